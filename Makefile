@@ -1,0 +1,34 @@
+# Delivery Warehouse: `make run` builds the warehouse from the exports, `make test` runs the tests.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+
+.PHONY: install run test demo dev lint clean
+
+# uv resolves and installs the pinned set in seconds; pip would take minutes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/delivery run
+
+test: install
+	$(BIN)/pytest
+
+demo: install
+	$(BIN)/delivery demo
+
+dev: install
+	$(BIN)/dagster dev -w workspace.yaml
+
+lint: install
+	$(BIN)/ruff check ingestion orchestration tests
+
+clean:
+	rm -rf warehouse .dagster dbt_project/target dbt_project/logs

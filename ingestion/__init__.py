@@ -1,0 +1,1 @@
+"""Ingestion: dlt sources over the landing folder, and the demo organisation that fills it."""

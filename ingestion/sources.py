@@ -1,0 +1,120 @@
+"""dlt sources over the landing folder: one source per tool, one resource per export folder.
+
+Each resource lists its folder with dlt's `filesystem` resource, incremental on the files' modification
+time, so an unchanged file is not read twice. Files are read in bounded batches (`files_per_page`) and
+handed to dlt as Arrow tables. Every raw table merges on its primary key, so a re-delivered page
+updates rather than duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
+from dlt.sources.filesystem import filesystem
+
+from ingestion import github, jira, pagerduty
+from ingestion.reader import ExportFile, iter_tables, read_batch
+from ingestion.records import QUARANTINE, ExportFolder, RawTable, quarantine_schema
+
+DEFAULT_FILES_PER_BATCH = 50
+
+# New columns may be added by a newer version of the product; a changed type must fail loudly.
+SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
+
+TOOLS: dict[str, tuple[str, Sequence[ExportFolder]]] = {
+    "jira": (jira.DATASET, jira.FOLDERS),
+    "github": (github.DATASET, github.FOLDERS),
+    "pagerduty": (pagerduty.DATASET, pagerduty.FOLDERS),
+}
+
+
+def table_hints(table: RawTable) -> dict[str, Any]:
+    return dlt.mark.make_hints(
+        table_name=table.name,
+        primary_key=list(table.primary_key),
+        write_disposition="merge",
+        schema_contract=SCHEMA_CONTRACT,
+    )
+
+
+def tables_of(folders: Sequence[ExportFolder]) -> dict[str, RawTable]:
+    """Every raw table the folders write, quarantine included, by name."""
+    tables = {table.name: table for folder in folders for table in folder.tables}
+    tables[QUARANTINE.name] = QUARANTINE
+    return tables
+
+
+def folder_resource(exports_dir: Path, folder: ExportFolder, files_per_batch: int) -> DltResource:
+    """`filesystem` listing of the folder, piped into a reader that yields Arrow tables."""
+    tables = tables_of([folder])
+    main_table = folder.tables[0]
+    files = filesystem(
+        bucket_url=exports_dir.resolve().as_uri(),
+        file_glob=folder.glob,
+        files_per_page=files_per_batch,
+        incremental=dlt.sources.incremental("modification_date"),
+    )
+
+    def read_files(items: list[dict]) -> Iterator[Any]:
+        result = read_batch(folder, [_export_file(exports_dir, item) for item in items])
+        for name, rows in iter_tables(result):
+            if name == main_table.name:
+                yield rows
+            else:
+                yield dlt.mark.with_hints(rows, table_hints(tables[name]), create_table_variant=True)
+
+    reader = dlt.transformer(
+        read_files,
+        name=folder.resource,
+        table_name=main_table.name,
+        primary_key=list(main_table.primary_key),
+        write_disposition="merge",
+        schema_contract=SCHEMA_CONTRACT,
+    )
+    return files | reader
+
+
+def quarantine_resource(folders: Sequence[ExportFolder]) -> DltResource:
+    """The quarantine ledger. It also declares every raw table, empty, so that each exists from the
+    first load on, even when a tool's export has no file of that kind yet."""
+
+    def declare_tables() -> Iterator[Any]:
+        yield quarantine_schema().empty_table()
+        for table in tables_of(folders).values():
+            if table.name != QUARANTINE.name:
+                empty = table.arrow_schema().empty_table()
+                yield dlt.mark.with_hints(empty, table_hints(table), create_table_variant=True)
+
+    return dlt.resource(
+        declare_tables,
+        name=QUARANTINE.name,
+        primary_key=list(QUARANTINE.primary_key),
+        write_disposition="merge",
+        schema_contract=SCHEMA_CONTRACT,
+    )
+
+
+def export_source(tool: str, exports_dir: Path, files_per_batch: int = DEFAULT_FILES_PER_BATCH) -> DltSource:
+    """The dlt source of one tool (`jira`, `github`, `pagerduty`) over the landing folder."""
+    _, folders = TOOLS[tool]
+
+    @dlt.source(name=tool, max_table_nesting=0)
+    def tool_source() -> list[DltResource]:
+        resources = [folder_resource(exports_dir, folder, files_per_batch) for folder in folders]
+        return [*resources, quarantine_resource(folders)]
+
+    return tool_source()
+
+
+def _export_file(exports_dir: Path, item: dict) -> ExportFile:
+    path = Path(item.local_file_path) if hasattr(item, "local_file_path") else Path(item["file_url"])
+    modified_at = item["modification_date"]
+    if isinstance(modified_at, datetime) and modified_at.tzinfo is None:
+        modified_at = modified_at.replace(tzinfo=timezone.utc)
+    return ExportFile(path=path, source_file=item["relative_path"], modified_at=modified_at)

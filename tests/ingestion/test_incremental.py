@@ -1,0 +1,104 @@
+"""Re-running gives the same warehouse; only new or changed files are read; newer versions win in staging."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ingestion.pipelines import load_tool
+from tests.conftest import query, write_json
+
+
+def _incident(incident_id: str, status: str, changed: str, **extra) -> dict:
+    return {
+        "id": incident_id,
+        "incident_number": int(incident_id[1:]),
+        "title": "Checkout errors",
+        "status": status,
+        "service": {"id": "PSHOP01", "summary": "Shop"},
+        "teams": [{"id": "T1", "summary": "Shop team"}],
+        "created_at": "2026-03-02T10:00:00Z",
+        "last_status_change_at": changed,
+        **extra,
+    }
+
+
+def _table_contents(warehouse: Path, table: str) -> list[tuple]:
+    return query(warehouse, f"SELECT * EXCLUDE (_dlt_load_id) FROM {table} ORDER BY ALL")
+
+
+def test_running_twice_on_the_same_exports_changes_nothing(real_samples_exports: Path, tmp_path: Path):
+    warehouse = tmp_path / "w.duckdb"
+    load_tool("github", real_samples_exports, warehouse)
+    tables = ["raw_github.pull_requests", "raw_github.pull_request_commits", "raw_github.workflow_runs"]
+    before = {t: _table_contents(warehouse, t) for t in tables}
+
+    load_tool("github", real_samples_exports, warehouse)
+
+    assert {t: _table_contents(warehouse, t) for t in tables} == before
+    # Nothing was re-read: every row still carries the first load's id.
+    assert query(warehouse, "SELECT count(DISTINCT _dlt_load_id) FROM raw_github.pull_requests") == [(1,)]
+
+
+def test_only_new_or_changed_files_are_read_and_versions_accumulate(tmp_path: Path):
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    incidents = exports / "pagerduty/incidents"
+    first = write_json(
+        incidents / "page-0001.json",
+        {"incidents": [_incident("Q1", "triggered", "2026-03-02T10:00:00Z")], "more": False},
+    )
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    load_tool("pagerduty", exports, warehouse)
+
+    # A later export delivers Q1 again, resolved, plus the same triggered version (an overlapping page).
+    second = write_json(
+        incidents / "page-0002.json",
+        {
+            "incidents": [
+                _incident("Q1", "triggered", "2026-03-02T10:00:00Z"),
+                _incident("Q1", "resolved", "2026-03-02T12:30:00.000000Z"),
+            ],
+            "more": False,
+        },
+    )
+    os.utime(second, (1_700_000_100, 1_700_000_100))
+    load_tool("pagerduty", exports, warehouse)
+
+    assert query(
+        warehouse,
+        "SELECT status, version_at::VARCHAR, _source_file FROM raw_pagerduty.incidents ORDER BY version_at",
+    ) == [
+        ("triggered", "2026-03-02 10:00:00+00", "pagerduty/incidents/page-0002.json"),
+        ("resolved", "2026-03-02 12:30:00+00", "pagerduty/incidents/page-0002.json"),
+    ]
+    loads = query(warehouse, "SELECT count(*) FROM raw_pagerduty._dlt_loads")[0][0]
+
+    # A third run with no new file loads nothing new.
+    load_tool("pagerduty", exports, warehouse)
+    assert query(warehouse, "SELECT count(*) FROM raw_pagerduty.incidents") == [(2,)]
+    assert query(
+        warehouse, "SELECT count(DISTINCT _dlt_load_id) FROM raw_pagerduty.incidents"
+    ) == [(1,)]
+    assert query(warehouse, "SELECT count(*) FROM raw_pagerduty._dlt_loads")[0][0] == loads + 1
+
+
+def test_paged_changelogs_merge_with_inline_histories_by_history_id(tmp_path: Path):
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+
+    def history(history_id: str, to: str) -> dict:
+        return {"id": history_id, "created": f"2026-03-0{history_id}T10:00:00.000+0000",
+                "items": [{"field": "status", "toString": to}]}
+
+    issue = {"id": "100", "key": "SHOP-1", "fields": {"created": "2026-03-01T09:00:00.000+0000"},
+             "changelog": {"total": 3, "histories": [history("1", "In Progress"), history("2", "Review")]}}
+    write_json(exports / "jira/issues/page-0001.json", {"issues": [issue], "isLast": True})
+    write_json(
+        exports / "jira/changelogs/SHOP-1/page-0001.json",
+        {"values": [history("1", "In Progress"), history("2", "Review"), history("3", "Done")], "isLast": True},
+    )
+
+    load_tool("jira", exports, warehouse)
+
+    assert query(
+        warehouse, "SELECT history_id, to_string, issue_key FROM raw_jira.changelog_items ORDER BY history_id"
+    ) == [("1", "In Progress", "SHOP-1"), ("2", "Review", "SHOP-1"), ("3", "Done", "SHOP-1")]
