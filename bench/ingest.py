@@ -1,0 +1,144 @@
+"""Benchmark: ingestion time per 100k raw records, against the floor DuckDB alone sets on the same files.
+
+    python bench/ingest.py --size S          # or M, L, or a scale factor
+    python bench/ingest.py --exports exports # measure an existing exports folder
+
+Each measure runs in its own process, so peak memory (max RSS) is the measure's own. The floor is
+DuckDB's `read_json` of every export folder into tables, with no extraction, typing, validation or dlt:
+the ratio ingestion / floor is what our layers cost on top of what this machine can do.
+Figures are printed and written as JSON to bench/results/ingest-<size>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Each export folder as DuckDB reads it on its own: the glob, and the list to unnest for envelopes.
+FLOOR_FOLDERS = {
+    "jira_issues": ("jira/issues/*.json", "issues"),
+    "jira_changelogs": ("jira/changelogs/*/*.json", "values"),
+    "github_pulls": ("github/*/*/pulls/*.json", None),
+    "github_pull_commits": ("github/*/*/pull_commits/*.json", None),
+    "github_pull_reviews": ("github/*/*/pull_reviews/*.json", None),
+    "github_commits": ("github/*/*/commits/*.json", None),
+    "github_deployments": ("github/*/*/deployments/*.json", None),
+    "github_deployment_statuses": ("github/*/*/deployment_statuses/*.json", None),
+    "github_workflow_runs": ("github/*/*/workflow_runs/*.json", "workflow_runs"),
+    "pagerduty_incidents": ("pagerduty/incidents/*.json", "incidents"),
+}
+
+
+def floor(exports: Path, database: Path) -> dict:
+    """DuckDB alone: every folder's records into a table."""
+    import duckdb
+
+    records = 0
+    with duckdb.connect(str(database)) as con:
+        for table, (glob, envelope) in FLOOR_FOLDERS.items():
+            pattern = str(exports / glob)
+            if not list(exports.glob(glob)):
+                continue
+            options = "union_by_name = true, maximum_object_size = 536870912, sample_size = -1"
+            if envelope:
+                select = f"SELECT unnest(r) FROM (SELECT unnest({envelope}) AS r FROM read_json('{pattern}', {options}))"
+            else:
+                select = f"SELECT * FROM read_json('{pattern}', format = 'array', {options})"
+            con.execute(f"CREATE TABLE {table} AS {select}")
+            records += con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return {"records": records}
+
+
+def ingest(exports: Path, warehouse: Path) -> dict:
+    """The product's ingestion: every tool's dlt pipeline, Arrow batches, validation and quarantine."""
+    sys.path.insert(0, str(ROOT))
+    import duckdb
+
+    from ingestion.pipelines import load_all
+
+    load_all(exports, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('raw_jira', 'raw_github', 'raw_pagerduty') AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\'"
+        ).fetchall()
+        counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for (name,) in rows}
+    return {"rows_per_table": counts, "rows": sum(counts.values())}
+
+
+def generate(out: Path, size: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from ingestion.demo_org.generate import generate_demo_exports
+
+    return {"counts": generate_demo_exports(out, size=size, seed=7)}
+
+
+def _measure(function: str, *args: str) -> dict:
+    """Run one measure in a child process; return its result, wall time and peak RSS."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--child", function, *args], stdout=subprocess.PIPE, text=True
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{function} failed with status {status}")
+    result = json.loads(output.strip().splitlines()[-1])
+    result.update(seconds=round(time.perf_counter() - started, 2), peak_rss_mib=round(usage.ru_maxrss / 1024))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="S")
+    parser.add_argument("--exports", type=Path, help="measure this folder instead of generating one")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        function, *rest = args.child
+        print(json.dumps({"floor": floor, "ingest": ingest, "generate": generate}[function](*map(_arg, rest))))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as scratch:
+        scratch_dir = Path(scratch)
+        exports = args.exports.resolve() if args.exports else scratch_dir / "exports"
+        generated = None if args.exports else _measure("generate", str(exports), args.size)
+        exports_bytes = sum(p.stat().st_size for p in exports.rglob("*.json"))
+        floor_result = _measure("floor", str(exports), str(scratch_dir / "floor.duckdb"))
+        ingest_result = _measure("ingest", str(exports), str(scratch_dir / "warehouse.duckdb"))
+
+    records = floor_result["records"]
+    report = {
+        "size": args.size if not args.exports else str(args.exports),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "exports_mib": round(exports_bytes / 2**20, 1),
+        "raw_records": records,
+        "generate": generated,
+        "floor": floor_result,
+        "ingest": {k: v for k, v in ingest_result.items() if k != "rows_per_table"},
+        "ingest_rows_per_table": ingest_result["rows_per_table"],
+        "floor_seconds_per_100k_records": round(floor_result["seconds"] / records * 100_000, 2),
+        "ingest_seconds_per_100k_records": round(ingest_result["seconds"] / records * 100_000, 2),
+        "ingest_over_floor": round(ingest_result["seconds"] / floor_result["seconds"], 2),
+    }
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"ingest-{args.size}.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps({k: v for k, v in report.items() if k != "ingest_rows_per_table"}, indent=2))
+
+
+def _arg(value: str):
+    return Path(value) if "/" in value else value
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+with
+
+source as (
+
+    {{ newest_version(
+        source('raw_github', 'deployment_statuses'), partition_by=['deployment_status_id'], order_by=['updated_at']
+    ) }}
+
+),
+
+renamed as (
+
+    select
+        cast(deployment_status_id as {{ dbt.type_bigint() }}) as deployment_status_id,
+        cast(deployment_id as {{ dbt.type_bigint() }}) as deployment_id,
+        cast(repository as {{ dbt.type_string() }}) as repository,
+        {{ normalized_text('state') }} as state,
+        cast(environment as {{ dbt.type_string() }}) as environment,
+        cast(description as {{ dbt.type_string() }}) as description,
+        cast(creator_login as {{ dbt.type_string() }}) as creator_login,
+        {{ to_utc_timestamp('created_at') }} as created_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+
+        _source_file,
+        _record_index,
+        _dlt_load_id,
+        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    {{ newest_version(
+        source('raw_github', 'pull_request_commits'), partition_by=['repository', 'pull_number', 'sha']
+    ) }}
+
+),
+
+renamed as (
+
+    select
+        {{ surrogate_key(['repository', 'pull_number', 'sha']) }} as pull_request_commit_id,
+        cast(repository as {{ dbt.type_string() }}) as repository,
+        cast(pull_number as {{ dbt.type_bigint() }}) as pull_number,
+        cast(sha as {{ dbt.type_string() }}) as sha,
+        cast(author_login as {{ dbt.type_string() }}) as author_login,
+        cast(author_name as {{ dbt.type_string() }}) as author_name,
+        {{ to_utc_timestamp('authored_at') }} as authored_at,
+        cast(committer_login as {{ dbt.type_string() }}) as committer_login,
+        {{ to_utc_timestamp('committed_at') }} as committed_at,
+        cast(message as {{ dbt.type_string() }}) as message,
+        cast(parent_count as {{ dbt.type_bigint() }}) as parent_count,
+
+        _source_file,
+        _record_index,
+        _dlt_load_id,
+        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+
+    from source
+
+)
+
+select * from renamed

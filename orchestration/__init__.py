@@ -1,0 +1,1 @@
+"""Dagster definitions, the command line, and the run summary of Delivery Warehouse."""

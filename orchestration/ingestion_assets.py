@@ -1,0 +1,51 @@
+"""Raw tables: one dlt multi-asset per tool, over the landing folder."""
+
+
+import dagster as dg
+from dagster_dlt import DagsterDltResource, dlt_assets
+
+from ingestion.pipelines import tool_pipeline
+from ingestion.sources import TOOLS, export_source
+from orchestration.lib.settings import Settings
+from orchestration.lib.translators import RawTableTranslator, landing_asset_key
+
+DUCKDB_POOL = "duckdb"
+
+LANDING_DESCRIPTIONS = {
+    "jira": "Jira Cloud search and changelog pages under `jira/`.",
+    "github": "GitHub REST bodies under `github/<owner>/<repo>/`.",
+    "pagerduty": "PagerDuty incident pages under `pagerduty/incidents/`.",
+}
+
+
+def landing_specs(settings: Settings) -> list[dg.AssetSpec]:
+    """The export folders, as external assets: where lineage starts."""
+    return [
+        dg.AssetSpec(
+            landing_asset_key(tool),
+            description=f"{LANDING_DESCRIPTIONS[tool]} Folder: `{settings.exports_dir / tool}`.",
+            group_name="exports",
+            kinds={"json"},
+        )
+        for tool in TOOLS
+    ]
+
+
+def raw_assets(settings: Settings, tool: str) -> dg.AssetsDefinition:
+    dataset, _ = TOOLS[tool]
+
+    @dlt_assets(
+        dlt_source=export_source(tool, settings.exports_dir, settings.files_per_batch),
+        dlt_pipeline=tool_pipeline(tool, settings.warehouse_path),
+        name=f"{tool}_raw_tables",
+        dagster_dlt_translator=RawTableTranslator(tool, dataset),
+        pool=DUCKDB_POOL,
+    )
+    def load_raw_tables(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
+        yield from dlt.run(context=context)
+
+    return load_raw_tables
+
+
+def all_raw_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    return [raw_assets(settings, tool) for tool in TOOLS]

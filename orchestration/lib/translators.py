@@ -1,0 +1,56 @@
+"""How dlt resources and dbt nodes become Dagster assets, so that both form one lineage graph.
+
+A raw table's asset key is `[<dataset>, <table>]`, the key dagster-dbt gives the dbt source of the same
+table, so each staging model hangs off the dlt asset that loads its table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+from dagster_dlt import DagsterDltTranslator
+from dagster_dlt.translator import DltResourceTranslatorData
+
+
+def landing_asset_key(tool: str) -> dg.AssetKey:
+    return dg.AssetKey(["exports", tool])
+
+
+class RawTableTranslator(DagsterDltTranslator):
+    def __init__(self, tool: str, dataset: str) -> None:
+        self.tool = tool
+        self.dataset = dataset
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
+        default = super().get_asset_spec(data)
+        table = str(data.resource.table_name or data.resource.name)
+        return default.replace_attributes(
+            key=dg.AssetKey([self.dataset, table]),
+            deps=[landing_asset_key(self.tool)],
+            group_name=self.dataset,
+            kinds={"dlt", "duckdb"},
+            description=f"Raw `{self.dataset}.{table}`, loaded by dlt from the {self.tool} exports.",
+        )
+
+
+class DeliveryDbtTranslator(DagsterDbtTranslator):
+    """Groups dbt assets by layer (staging, intermediate, marts) and keeps dbt tests as asset checks."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(
+                enable_asset_checks=True,
+                enable_source_tests_as_checks=True,
+                # raw_github.commit_parents is loaded by the commits asset: two sources, one key.
+                enable_duplicate_source_asset_keys=True,
+            )
+        )
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "mappings"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else super().get_group_name(dbt_resource_props)

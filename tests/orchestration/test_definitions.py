@@ -1,0 +1,110 @@
+"""The Definitions load as one lineage graph: exports -> raw tables (dlt) -> staging (dbt), with checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from ingestion.sources import TOOLS, tables_of
+from orchestration.definitions import DELIVERY_JOB, build_definitions
+from orchestration.lib.settings import Settings
+
+# Raw tables written as by-products of another table's loader, and the asset that loads them.
+LOADED_BY = {("raw_github", "commit_parents"): ("raw_github", "commits")}
+
+
+@pytest.fixture(scope="module")
+def definitions(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
+    root = tmp_path_factory.mktemp("definitions")
+    settings = Settings(
+        exports_dir=root / "exports",
+        warehouse_path=root / "warehouse" / "delivery.duckdb",
+        serving_path=root / "warehouse" / "serving.duckdb",
+        dagster_home=root / "dagster",
+        demo_size="S",
+        demo_seed=7,
+        files_per_batch=50,
+    )
+    return build_definitions(settings)
+
+
+def _raw_keys() -> set[dg.AssetKey]:
+    return {
+        dg.AssetKey(list(LOADED_BY.get((dataset, table), (dataset, table))))
+        for dataset, folders in TOOLS.values()
+        for table in tables_of(folders)
+    }
+
+
+def test_every_raw_table_is_an_asset_fed_by_its_export_folder(definitions: dg.Definitions):
+    graph = definitions.resolve_asset_graph()
+    assert _raw_keys() == {
+        dg.AssetKey(["raw_jira", "issues"]),
+        dg.AssetKey(["raw_jira", "changelog_items"]),
+        dg.AssetKey(["raw_jira", "quarantine"]),
+        dg.AssetKey(["raw_github", "pull_requests"]),
+        dg.AssetKey(["raw_github", "pull_request_commits"]),
+        dg.AssetKey(["raw_github", "pull_request_reviews"]),
+        dg.AssetKey(["raw_github", "commits"]),
+        dg.AssetKey(["raw_github", "deployments"]),
+        dg.AssetKey(["raw_github", "deployment_statuses"]),
+        dg.AssetKey(["raw_github", "workflow_runs"]),
+        dg.AssetKey(["raw_github", "quarantine"]),
+        dg.AssetKey(["raw_pagerduty", "incidents"]),
+        dg.AssetKey(["raw_pagerduty", "quarantine"]),
+    }
+    for key in _raw_keys():
+        node = graph.get(key)
+        assert node.is_materializable, key
+        assert node.parent_keys == {dg.AssetKey(["exports", key.path[0].removeprefix("raw_")])}
+
+
+@pytest.mark.parametrize(
+    ("model", "raw_table"),
+    [
+        ("stg_jira__issues", ("raw_jira", "issues")),
+        ("stg_jira__changelog_items", ("raw_jira", "changelog_items")),
+        ("stg_github__pull_requests", ("raw_github", "pull_requests")),
+        ("stg_github__pull_request_commits", ("raw_github", "pull_request_commits")),
+        ("stg_github__pull_request_reviews", ("raw_github", "pull_request_reviews")),
+        ("stg_github__commits", ("raw_github", "commits")),
+        ("stg_github__commit_parents", ("raw_github", "commits")),
+        ("stg_github__deployments", ("raw_github", "deployments")),
+        ("stg_github__deployment_statuses", ("raw_github", "deployment_statuses")),
+        ("stg_github__workflow_runs", ("raw_github", "workflow_runs")),
+        ("stg_pagerduty__incidents", ("raw_pagerduty", "incidents")),
+    ],
+)
+def test_each_staging_model_hangs_off_the_dlt_asset_of_its_raw_table(definitions, model, raw_table):
+    node = definitions.resolve_asset_graph().get(dg.AssetKey(["staging", model]))
+    assert node.parent_keys == {dg.AssetKey(list(raw_table))}
+
+
+def test_the_quarantine_union_reads_every_tool_quarantine(definitions: dg.Definitions):
+    node = definitions.resolve_asset_graph().get(dg.AssetKey(["staging", "stg_ingestion__quarantine"]))
+    assert node.parent_keys == {dg.AssetKey([f"raw_{tool}", "quarantine"]) for tool in TOOLS}
+
+
+def test_dbt_tests_are_asset_checks_on_models_and_sources(definitions: dg.Definitions):
+    checks = {(c.asset_key.to_user_string(), c.name) for c in definitions.resolve_asset_graph().asset_check_keys}
+    assert ("staging/stg_github__pull_requests", "unique_stg_github__pull_requests_pull_request_id") in checks
+    assert ("staging/stg_github__pull_requests", "not_null_stg_github__pull_requests_pull_request_id") in checks
+    assert ("raw_github/pull_requests", "source_not_null_raw_github_pull_requests_pull_request_id") in checks
+    staging_models = {
+        k for k in definitions.resolve_asset_graph().get_all_asset_keys() if k.path[0] == "staging"
+    }
+    checked = {dg.AssetKey(asset.split("/")) for asset, _ in checks}
+    assert staging_models <= checked, staging_models - checked
+
+
+def test_every_writer_is_in_the_duckdb_pool_and_the_job_covers_the_graph(definitions: dg.Definitions):
+    graph = definitions.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if node.is_materializable:
+            assert definitions.resolve_assets_def(key).op.pool == "duckdb", key
+    job = definitions.resolve_job_def(DELIVERY_JOB)
+    materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    assert job.asset_layer.executable_asset_keys == materializable
