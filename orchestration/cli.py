@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime, timezone
 from pathlib import Path
 
 import typer
@@ -67,14 +69,27 @@ def run() -> None:
     started = time.time()
     with console.status("Parsing the dbt project"):
         ensure_manifest(refresh=True)
-    job = build_definitions(settings).get_job_def(DELIVERY_JOB)
+    job = build_definitions(settings).resolve_job_def(DELIVERY_JOB)
+    log_path = _run_log_path(settings)
     with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         with console.status("Running the delivery job (load raw tables, build and test models)"):
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
+            # dbt and Dagster write a line per node and event: keep them in the run's log file.
+            with open(log_path, "w") as log, redirect_stdout(log), redirect_stderr(log):
+                result = job.execute_in_process(instance=instance, raise_on_error=False)
     print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
-    console.print(f"Run {result.run_id}: {'succeeded' if result.success else 'FAILED'} in {time.time() - started:.0f} s.")
+    outcome = "succeeded" if result.success else "FAILED"
+    console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {log_path}")
     if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                console.print(f"[red]{event.step_key} failed:[/red] {event.step_failure_data.error.message}")
         raise typer.Exit(code=1)
+
+
+def _run_log_path(settings: Settings) -> Path:
+    logs = settings.warehouse_path.parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    return logs / f"delivery-run-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
 
 
 if __name__ == "__main__":
