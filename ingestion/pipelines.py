@@ -24,7 +24,11 @@ def tool_pipeline(tool: str, warehouse_path: Path) -> dlt.Pipeline:
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=f"delivery_{tool}",
-        destination=dlt.destinations.duckdb(str(warehouse_path.resolve())),
+        destination=dlt.destinations.duckdb(
+            str(warehouse_path.resolve()),
+            # dlt's scratch datasets for merges, named so nobody mistakes them for dbt's `staging`.
+            staging_dataset_name_layout="_dlt_merge_%s",
+        ),
         dataset_name=dataset,
         pipelines_dir=str(pipelines_dir_for(warehouse_path)),
     )
