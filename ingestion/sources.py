@@ -54,12 +54,13 @@ def folder_resource(exports_dir: Path, folder: ExportFolder, files_per_batch: in
     """`filesystem` listing of the folder, piped into a reader that yields Arrow tables."""
     tables = tables_of([folder])
     main_table = folder.tables[0]
+    # Each folder's listing is its own resource, so each keeps its own incremental state.
     files = filesystem(
         bucket_url=exports_dir.resolve().as_uri(),
         file_glob=folder.glob,
         files_per_page=files_per_batch,
         incremental=dlt.sources.incremental("modification_date"),
-    )
+    ).with_name(f"{folder.resource}_files")
 
     def read_files(items: list[dict]) -> Iterator[Any]:
         result = read_batch(folder, [_export_file(exports_dir, item) for item in items])

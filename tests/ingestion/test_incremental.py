@@ -102,3 +102,28 @@ def test_paged_changelogs_merge_with_inline_histories_by_history_id(tmp_path: Pa
     assert query(
         warehouse, "SELECT history_id, to_string, issue_key FROM raw_jira.changelog_items ORDER BY history_id"
     ) == [("1", "In Progress", "SHOP-1"), ("2", "Review", "SHOP-1"), ("3", "Done", "SHOP-1")]
+
+
+def test_each_export_folder_keeps_its_own_incremental_state(tmp_path: Path):
+    """A new file is read when it is newer than its own folder's last file, whatever other folders hold."""
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    repo = exports / "github/acme/shop"
+    run = {"id": 1, "status": "completed", "conclusion": "success", "created_at": "2026-03-02T10:00:00Z"}
+    pull = {"id": 1, "number": 1, "created_at": "2026-03-02T10:00:00Z", "updated_at": "2026-03-02T10:00:00Z"}
+    os.utime(write_json(repo / "pulls/page-0001.json", [pull]), (1_700_000_100, 1_700_000_100))
+    os.utime(
+        write_json(repo / "workflow_runs/page-0001.json", {"total_count": 1, "workflow_runs": [run]}),
+        (1_700_000_300, 1_700_000_300),
+    )
+    load_tool("github", exports, warehouse)
+
+    # Newer than the pulls already read, older than the newest workflow-runs file.
+    second_pull = dict(pull, id=2, number=2)
+    os.utime(write_json(repo / "pulls/page-0002.json", [second_pull]), (1_700_000_200, 1_700_000_200))
+    load_tool("github", exports, warehouse)
+
+    assert query(warehouse, "SELECT number FROM raw_github.pull_requests ORDER BY number") == [(1,), (2,)]
+    # And the newest file of each folder is not read again on a run with nothing new.
+    load_tool("github", exports, warehouse)
+    assert query(warehouse, "SELECT count(DISTINCT _dlt_load_id) FROM raw_github.pull_requests") == [(2,)]
+    assert query(warehouse, "SELECT count(DISTINCT _dlt_load_id) FROM raw_github.workflow_runs") == [(1,)]
