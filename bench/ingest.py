@@ -105,7 +105,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         function, *rest = args.child
-        print(json.dumps({"floor": floor, "ingest": ingest, "generate": generate}[function](*map(_arg, rest))))
+        measures = {"floor": floor, "ingest": ingest, "generate": generate}
+        print(json.dumps(measures[function](*(Path(arg) if "/" in arg else arg for arg in rest))))
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as scratch:
@@ -132,12 +133,9 @@ def main() -> None:
     }
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / f"ingest-{args.size}.json").write_text(json.dumps(report, indent=2))
+    label = args.size if not args.exports else "custom"
+    (results / f"ingest-{label}.json").write_text(json.dumps(report, indent=2))
     print(json.dumps({k: v for k, v in report.items() if k != "ingest_rows_per_table"}, indent=2))
-
-
-def _arg(value: str):
-    return Path(value) if "/" in value else value
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ updates rather than duplicates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,5 +117,5 @@ def _export_file(exports_dir: Path, item: dict) -> ExportFile:
     path = Path(item.local_file_path) if hasattr(item, "local_file_path") else Path(item["file_url"])
     modified_at = item["modification_date"]
     if isinstance(modified_at, datetime) and modified_at.tzinfo is None:
-        modified_at = modified_at.replace(tzinfo=timezone.utc)
+        modified_at = modified_at.replace(tzinfo=UTC)
     return ExportFile(path=path, source_file=item["relative_path"], modified_at=modified_at)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -38,9 +39,9 @@ def ensure_dagster_home(dagster_home: Path) -> None:
 
 @app.command()
 def demo(
-    out: Path = typer.Option(None, help="Where to write the exports (default: the exports folder)."),
-    size: str = typer.Option(None, help="S (default demo), M (10x S) or L (an enterprise year)."),
-    seed: int = typer.Option(None, help="Random seed; the same seed writes the same files."),
+    out: Annotated[Path | None, typer.Option(help="Where to write the exports (default: the exports folder).")] = None,
+    size: Annotated[str | None, typer.Option(help="S (default demo), M (10x S), L (an enterprise year).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed; the same seed writes the same files.")] = None,
 ) -> None:
     """Write the demo organisation's exports in the landing layout."""
     from ingestion.demo_org.generate import generate_demo_exports
@@ -71,11 +72,15 @@ def run() -> None:
         ensure_manifest(refresh=True)
     job = build_definitions(settings).resolve_job_def(DELIVERY_JOB)
     log_path = _run_log_path(settings)
-    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        with console.status("Running the delivery job (load raw tables, build and test models)"):
-            # dbt and Dagster write a line per node and event: keep them in the run's log file.
-            with open(log_path, "w") as log, redirect_stdout(log), redirect_stderr(log):
-                result = job.execute_in_process(instance=instance, raise_on_error=False)
+    # dbt and Dagster write a line per node and event: keep them in the run's log file.
+    with (
+        DagsterInstance.from_config(str(settings.dagster_home)) as instance,
+        console.status("Running the delivery job (load raw tables, build and test models)"),
+        open(log_path, "w") as log,
+        redirect_stdout(log),
+        redirect_stderr(log),
+    ):
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
     print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
     outcome = "succeeded" if result.success else "FAILED"
     console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {log_path}")
@@ -89,7 +94,7 @@ def run() -> None:
 def _run_log_path(settings: Settings) -> Path:
     logs = settings.warehouse_path.parent / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    return logs / f"delivery-run-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
+    return logs / f"delivery-run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
 
 
 if __name__ == "__main__":

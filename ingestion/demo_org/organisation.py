@@ -80,3 +80,58 @@ JIRA_ISSUE_TYPES: tuple[tuple[str, int, bool], ...] = (
     ("Risk", 0, False),
     ("Sub-task", -1, True),
 )
+
+# --- Settings the demo generator reads (added; the names above stay as they are) ---------------------------
+
+# The demo history: one fixed year, in UTC. Nothing in the exports is dated after DEMO_YEAR_END.
+DEMO_YEAR_START = "2025-11-01T00:00:00Z"
+DEMO_YEAR_END = "2026-10-31T23:59:59Z"
+
+RENAMED_STATUS_ID = "10007"
+# Status 10007 is "QA" in changelog strings and issue bodies written before this date, "In Testing" after.
+STATUS_RENAME_DATE = "2026-04-01"
+
+# The planted story: the slowdown team's release whose run-up drags (see `ingestion.demo_org.generate`).
+PLANTED_SLOWDOWN_RELEASE = "PAY 2026.06"
+PLANTED_SLOWDOWN_RELEASE_DATE = "2026-06-30"
+PLANTED_SLOWDOWN_START = "2026-05-15"
+
+# Where each team works, as a fixed offset from UTC in minutes (business hours follow it).
+TEAM_UTC_OFFSET_MINUTES: dict[str, int] = {
+    "checkout": 0,
+    "payments": 60,
+    "catalog": -300,
+    "identity": 480,
+    "infra": 0,
+    "data-platform": 60,
+    "growth-web": -480,
+    "mobile": 330,
+}
+
+# Jira projects whose site writes local offsets (`+0800`, `-0500`) instead of `+0000`.
+JIRA_SITE_UTC_OFFSET_MINUTES: dict[str, int] = {"IDN": 480, "CAT": -300}
+
+# Projects exported through the Agile board endpoint (older envelope), with their board id.
+JIRA_BOARD_PROJECTS: dict[str, int] = {"CAT": 12, "MOB": 17}
+
+# Projects that still fill the legacy Epic Link field (customfield_10014) besides `parent`.
+JIRA_EPIC_LINK_PROJECTS: tuple[str, ...] = ("CHK", "CAT", "MOB")
+
+# How pull requests land on the default branch: "squash" (one commit, one parent) unless listed as "merge"
+# (a merge commit whose second parent is the pull request's head).
+REPOSITORY_MERGE_STYLE: dict[str, str] = {
+    "checkout-web": "merge",
+    "catalog-service": "merge",
+    "mobile-app": "merge",
+}
+
+# GitHub environment name of production per repository; "production" unless listed.
+REPOSITORY_PRODUCTION_ENVIRONMENT: dict[str, str] = {"identity-service": "prod", "growth-web": "Production"}
+
+# Repositories whose deployment tool does not send `production_environment` at all.
+REPOSITORIES_WITHOUT_PRODUCTION_FLAG: tuple[str, ...] = ("mobile-app",)
+
+# Deploy workflow trigger for repositories that deploy through workflow runs.
+DEPLOY_WORKFLOW_EVENT: dict[str, str] = {"infra-tooling": "push", "data-pipelines": "workflow_dispatch"}
+
+CI_WORKFLOW_PATH = ".github/workflows/ci.yml"

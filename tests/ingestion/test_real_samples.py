@@ -7,7 +7,7 @@ DuckDB extraction under test.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingestion.pipelines import load_tool
@@ -37,7 +37,7 @@ def test_jira_sample_loads_issues_and_every_inline_changelog_item(real_samples_e
     )
     assert row == [
         (
-            datetime(2020, 6, 12, 0, 13, 13, 360000, tzinfo=timezone.utc),
+            datetime(2020, 6, 12, 0, 13, 13, 360000, tzinfo=UTC),
             "已完成",
             "new",
             "EE",
@@ -72,6 +72,6 @@ def test_github_sample_loads_and_merges_the_duplicated_pull_request(real_samples
     assert query(
         warehouse,
         "SELECT repository, number, merged_at FROM raw_github.pull_requests WHERE pull_request_id = 203756736",
-    ) == [("panjf2000/ants", 4, datetime(2018, 7, 26, 2, 32, 41, tzinfo=timezone.utc))]
+    ) == [("panjf2000/ants", 4, datetime(2018, 7, 26, 2, 32, 41, tzinfo=UTC))]
     # Tables with no export yet exist, empty, so that staging never meets a missing table.
     assert query(warehouse, "SELECT count(*) FROM raw_github.deployments") == [(0,)]
