@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/delivery demo
 
 dev: install
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/delivery ui
 
 lint: install
 	$(BIN)/ruff check ingestion orchestration tests

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
@@ -11,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from orchestration.lib.settings import Settings
+from orchestration.lib.settings import PROJECT_ROOT, Settings
 
 app = typer.Typer(help="Delivery Warehouse: delivery tool exports into a DuckDB warehouse.", no_args_is_help=True)
 console = Console()
@@ -95,6 +97,18 @@ def _run_log_path(settings: Settings) -> Path:
     logs = settings.warehouse_path.parent / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     return logs / f"delivery-run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+
+
+@app.command()
+def ui() -> None:
+    """Open the Dagster UI (`dagster dev -w workspace.yaml`) on the same instance `delivery run` uses."""
+    settings = Settings.from_env()
+    ensure_dagster_home(settings.dagster_home)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    dagster = Path(sys.executable).with_name("dagster")
+    workspace = PROJECT_ROOT / "workspace.yaml"
+    os.chdir(PROJECT_ROOT)
+    os.execv(str(dagster), [str(dagster), "dev", "-w", str(workspace)])
 
 
 if __name__ == "__main__":
