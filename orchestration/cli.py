@@ -61,7 +61,6 @@ def run() -> None:
     from dagster import DagsterInstance
 
     from orchestration.dbt_assets import ensure_manifest
-    from orchestration.definitions import DELIVERY_JOB, build_definitions
     from orchestration.summary import print_summary, summarise
 
     settings = Settings.from_env()
@@ -69,9 +68,12 @@ def run() -> None:
         console.print(f"No exports in {settings.exports_dir}: writing the demo organisation's.")
         demo(out=settings.exports_dir, size=settings.demo_size, seed=settings.demo_seed)
     ensure_dagster_home(settings.dagster_home)
+    settings.export_to_environment()
     started = time.time()
     with console.status("Parsing the dbt project"):
         ensure_manifest(refresh=True)
+    # Imported only now: loading the definitions reads the manifest, which must be the fresh one.
+    from orchestration.definitions import DELIVERY_JOB, build_definitions
     job = build_definitions(settings).resolve_job_def(DELIVERY_JOB)
     log_path = _run_log_path(settings)
     # dbt and Dagster write a line per node and event: keep them in the run's log file.

@@ -14,15 +14,27 @@ from orchestration.lib.translators import DeliveryDbtTranslator
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
+DBT_SOURCE_DIRS = ("models", "seeds", "macros", "tests")
+
 # The dbt installed beside this interpreter, so that an un-activated virtual environment works too.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
 
 
 def ensure_manifest(project: DbtProject = dbt_project, refresh: bool = False) -> None:
-    """Parse the dbt project when its manifest is missing (a fresh clone) or a refresh is asked for."""
-    if refresh or not project.manifest_path.exists():
+    """Parse the dbt project when its manifest is missing (a fresh clone), older than any of the
+    project's files (models, seeds, macros or tests were edited), or when a refresh is asked for."""
+    if refresh or _manifest_is_stale(project):
         dbt_resource(project).cli(["parse", "--quiet"], target_path=project.target_path, manifest={}).wait()
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    if not project.manifest_path.exists():
+        return True
+    built = project.manifest_path.stat().st_mtime
+    root = project.project_dir
+    sources = [*root.glob("*.yml"), *(p for d in DBT_SOURCE_DIRS for p in (root / d).rglob("*") if p.is_file())]
+    return any(path.stat().st_mtime > built for path in sources)
 
 
 def dbt_models() -> dg.AssetsDefinition:

@@ -1,0 +1,212 @@
+{#
+    dora_period_mart: the body of mart_dora__weekly / mart_dora__monthly. One row per grain (each team, each
+    value stream, the organisation) and period (`week` or `month`), every period from the first to the last
+    event present, zeros where nothing happened. Events are dated by: production deployments and their
+    failures by deployed_at, changes by their deployment's deployed_at, incidents by their start.
+#}
+{% macro dora_period_mart(period) %}
+{%- set period_days = 7 if period == 'week' else none -%}
+with
+deployments as (
+    select team, value_stream, deployed_at as event_at, is_failure, is_unplanned_fix, recovery_time_hours
+    from {{ ref('fct_deployments') }}
+    where is_production_deployment
+),
+
+changes as (
+    select team, value_stream, deployed_at as event_at, is_in_lead_time, lead_time_hours
+    from {{ ref('fct_changes') }}
+    where deployment_key is not null and not is_baseline
+),
+
+incidents as (
+    select team, value_stream, started_at as event_at, duration_hours
+    from {{ ref('fct_incidents') }}
+),
+
+-- every event once per grain it counts in: its team, its value stream, the organisation
+{% for name in ['deployments', 'changes', 'incidents'] %}
+{{ name }}_by_grain as (
+    select 'team' as grain, team as grain_key, {{ name }}.*
+    from {{ name }} where team is not null
+    union all
+    select 'value_stream' as grain, value_stream as grain_key, {{ name }}.*
+    from {{ name }} where value_stream is not null
+    union all
+    select 'organisation' as grain, 'organisation' as grain_key, {{ name }}.*
+    from {{ name }}
+),
+{% endfor %}
+
+grains as (
+    select 'team' as grain, team as grain_key, team, value_stream from {{ ref('teams') }}
+    union all
+    select distinct 'value_stream' as grain, value_stream as grain_key,
+        cast(null as {{ dbt.type_string() }}) as team, value_stream
+    from {{ ref('teams') }}
+    union all
+    select 'organisation' as grain, 'organisation' as grain_key,
+        cast(null as {{ dbt.type_string() }}) as team, cast(null as {{ dbt.type_string() }}) as value_stream
+),
+
+bounds as (
+    select
+        min({{ dbt.date_trunc(period, 'event_at') }}) as first_period,
+        max({{ dbt.date_trunc(period, 'event_at') }}) as last_period
+    from (
+        select event_at from deployments
+        union all select event_at from changes
+        union all select event_at from incidents
+    ) as events
+),
+
+digits as (
+    {% for d in range(10) %}select {{ d }} as d{% if not loop.last %} union all {% endif %}{% endfor %}
+),
+
+numbers as (
+    select a.d + 10 * b.d + 100 * c.d + 1000 * e.d as n
+    from digits as a cross join digits as b cross join digits as c cross join digits as e
+),
+
+periods as (
+    select
+        {{ dbt.dateadd(period, 'numbers.n', 'bounds.first_period') }} as period_start,
+        {{ dbt.dateadd(period, 'numbers.n + 1', 'bounds.first_period') }} as period_end
+    from numbers
+    cross join bounds
+    where {{ dbt.dateadd(period, 'numbers.n', 'bounds.first_period') }} <= bounds.last_period
+),
+
+deployment_stats as (
+    select
+        grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
+        count(*) as deployment_count,
+        count(distinct cast(event_at as date)) as deployment_days,
+        sum(case when is_failure then 1 else 0 end) as failed_deployment_count,
+        sum(case when is_unplanned_fix then 1 else 0 end) as unplanned_fix_count,
+        {{ dora_percentile('case when is_failure then recovery_time_hours end', 0.5) }} as recovery_time_median_hours
+    from deployments_by_grain
+    group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
+),
+
+change_stats as (
+    select
+        grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
+        count(*) as change_count,
+        sum(case when is_in_lead_time then 1 else 0 end) as lead_time_change_count,
+        {{ dora_percentile('case when is_in_lead_time then lead_time_hours end', 0.5) }} as lead_time_median_hours,
+        {{ dora_percentile('case when is_in_lead_time then lead_time_hours end', 0.75) }} as lead_time_p75_hours,
+        {{ dora_percentile('case when is_in_lead_time then lead_time_hours end', 0.9) }} as lead_time_p90_hours
+    from changes_by_grain
+    group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
+),
+
+incident_stats as (
+    select
+        grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
+        count(*) as incident_count,
+        {{ dora_percentile('duration_hours', 0.5) }} as incident_duration_median_hours
+    from incidents_by_grain
+    group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
+),
+
+metrics as (
+    select
+        g.grain,
+        g.grain_key,
+        g.team,
+        g.value_stream,
+        cast(p.period_start as date) as period_start,
+        cast(p.period_end as date) as period_end,
+        {{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} as period_days,
+        coalesce(d.deployment_count, 0) as deployment_count,
+        coalesce(d.deployment_days, 0) as deployment_days,
+        coalesce(c.change_count, 0) as change_count,
+        coalesce(c.lead_time_change_count, 0) as lead_time_change_count,
+        c.lead_time_median_hours,
+        c.lead_time_p75_hours,
+        c.lead_time_p90_hours,
+        coalesce(d.failed_deployment_count, 0) as failed_deployment_count,
+        -- failures are dated by their deployment and a deployment fails once: never above 1
+        case
+            when d.deployment_count > 0
+                then cast(d.failed_deployment_count as {{ dora_type_double() }}) / d.deployment_count
+        end as change_failure_rate,
+        d.recovery_time_median_hours,
+        coalesce(i.incident_count, 0) as incident_count,
+        i.incident_duration_median_hours,
+        coalesce(d.unplanned_fix_count, 0) as unplanned_fix_count,
+        case
+            when d.deployment_count > 0
+                then cast(d.unplanned_fix_count as {{ dora_type_double() }}) / d.deployment_count
+        end as rework_rate
+    from grains as g
+    cross join periods as p
+    left join deployment_stats as d
+        on g.grain = d.grain and g.grain_key = d.grain_key and p.period_start = d.period_start
+    left join change_stats as c
+        on g.grain = c.grain and g.grain_key = c.grain_key and p.period_start = c.period_start
+    left join incident_stats as i
+        on g.grain = i.grain and g.grain_key = i.grain_key and p.period_start = i.period_start
+),
+
+with_rates as (
+    select
+        metrics.*,
+        cast(deployment_count as {{ dora_type_double() }}) / period_days as deployments_per_day
+    from metrics
+)
+
+select
+    cast({{ dbt.concat(['grain', "':'", 'grain_key', "':'", 'cast(period_start as ' ~ dbt.type_string() ~ ')']) }}
+        as {{ dbt.type_string() }}) as period_key,
+    cast(grain as {{ dbt.type_string() }}) as grain,
+    cast(grain_key as {{ dbt.type_string() }}) as grain_key,
+    cast(team as {{ dbt.type_string() }}) as team,
+    cast(value_stream as {{ dbt.type_string() }}) as value_stream,
+    cast(period_start as date) as period_start,
+    cast(period_end as date) as period_end,
+    cast(deployment_count as {{ dbt.type_bigint() }}) as deployment_count,
+    cast(deployment_days as {{ dbt.type_bigint() }}) as deployment_days,
+    cast(deployments_per_day as {{ dora_type_double() }}) as deployments_per_day,
+    cast(change_count as {{ dbt.type_bigint() }}) as change_count,
+    cast(lead_time_change_count as {{ dbt.type_bigint() }}) as lead_time_change_count,
+    cast(lead_time_median_hours as {{ dora_type_double() }}) as lead_time_median_hours,
+    cast(lead_time_p75_hours as {{ dora_type_double() }}) as lead_time_p75_hours,
+    cast(lead_time_p90_hours as {{ dora_type_double() }}) as lead_time_p90_hours,
+    cast(failed_deployment_count as {{ dbt.type_bigint() }}) as failed_deployment_count,
+    cast(change_failure_rate as {{ dora_type_double() }}) as change_failure_rate,
+    cast(recovery_time_median_hours as {{ dora_type_double() }}) as recovery_time_median_hours,
+    cast(incident_count as {{ dbt.type_bigint() }}) as incident_count,
+    cast(incident_duration_median_hours as {{ dora_type_double() }}) as incident_duration_median_hours,
+    cast(unplanned_fix_count as {{ dbt.type_bigint() }}) as unplanned_fix_count,
+    cast(rework_rate as {{ dora_type_double() }}) as rework_rate,
+    cast({{ var('dora_report_year') }} as {{ dbt.type_int() }}) as report_year,
+    cast({{ dora_tier('lead_time_hours', 'lead_time_median_hours') }} as {{ dbt.type_string() }}) as lead_time_tier,
+    cast({{ dora_tier('deployments_per_day', 'deployments_per_day') }} as {{ dbt.type_string() }})
+        as deployment_frequency_tier,
+    cast({{ dora_tier('change_failure_rate', 'change_failure_rate') }} as {{ dbt.type_string() }})
+        as change_failure_rate_tier,
+    cast({{ dora_tier('recovery_time_hours', 'recovery_time_median_hours') }} as {{ dbt.type_string() }})
+        as recovery_time_tier
+from with_rates
+{% endmacro %}
+
+{#
+    dora_tier: the DORA tier of `value` for `metric` in the configured report year: the best-ranked row of
+    the thresholds seed whose bounds hold the value; null when the value is null or no row holds it.
+#}
+{% macro dora_tier(metric, value) -%}
+    case (
+        select min(t.tier_rank)
+        from {{ ref('dora_tier_thresholds') }} as t
+        where t.report_year = {{ var('dora_report_year') }}
+            and t.metric = '{{ metric }}'
+            and {{ value }} is not null
+            and (t.lower_bound is null or {{ value }} >= t.lower_bound)
+            and (t.upper_bound is null or {{ value }} <= t.upper_bound)
+    )
+        when 1 then 'elite' when 2 then 'high' when 3 then 'medium' when 4 then 'low'
+    end
+{%- endmacro %}

@@ -1,0 +1,127 @@
+{#
+    Who held each Jira work item over time, and so which team it was with. Like statuses, the first
+    assignee is not in the changelog: it is the first assignee change's from-side, or the current assignee
+    of an item never reassigned.
+#}
+with
+
+issues as (
+
+    select * from {{ ref('stg_jira__issues') }}
+
+),
+
+changelog_items as (
+
+    select * from {{ ref('int_jira_changelog_items_resolved') }}
+
+),
+
+people_teams as (
+
+    select * from {{ ref('flow_people_teams') }}
+
+),
+
+project_teams as (
+
+    select * from {{ ref('jira_project_teams') }}
+    where component is null
+
+),
+
+component_teams as (
+
+    select * from {{ ref('jira_project_teams') }}
+    where component is not null
+
+),
+
+-- The component that decides ownership: the item's first one.
+issue_components as (
+
+    select
+        issue_id,
+        project_key,
+        {{ flow_json_first_element('components_json') }} as component
+    from issues
+
+),
+
+assignee_changes as (
+
+    select
+        changelog_items.issue_id,
+        changelog_items.created_at as changed_at,
+        changelog_items.history_id,
+        changelog_items.item_index,
+        changelog_items.from_value,
+        changelog_items.to_value
+    from changelog_items
+    where lower(changelog_items.field) = 'assignee'
+
+),
+
+ordered_assignee_changes as (
+
+    select
+        *,
+        row_number() over (partition by issue_id order by changed_at, history_id, item_index) as change_index,
+        lead(changed_at) over (partition by issue_id order by changed_at, history_id, item_index) as next_changed_at
+    from assignee_changes
+
+),
+
+assignee_periods as (
+
+    select
+        issues.issue_id,
+        coalesce(first_changes.from_value, case when first_changes.issue_id is null then issues.assignee_account_id end)
+            as assignee_account_id,
+        cast(null as {{ dbt.type_timestamp() }}) as held_from,
+        first_changes.changed_at as held_to
+    from issues
+    left join ordered_assignee_changes as first_changes
+        on issues.issue_id = first_changes.issue_id
+        and first_changes.change_index = 1
+
+    union all
+
+    select
+        issue_id,
+        to_value as assignee_account_id,
+        changed_at as held_from,
+        next_changed_at as held_to
+    from ordered_assignee_changes
+
+),
+
+final as (
+
+    select
+        assignee_periods.issue_id,
+        assignee_periods.assignee_account_id,
+        -- The assignee's team; unassigned items and people without a team belong to the team owning the
+        -- item's component, else the project's team.
+        coalesce(people_teams.team, component_teams.team, project_teams.team) as team,
+        case
+            when people_teams.team is not null then 'assignee'
+            when component_teams.team is not null then 'component'
+            when project_teams.team is not null then 'project'
+        end as team_source,
+        assignee_periods.held_from,
+        assignee_periods.held_to
+    from assignee_periods
+    inner join issue_components
+        on assignee_periods.issue_id = issue_components.issue_id
+    left join people_teams
+        on assignee_periods.assignee_account_id = people_teams.account_id
+    left join component_teams
+        on issue_components.project_key = component_teams.project_key
+        and lower(issue_components.component) = lower(component_teams.component)
+    left join project_teams
+        on issue_components.project_key = project_teams.project_key
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ dora_period_mart('month') }}

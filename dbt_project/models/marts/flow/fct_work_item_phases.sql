@@ -1,0 +1,62 @@
+{#
+    Time each work item spent in each delivery phase. An entry is a move into the phase from another phase
+    (moves between statuses of the same phase do not count), so more than one entry means rework.
+#}
+with
+
+intervals as (
+
+    select * from {{ ref('int_work_item_status_intervals') }}
+
+),
+
+phased_intervals as (
+
+    select
+        *,
+        coalesce(delivery_phase, 'unmapped') as phase,
+        lag(coalesce(delivery_phase, 'unmapped')) over (partition by issue_id order by interval_index)
+            as previous_phase
+    from intervals
+
+),
+
+phases as (
+
+    select
+        issue_id,
+        max(issue_key) as issue_key,
+        phase as delivery_phase,
+        min(valid_from) as first_entered_at,
+        -- Null while the item is still in the phase.
+        case when max(case when is_current then 1 else 0 end) = 1 then null else max(valid_to) end
+            as last_exited_at,
+        sum(case when previous_phase is null or previous_phase != phase then 1 else 0 end) as times_entered,
+        coalesce(sum(duration_hours), 0) as total_hours,
+        coalesce(sum(case when flow_state = 'active' then duration_hours end), 0) as active_hours,
+        max(case when is_current then 1 else 0 end) = 1 as is_current_phase
+    from phased_intervals
+    group by issue_id, phase
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['issue_id', 'delivery_phase']) }} as work_item_phase_id,
+        issue_id,
+        issue_key,
+        delivery_phase,
+        first_entered_at,
+        last_exited_at,
+        cast(times_entered as {{ dbt.type_int() }}) as times_entered,
+        cast(total_hours as {{ flow_type_double() }}) as total_hours,
+        cast(active_hours as {{ flow_type_double() }}) as active_hours,
+        -- Everything that is not active work: waiting, blocked, or not yet started (new).
+        cast(total_hours - active_hours as {{ flow_type_double() }}) as waiting_hours,
+        is_current_phase
+    from phases
+
+)
+
+select * from final

@@ -1,0 +1,122 @@
+{#
+    Flow metrics per team and week (weeks start Monday, UTC). Items count under their team and flow item
+    as they are now; an item counts as done in the week it last closed.
+#}
+with
+
+work_items as (
+
+    select * from {{ ref('fct_work_items') }}
+
+),
+
+teams as (
+
+    select * from {{ ref('teams') }}
+
+),
+
+weeks as (
+
+    {{ flow_week_spine(
+        "(select min(started_at) from " ~ ref('fct_work_items') ~ ")",
+        flow_as_of_at()
+    ) }}
+
+),
+
+team_weeks as (
+
+    select
+        weeks.week_start,
+        {{ dbt.dateadd('day', 7, 'weeks.week_start') }} as week_end,
+        teams.team,
+        teams.value_stream
+    from weeks
+    cross join teams
+
+),
+
+done_items as (
+
+    select
+        *,
+        cast({{ dbt.date_trunc('week', 'done_at') }} as date) as done_week
+    from work_items
+    where done_at is not null and started_at is not null
+
+),
+
+done_by_week as (
+
+    select
+        team,
+        done_week as week_start,
+        count(*) as items_done,
+        sum(case when flow_item = 'feature' then 1 else 0 end) as features_done,
+        sum(case when flow_item = 'defect' then 1 else 0 end) as defects_done,
+        sum(case when flow_item = 'risk' then 1 else 0 end) as risks_done,
+        sum(case when flow_item = 'debt' then 1 else 0 end) as debts_done,
+        {{ flow_percentile('flow_time_hours', 0.5) }} as flow_time_median_hours,
+        {{ flow_percentile('flow_time_hours', 0.85) }} as flow_time_p85_hours,
+        sum(active_hours) as active_hours,
+        sum(flow_time_hours) as flow_time_hours
+    from done_items
+    group by team, done_week
+
+),
+
+-- Flow load: started before the week's end and not yet done or canceled by then.
+load_by_week as (
+
+    select
+        team_weeks.team,
+        team_weeks.week_start,
+        count(work_items.issue_id) as flow_load
+    from team_weeks
+    inner join work_items
+        on team_weeks.team = work_items.team
+        and work_items.started_at < team_weeks.week_end
+        and coalesce(work_items.done_at, work_items.canceled_at, team_weeks.week_end) >= team_weeks.week_end
+    group by team_weeks.team, team_weeks.week_start
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['team_weeks.team', 'team_weeks.week_start']) }} as team_week_id,
+        team_weeks.week_start,
+        team_weeks.team,
+        team_weeks.value_stream,
+        cast(coalesce(done_by_week.items_done, 0) as {{ dbt.type_int() }}) as items_done,
+        cast(coalesce(done_by_week.features_done, 0) as {{ dbt.type_int() }}) as features_done,
+        cast(coalesce(done_by_week.defects_done, 0) as {{ dbt.type_int() }}) as defects_done,
+        cast(coalesce(done_by_week.risks_done, 0) as {{ dbt.type_int() }}) as risks_done,
+        cast(coalesce(done_by_week.debts_done, 0) as {{ dbt.type_int() }}) as debts_done,
+        cast(done_by_week.flow_time_median_hours as {{ flow_type_double() }}) as flow_time_median_hours,
+        cast(done_by_week.flow_time_p85_hours as {{ flow_type_double() }}) as flow_time_p85_hours,
+        cast(
+            case
+                when done_by_week.flow_time_hours > 0
+                    then least(done_by_week.active_hours / done_by_week.flow_time_hours, 1.0)
+            end as {{ flow_type_double() }}
+        ) as flow_efficiency,
+        cast(coalesce(load_by_week.flow_load, 0) as {{ dbt.type_int() }}) as flow_load,
+        {% for item in ['feature', 'defect', 'risk', 'debt'] %}
+        cast(
+            case when done_by_week.items_done > 0 then 1.0 * done_by_week.{{ item }}s_done / done_by_week.items_done end
+            as {{ flow_type_double() }}
+        ) as {{ item }}_share{{ ',' if not loop.last }}
+        {% endfor %}
+    from team_weeks
+    left join done_by_week
+        on team_weeks.team = done_by_week.team
+        and team_weeks.week_start = done_by_week.week_start
+    left join load_by_week
+        on team_weeks.team = load_by_week.team
+        and team_weeks.week_start = load_by_week.week_start
+
+)
+
+select * from final

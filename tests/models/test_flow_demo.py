@@ -1,0 +1,168 @@
+"""Flow models on the demo organisation and on the real Jira sample.
+
+The demo's planted story: team payments drags from 2026-05-15 until its release on 2026-06-30, so the
+flow time of its items done in the six weeks before the release is about double the rest of the year's.
+The weekly flow mart must show it. The real Jira sample must build status intervals without errors, with
+every status mapped (or reported in int_mapping_gaps).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingestion.demo_org.generate import build_team_specs, generate_demo_exports
+from ingestion.demo_org.people import build_rosters
+from ingestion.pipelines import load_tool
+from tests.conftest import query
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).parent / "dbt"
+
+
+def dbt_build(root: Path, warehouse: Path, select: str, *options: str) -> None:
+    result = subprocess.run(
+        [
+            str(DBT),
+            "build",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(root / "target"),
+            "--log-path",
+            str(root / "logs"),
+            "--select",
+            select,
+            "--indirect-selection",
+            "cautious",
+            *options,
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DELIVERY_WAREHOUSE_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-5000:]
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("flow_demo")
+    generated = root / "generated"
+    generate_demo_exports(generated, size="S", seed=7)
+    # The flow models read Jira and GitHub pull requests only: load just those.
+    exports = root / "exports"
+    shutil.copytree(generated / "jira", exports / "jira")
+    for pulls in (generated / "github").glob("*/*/pulls"):
+        shutil.copytree(pulls, exports / pulls.relative_to(generated))
+    warehouse = (root / "warehouse.duckdb").resolve()
+    load_tool("jira", exports, warehouse)
+    load_tool("github", exports, warehouse)
+    # Seeds and models only: the data tests run on the fixture.
+    dbt_build(root, warehouse, "+marts.flow", "--resource-type", "seed", "--resource-type", "model")
+    return warehouse
+
+
+def test_payments_flow_time_rises_before_its_release(demo_warehouse: Path) -> None:
+    # Items-weighted mean of the weekly median flow time: the six weeks before 2026-06-30 (weeks starting
+    # 2026-05-18 to 2026-06-29) against the rest of the year outside the slowdown and its July recovery.
+    rows = query(
+        demo_warehouse,
+        """
+        with windows as (
+            select
+                team,
+                case
+                    when week_start between date '2026-05-18' and date '2026-06-29' then 'before_release'
+                    when week_start < date '2026-05-11' or week_start >= date '2026-08-03' then 'rest'
+                end as window_name,
+                items_done,
+                flow_time_median_hours
+            from marts.mart_flow__weekly
+            where items_done > 0
+        )
+        select
+            team,
+            sum(case when window_name = 'before_release' then items_done * flow_time_median_hours end)
+                / sum(case when window_name = 'before_release' then items_done end)
+            / (sum(case when window_name = 'rest' then items_done * flow_time_median_hours end)
+                / sum(case when window_name = 'rest' then items_done end)) as ratio
+        from windows
+        group by team
+        order by ratio desc
+    """,
+    )
+    ratios = dict(rows)
+    assert rows[0][0] == "payments"
+    assert ratios["payments"] >= 1.6
+    assert all(ratio < 1.5 for team, ratio in ratios.items() if team != "payments")
+
+
+def test_demo_handoffs_include_cross_team_moves_and_bounce_backs(demo_warehouse: Path) -> None:
+    [(handoffs, team_changes, backward, gated, unmet)] = query(
+        demo_warehouse,
+        """
+        select count(*), sum(case when is_team_change then 1 else 0 end),
+               sum(case when is_backward then 1 else 0 end), count(gate_rule),
+               sum(case when not is_entry_criteria_met then 1 else 0 end)
+        from marts.fct_handoffs
+    """,
+    )
+    assert handoffs > 1000 and team_changes > 0 and backward > 0 and gated > 0
+    assert unmet < gated
+
+
+def test_real_jira_sample_builds_status_intervals(real_samples_exports: Path, tmp_path: Path) -> None:
+    warehouse = (tmp_path / "warehouse.duckdb").resolve()
+    load_tool("jira", real_samples_exports, warehouse)
+    dbt_build(tmp_path, warehouse, "+int_work_item_status_intervals")
+    [(intervals, items, unmapped)] = query(
+        warehouse,
+        """
+        select count(*), count(distinct issue_id), sum(case when delivery_phase is null then 1 else 0 end)
+        from intermediate.int_work_item_status_intervals
+    """,
+    )
+    [(issues,)] = query(warehouse, "select count(*) from staging.stg_jira__issues")
+    assert items == issues and intervals >= items
+    # Every status of the sample is mapped; one that is not would be listed in int_mapping_gaps.
+    assert unmapped == 0
+
+
+def test_payments_is_flagged_weeks_before_its_release(demo_warehouse: Path) -> None:
+    rows = query(
+        demo_warehouse,
+        """
+        select week_start, flag_reasons
+        from marts.mart_delivery_risk__weekly
+        where team = 'payments' and is_flagged and week_start between date '2026-05-01' and date '2026-06-29'
+        order by week_start
+        """,
+    )
+    flagged_weeks = [str(week) for week, _ in rows]
+    # Flagged every week from four weeks before the release on, first on the handoff wait.
+    assert {"2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22"} <= set(flagged_weeks)
+    assert "handoff wait" in rows[0][1]
+    assert any("cycle time" in reasons for _, reasons in rows)
+
+
+def test_people_seed_matches_the_demo_rosters() -> None:
+    specs = build_team_specs(1)
+    rosters = build_rosters((spec.team.slug, spec.utc_offset_min) for spec in specs)
+    expected = {
+        (person.account_id, slug)
+        for slug, roster in rosters.items()
+        for person in (*roster.engineers, roster.product_manager)
+    }
+    seed = REPO_ROOT / "dbt_project" / "seeds" / "flow_people_teams.csv"
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "account_id,team"
+    assert {tuple(line.split(",")) for line in lines[1:]} == expected
