@@ -85,7 +85,7 @@ deployment_stats as (
         count(distinct cast(event_at as date)) as deployment_days,
         sum(case when is_failure then 1 else 0 end) as failed_deployment_count,
         sum(case when is_unplanned_fix then 1 else 0 end) as unplanned_fix_count,
-        {{ dora_percentile('case when is_failure then recovery_time_hours end', 0.5) }} as recovery_time_median_hours
+        {{ percentile_cont_agg('case when is_failure then recovery_time_hours end', 0.5) }} as recovery_time_median_hours
     from deployments_by_grain
     group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
 ),
@@ -95,9 +95,9 @@ change_stats as (
         grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
         count(*) as change_count,
         sum(case when is_in_lead_time then 1 else 0 end) as lead_time_change_count,
-        {{ dora_percentile('case when is_in_lead_time then lead_time_hours end', 0.5) }} as lead_time_median_hours,
-        {{ dora_percentile('case when is_in_lead_time then lead_time_hours end', 0.75) }} as lead_time_p75_hours,
-        {{ dora_percentile('case when is_in_lead_time then lead_time_hours end', 0.9) }} as lead_time_p90_hours
+        {{ percentile_cont_agg('case when is_in_lead_time then lead_time_hours end', 0.5) }} as lead_time_median_hours,
+        {{ percentile_cont_agg('case when is_in_lead_time then lead_time_hours end', 0.75) }} as lead_time_p75_hours,
+        {{ percentile_cont_agg('case when is_in_lead_time then lead_time_hours end', 0.9) }} as lead_time_p90_hours
     from changes_by_grain
     group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
 ),
@@ -106,7 +106,7 @@ incident_stats as (
     select
         grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
         count(*) as incident_count,
-        {{ dora_percentile('duration_hours', 0.5) }} as incident_duration_median_hours
+        {{ percentile_cont_agg('duration_hours', 0.5) }} as incident_duration_median_hours
     from incidents_by_grain
     group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
 ),
@@ -131,7 +131,7 @@ metrics as (
         -- failures are dated by their deployment and a deployment fails once: never above 1
         case
             when d.deployment_count > 0
-                then cast(d.failed_deployment_count as {{ dora_type_double() }}) / d.deployment_count
+                then cast(d.failed_deployment_count as {{ type_double() }}) / d.deployment_count
         end as change_failure_rate,
         d.recovery_time_median_hours,
         coalesce(i.incident_count, 0) as incident_count,
@@ -139,7 +139,7 @@ metrics as (
         coalesce(d.unplanned_fix_count, 0) as unplanned_fix_count,
         case
             when d.deployment_count > 0
-                then cast(d.unplanned_fix_count as {{ dora_type_double() }}) / d.deployment_count
+                then cast(d.unplanned_fix_count as {{ type_double() }}) / d.deployment_count
         end as rework_rate
     from grains as g
     cross join periods as p
@@ -154,7 +154,7 @@ metrics as (
 with_rates as (
     select
         metrics.*,
-        cast(deployment_count as {{ dora_type_double() }}) / period_days as deployments_per_day
+        cast(deployment_count as {{ type_double() }}) / period_days as deployments_per_day
     from metrics
 )
 
@@ -169,19 +169,19 @@ select
     cast(period_end as date) as period_end,
     cast(deployment_count as {{ dbt.type_bigint() }}) as deployment_count,
     cast(deployment_days as {{ dbt.type_bigint() }}) as deployment_days,
-    cast(deployments_per_day as {{ dora_type_double() }}) as deployments_per_day,
+    cast(deployments_per_day as {{ type_double() }}) as deployments_per_day,
     cast(change_count as {{ dbt.type_bigint() }}) as change_count,
     cast(lead_time_change_count as {{ dbt.type_bigint() }}) as lead_time_change_count,
-    cast(lead_time_median_hours as {{ dora_type_double() }}) as lead_time_median_hours,
-    cast(lead_time_p75_hours as {{ dora_type_double() }}) as lead_time_p75_hours,
-    cast(lead_time_p90_hours as {{ dora_type_double() }}) as lead_time_p90_hours,
+    cast(lead_time_median_hours as {{ type_double() }}) as lead_time_median_hours,
+    cast(lead_time_p75_hours as {{ type_double() }}) as lead_time_p75_hours,
+    cast(lead_time_p90_hours as {{ type_double() }}) as lead_time_p90_hours,
     cast(failed_deployment_count as {{ dbt.type_bigint() }}) as failed_deployment_count,
-    cast(change_failure_rate as {{ dora_type_double() }}) as change_failure_rate,
-    cast(recovery_time_median_hours as {{ dora_type_double() }}) as recovery_time_median_hours,
+    cast(change_failure_rate as {{ type_double() }}) as change_failure_rate,
+    cast(recovery_time_median_hours as {{ type_double() }}) as recovery_time_median_hours,
     cast(incident_count as {{ dbt.type_bigint() }}) as incident_count,
-    cast(incident_duration_median_hours as {{ dora_type_double() }}) as incident_duration_median_hours,
+    cast(incident_duration_median_hours as {{ type_double() }}) as incident_duration_median_hours,
     cast(unplanned_fix_count as {{ dbt.type_bigint() }}) as unplanned_fix_count,
-    cast(rework_rate as {{ dora_type_double() }}) as rework_rate,
+    cast(rework_rate as {{ type_double() }}) as rework_rate,
     cast({{ var('dora_report_year') }} as {{ dbt.type_int() }}) as report_year,
     cast({{ dora_tier('lead_time_hours', 'lead_time_median_hours') }} as {{ dbt.type_string() }}) as lead_time_tier,
     cast({{ dora_tier('deployments_per_day', 'deployments_per_day') }} as {{ dbt.type_string() }})

@@ -16,35 +16,9 @@
     regexp_matches({{ value }}, {{ pattern }}, 'i')
 {%- endmacro %}
 
-{# dora_regexp_extract: the `group`-th capture group of the first match of `pattern` in `value`, else null. #}
-{% macro dora_regexp_extract(value, pattern, group=0) -%}
-    {{ return(adapter.dispatch('dora_regexp_extract', 'delivery_warehouse')(value, pattern, group)) }}
-{%- endmacro %}
-
-{% macro default__dora_regexp_extract(value, pattern, group=0) -%}
-    nullif(regexp_extract({{ value }}, {{ pattern }}, {{ group }}), '')
-{%- endmacro %}
-
-{% macro duckdb__dora_regexp_extract(value, pattern, group=0) -%}
-    nullif(regexp_extract({{ value }}, {{ pattern }}, {{ group }}), '')
-{%- endmacro %}
-
-{# dora_percentile: the interpolated percentile `fraction` (0..1) of `column` within a group. #}
-{% macro dora_percentile(column, fraction) -%}
-    {{ return(adapter.dispatch('dora_percentile', 'delivery_warehouse')(column, fraction)) }}
-{%- endmacro %}
-
-{% macro default__dora_percentile(column, fraction) -%}
-    percentile_cont({{ fraction }}) within group (order by {{ column }})
-{%- endmacro %}
-
-{% macro duckdb__dora_percentile(column, fraction) -%}
-    quantile_cont({{ column }}, {{ fraction }})
-{%- endmacro %}
-
 {# dora_hours_between: hours from `start` to `finish` as a double, negative when finish comes first. #}
 {% macro dora_hours_between(start, finish) -%}
-    cast({{ dbt.datediff(start, finish, 'second') }} as {{ dora_type_double() }}) / 3600.0
+    cast({{ dbt.datediff(start, finish, 'second') }} as {{ type_double() }}) / 3600.0
 {%- endmacro %}
 
 {# dora_with_recursive: the keyword that opens a recursive common table expression. #}
@@ -56,15 +30,3 @@
     with recursive
 {%- endmacro %}
 
-{# dora_type_double: a double-precision floating point type (dbt's type_float is single precision on DuckDB). #}
-{% macro dora_type_double() -%}
-    {{ return(adapter.dispatch('dora_type_double', 'delivery_warehouse')()) }}
-{%- endmacro %}
-
-{% macro default__dora_type_double() -%}
-    double precision
-{%- endmacro %}
-
-{% macro duckdb__dora_type_double() -%}
-    double
-{%- endmacro %}

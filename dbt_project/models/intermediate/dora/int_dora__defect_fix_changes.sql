@@ -5,12 +5,12 @@ with
 -- the first Jira key of the title and of the branch: an equality join, not a scan of every key in every text
 named_keys as (
     select repository, pull_number,
-        {{ dora_regexp_extract("upper(coalesce(title, ''))", "'(^|[^A-Z0-9])([A-Z][A-Z0-9]*-[0-9]+)'", 2) }}
+        {{ regexp_extract_first("upper(coalesce(title, ''))", "'(^|[^A-Z0-9])([A-Z][A-Z0-9]*-[0-9]+)'", 2) }}
             as issue_key
     from {{ ref('stg_github__pull_requests') }}
     union
     select repository, pull_number,
-        {{ dora_regexp_extract("upper(coalesce(head_ref, ''))", "'(^|[^A-Z0-9])([A-Z][A-Z0-9]*-[0-9]+)'", 2) }}
+        {{ regexp_extract_first("upper(coalesce(head_ref, ''))", "'(^|[^A-Z0-9])([A-Z][A-Z0-9]*-[0-9]+)'", 2) }}
             as issue_key
     from {{ ref('stg_github__pull_requests') }}
 ),

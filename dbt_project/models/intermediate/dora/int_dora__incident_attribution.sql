@@ -18,9 +18,9 @@ incidents as (
 links as (
     select
         incident_id,
-        {{ dora_regexp_extract('incident_text', "'deployment[^0-9a-z]{0,3}([0-9]+)'", 1) }} as linked_deployment_id,
-        {{ dora_regexp_extract('incident_text', "'(^|[^0-9a-f])([0-9a-f]{40})($|[^0-9a-f])'", 2) }} as linked_sha,
-        {{ dora_regexp_extract('incident_text', "'([a-z0-9_.-]+/[a-z0-9_.-]+#[0-9]+)'", 1) }} as linked_change_key
+        {{ regexp_extract_first('incident_text', "'deployment[^0-9a-z]{0,3}([0-9]+)'", 1) }} as linked_deployment_id,
+        {{ regexp_extract_first('incident_text', "'(^|[^0-9a-f])([0-9a-f]{40})($|[^0-9a-f])'", 2) }} as linked_sha,
+        {{ regexp_extract_first('incident_text', "'([a-z0-9_.-]+/[a-z0-9_.-]+#[0-9]+)'", 1) }} as linked_change_key
     from incidents
 ),
 

@@ -26,8 +26,8 @@ named_keys as (
         merge_commit_sha,
         created_at,
         merged_at,
-        {{ flow_regexp_extract("upper(title)", "'" ~ var('flow_issue_key_pattern') ~ "'") }} as title_key,
-        {{ flow_regexp_extract("upper(head_ref)", "'" ~ var('flow_issue_key_pattern') ~ "'") }} as branch_key
+        {{ regexp_extract_first("upper(title)", "'" ~ var('flow_issue_key_pattern') ~ "'") }} as title_key,
+        {{ regexp_extract_first("upper(head_ref)", "'" ~ var('flow_issue_key_pattern') ~ "'") }} as branch_key
     from pull_requests
 
 ),

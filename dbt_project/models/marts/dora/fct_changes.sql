@@ -43,11 +43,11 @@ select
     cast(s.deployed_at as {{ dbt.type_timestamp() }}) as deployed_at,
     cast(s.deployment_key as {{ dbt.type_string() }}) as deployment_key,
     cast(s.is_baseline as {{ dbt.type_boolean() }}) as is_baseline,
-    cast(case when s.coding_span >= 0 then s.coding_span end as {{ dora_type_double() }}) as coding_hours,
-    cast(case when s.pickup_span >= 0 then s.pickup_span end as {{ dora_type_double() }}) as pickup_hours,
-    cast(case when s.review_span >= 0 then s.review_span end as {{ dora_type_double() }}) as review_hours,
-    cast(case when s.deploy_span >= 0 then s.deploy_span end as {{ dora_type_double() }}) as deploy_hours,
-    cast(case when s.lead_time_span >= 0 then s.lead_time_span end as {{ dora_type_double() }}) as lead_time_hours,
+    cast(case when s.coding_span >= 0 then s.coding_span end as {{ type_double() }}) as coding_hours,
+    cast(case when s.pickup_span >= 0 then s.pickup_span end as {{ type_double() }}) as pickup_hours,
+    cast(case when s.review_span >= 0 then s.review_span end as {{ type_double() }}) as review_hours,
+    cast(case when s.deploy_span >= 0 then s.deploy_span end as {{ type_double() }}) as deploy_hours,
+    cast(case when s.lead_time_span >= 0 then s.lead_time_span end as {{ type_double() }}) as lead_time_hours,
     cast(coalesce(s.has_negative_span_raw, false) as {{ dbt.type_boolean() }}) as has_negative_span,
     -- counted in lead time: deployed, not absorbed by a first deployment, not a bot's, span valid
     cast(

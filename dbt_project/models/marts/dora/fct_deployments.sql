@@ -49,7 +49,7 @@ select
     cast(
         case
             when o.restored_at >= a.deployed_at then {{ dora_hours_between('a.deployed_at', 'o.restored_at') }}
-        end as {{ dora_type_double() }}
+        end as {{ type_double() }}
     ) as recovery_time_hours,
     cast(coalesce(o.is_rollback, false) as {{ dbt.type_boolean() }}) as is_rollback,
     cast(coalesce(o.ships_hotfix, false) as {{ dbt.type_boolean() }}) as ships_hotfix,

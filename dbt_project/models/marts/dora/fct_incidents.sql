@@ -29,7 +29,7 @@ select
     cast(
         case
             when i.resolved_at >= i.created_at then {{ dora_hours_between('i.created_at', 'i.resolved_at') }}
-        end as {{ dora_type_double() }}
+        end as {{ type_double() }}
     ) as duration_hours,
     cast(a.deployment_key as {{ dbt.type_string() }}) as deployment_key,
     cast(a.attribution_method as {{ dbt.type_string() }}) as attribution_method,
@@ -39,7 +39,7 @@ select
     cast(
         case
             when d.restored_at >= d.deployed_at then {{ dora_hours_between('d.deployed_at', 'd.restored_at') }}
-        end as {{ dora_type_double() }}
+        end as {{ type_double() }}
     ) as deployment_recovery_time_hours,
     cast(i._dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id
 from incidents as i

@@ -43,9 +43,9 @@ profile as (
         w.window_end,
         coalesce(s.deployment_count, 0) as deployment_count,
         coalesce(s.deployment_days, 0) as deployment_days,
-        cast(coalesce(s.deployment_count, 0) as {{ dora_type_double() }}) / {{ var('dora_frequency_window_days') }}
+        cast(coalesce(s.deployment_count, 0) as {{ type_double() }}) / {{ var('dora_frequency_window_days') }}
             as deployments_per_day,
-        cast(coalesce(s.weeks_with_deployment, 0) as {{ dora_type_double() }})
+        cast(coalesce(s.weeks_with_deployment, 0) as {{ type_double() }})
             / ceiling({{ var('dora_frequency_window_days') }} / 7.0) as weeks_with_deployment_share
     from {{ ref('teams') }} as t
     cross join window_bounds as w
@@ -59,8 +59,8 @@ select
     cast(window_end as date) as window_end,
     cast(deployment_count as {{ dbt.type_bigint() }}) as deployment_count,
     cast(deployment_days as {{ dbt.type_bigint() }}) as deployment_days,
-    cast(deployments_per_day as {{ dora_type_double() }}) as deployments_per_day,
-    cast(weeks_with_deployment_share as {{ dora_type_double() }}) as weeks_with_deployment_share,
+    cast(deployments_per_day as {{ type_double() }}) as deployments_per_day,
+    cast(weeks_with_deployment_share as {{ type_double() }}) as weeks_with_deployment_share,
     cast(
         case
             when deployments_per_day >= 1 then 'on_demand'

@@ -134,7 +134,7 @@ final as (
         handoffs.first_active_at,
         cast(
             {{ dbt.datediff('handoffs.handoff_at', 'handoffs.first_active_at', 'second') }} / 3600.0
-            as {{ flow_type_double() }}
+            as {{ type_double() }}
         ) as wait_hours,
         decision_gates.gate_rule,
         case

@@ -50,10 +50,10 @@ final as (
         first_entered_at,
         last_exited_at,
         cast(times_entered as {{ dbt.type_int() }}) as times_entered,
-        cast(total_hours as {{ flow_type_double() }}) as total_hours,
-        cast(active_hours as {{ flow_type_double() }}) as active_hours,
+        cast(total_hours as {{ type_double() }}) as total_hours,
+        cast(active_hours as {{ type_double() }}) as active_hours,
         -- Everything that is not active work: waiting, blocked, or not yet started (new).
-        cast(total_hours - active_hours as {{ flow_type_double() }}) as waiting_hours,
+        cast(total_hours - active_hours as {{ type_double() }}) as waiting_hours,
         is_current_phase
     from phases
 

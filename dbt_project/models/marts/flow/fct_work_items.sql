@@ -121,14 +121,14 @@ final as (
         started_at,
         done_at,
         canceled_at,
-        cast(flow_time_hours as {{ flow_type_double() }}) as flow_time_hours,
-        cast(active_hours as {{ flow_type_double() }}) as active_hours,
+        cast(flow_time_hours as {{ type_double() }}) as flow_time_hours,
+        cast(active_hours as {{ type_double() }}) as active_hours,
         cast(
             case
                 -- Sub-second rounding can put active time a hair above flow time.
                 when active_hours >= flow_time_hours and flow_time_hours > 0 then 1.0
                 when flow_time_hours > 0 then active_hours / flow_time_hours
-            end as {{ flow_type_double() }}
+            end as {{ type_double() }}
         ) as flow_efficiency,
         cast(linked_pull_request_count as {{ dbt.type_int() }}) as linked_pull_request_count,
         cast(merged_pull_request_count as {{ dbt.type_int() }}) as merged_pull_request_count,

@@ -92,7 +92,7 @@ cycle_times as (
         week_start,
         window_name,
         count(*) as item_count,
-        {{ flow_percentile('hours', 0.5) }} as median_hours
+        {{ percentile_cont_agg('hours', 0.5) }} as median_hours
     from cycle_time_windows
     group by team, week_start, window_name
 
@@ -206,17 +206,17 @@ final as (
         week_start,
         team,
         value_stream,
-        cast(cycle_time_recent_median_hours as {{ flow_type_double() }}) as cycle_time_recent_median_hours,
-        cast(cycle_time_baseline_median_hours as {{ flow_type_double() }}) as cycle_time_baseline_median_hours,
+        cast(cycle_time_recent_median_hours as {{ type_double() }}) as cycle_time_recent_median_hours,
+        cast(cycle_time_baseline_median_hours as {{ type_double() }}) as cycle_time_baseline_median_hours,
         cast(cycle_time_recent_items as {{ dbt.type_int() }}) as cycle_time_recent_items,
         cast(cycle_time_baseline_items as {{ dbt.type_int() }}) as cycle_time_baseline_items,
-        cast(cycle_time_ratio as {{ flow_type_double() }}) as cycle_time_ratio,
-        cast(handoff_wait_recent_mean_hours as {{ flow_type_double() }}) as handoff_wait_recent_mean_hours,
-        cast(handoff_wait_baseline_mean_hours as {{ flow_type_double() }}) as handoff_wait_baseline_mean_hours,
-        cast(handoff_wait_ratio as {{ flow_type_double() }}) as handoff_wait_ratio,
+        cast(cycle_time_ratio as {{ type_double() }}) as cycle_time_ratio,
+        cast(handoff_wait_recent_mean_hours as {{ type_double() }}) as handoff_wait_recent_mean_hours,
+        cast(handoff_wait_baseline_mean_hours as {{ type_double() }}) as handoff_wait_baseline_mean_hours,
+        cast(handoff_wait_ratio as {{ type_double() }}) as handoff_wait_ratio,
         cast(flow_load as {{ dbt.type_int() }}) as flow_load,
         cast(flow_load_4_weeks_ago as {{ dbt.type_int() }}) as flow_load_4_weeks_ago,
-        cast(wip_growth_ratio as {{ flow_type_double() }}) as wip_growth_ratio,
+        cast(wip_growth_ratio as {{ type_double() }}) as wip_growth_ratio,
         has_full_baseline,
         is_cycle_time_flagged,
         is_handoff_wait_flagged,

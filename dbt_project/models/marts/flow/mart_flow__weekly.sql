@@ -57,8 +57,8 @@ done_by_week as (
         sum(case when flow_item = 'defect' then 1 else 0 end) as defects_done,
         sum(case when flow_item = 'risk' then 1 else 0 end) as risks_done,
         sum(case when flow_item = 'debt' then 1 else 0 end) as debts_done,
-        {{ flow_percentile('flow_time_hours', 0.5) }} as flow_time_median_hours,
-        {{ flow_percentile('flow_time_hours', 0.85) }} as flow_time_p85_hours,
+        {{ percentile_cont_agg('flow_time_hours', 0.5) }} as flow_time_median_hours,
+        {{ percentile_cont_agg('flow_time_hours', 0.85) }} as flow_time_p85_hours,
         sum(active_hours) as active_hours,
         sum(flow_time_hours) as flow_time_hours
     from done_items
@@ -94,19 +94,19 @@ final as (
         cast(coalesce(done_by_week.defects_done, 0) as {{ dbt.type_int() }}) as defects_done,
         cast(coalesce(done_by_week.risks_done, 0) as {{ dbt.type_int() }}) as risks_done,
         cast(coalesce(done_by_week.debts_done, 0) as {{ dbt.type_int() }}) as debts_done,
-        cast(done_by_week.flow_time_median_hours as {{ flow_type_double() }}) as flow_time_median_hours,
-        cast(done_by_week.flow_time_p85_hours as {{ flow_type_double() }}) as flow_time_p85_hours,
+        cast(done_by_week.flow_time_median_hours as {{ type_double() }}) as flow_time_median_hours,
+        cast(done_by_week.flow_time_p85_hours as {{ type_double() }}) as flow_time_p85_hours,
         cast(
             case
                 when done_by_week.flow_time_hours > 0
                     then least(done_by_week.active_hours / done_by_week.flow_time_hours, 1.0)
-            end as {{ flow_type_double() }}
+            end as {{ type_double() }}
         ) as flow_efficiency,
         cast(coalesce(load_by_week.flow_load, 0) as {{ dbt.type_int() }}) as flow_load,
         {% for item in ['feature', 'defect', 'risk', 'debt'] %}
         cast(
             case when done_by_week.items_done > 0 then 1.0 * done_by_week.{{ item }}s_done / done_by_week.items_done end
-            as {{ flow_type_double() }}
+            as {{ type_double() }}
         ) as {{ item }}_share{{ ',' if not loop.last }}
         {% endfor %}
     from team_weeks

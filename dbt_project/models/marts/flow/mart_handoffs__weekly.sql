@@ -65,8 +65,8 @@ pair_weeks as (
         to_value,
         count(*) as handoff_count,
         count(wait_hours) as handoffs_worked,
-        {{ flow_percentile('wait_hours', 0.5) }} as wait_median_hours,
-        {{ flow_percentile('wait_hours', 0.85) }} as wait_p85_hours,
+        {{ percentile_cont_agg('wait_hours', 0.5) }} as wait_median_hours,
+        {{ percentile_cont_agg('wait_hours', 0.85) }} as wait_p85_hours,
         coalesce(sum(wait_hours), 0) as wait_total_hours,
         sum(case when is_backward then 1 else 0 end) as bounce_back_count
     from pairs
@@ -99,11 +99,11 @@ final as (
         ranked.to_value,
         cast(ranked.handoff_count as {{ dbt.type_int() }}) as handoff_count,
         cast(ranked.handoffs_worked as {{ dbt.type_int() }}) as handoffs_worked,
-        cast(ranked.wait_median_hours as {{ flow_type_double() }}) as wait_median_hours,
-        cast(ranked.wait_p85_hours as {{ flow_type_double() }}) as wait_p85_hours,
-        cast(ranked.wait_total_hours as {{ flow_type_double() }}) as wait_total_hours,
+        cast(ranked.wait_median_hours as {{ type_double() }}) as wait_median_hours,
+        cast(ranked.wait_p85_hours as {{ type_double() }}) as wait_p85_hours,
+        cast(ranked.wait_total_hours as {{ type_double() }}) as wait_total_hours,
         cast(ranked.bounce_back_count as {{ dbt.type_int() }}) as bounce_back_count,
-        cast(1.0 * ranked.bounce_back_count / ranked.handoff_count as {{ flow_type_double() }}) as bounce_back_rate,
+        cast(1.0 * ranked.bounce_back_count / ranked.handoff_count as {{ type_double() }}) as bounce_back_rate,
         cast(ranked.friction_rank as {{ dbt.type_int() }}) as friction_rank,
         ranked.friction_rank = 1 as is_highest_friction
     from ranked

@@ -1,8 +1,8 @@
 {#
-    dora_between: every non-null value of the column lies within [min_value, max_value] (either bound may
-    be omitted). Used for rates (0 to 1) and durations (at least 0).
+    value_between: every non-null value of the column lies within [min_value, max_value]; either bound may
+    be omitted. Used for rates (0 to 1), efficiencies and durations (at least 0).
 #}
-{% test dora_between(model, column_name, min_value=none, max_value=none) %}
+{% test value_between(model, column_name, min_value=none, max_value=none) %}
 select {{ column_name }}
 from {{ model }}
 where {{ column_name }} is not null

@@ -1,0 +1,62 @@
+{#
+    Expressions that every warehouse spells its own way, shared by all models. Each is dispatched: the
+    `default__` version is ANSI-style SQL; the others exist where a warehouse needs another spelling.
+#}
+
+{# percentile_cont_agg: the interpolated percentile `fraction` (0-1) of `expression`, as an aggregate.
+   Trino has only an approximate one. #}
+{% macro percentile_cont_agg(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile_cont_agg', 'delivery_warehouse')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile_cont_agg(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__percentile_cont_agg(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro trino__percentile_cont_agg(expression, fraction) -%}
+    approx_percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro duckdb__percentile_cont_agg(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{# regexp_extract_first: capture group `group` (0 = the whole match) of the first match of the regular
+   expression `pattern` (a SQL string expression) in `text`, or null when nothing matches. #}
+{% macro regexp_extract_first(text, pattern, group=0) -%}
+    {{ return(adapter.dispatch('regexp_extract_first', 'delivery_warehouse')(text, pattern, group)) }}
+{%- endmacro %}
+
+{% macro default__regexp_extract_first(text, pattern, group=0) -%}
+    regexp_substr({{ text }}, {{ pattern }}, 1, 1, 'e', {{ group }})
+{%- endmacro %}
+
+{% macro trino__regexp_extract_first(text, pattern, group=0) -%}
+    regexp_extract({{ text }}, {{ pattern }}, {{ group }})
+{%- endmacro %}
+
+{% macro spark__regexp_extract_first(text, pattern, group=0) -%}
+    nullif(regexp_extract({{ text }}, {{ pattern }}, {{ group }}), '')
+{%- endmacro %}
+
+{% macro duckdb__regexp_extract_first(text, pattern, group=0) -%}
+    nullif(regexp_extract({{ text }}, {{ pattern }}, {{ group }}), '')
+{%- endmacro %}
+
+{# type_double: an 8-byte floating point type for hours and ratios. dbt's type_float renders FLOAT, which
+   DuckDB reads as a 4-byte REAL (too coarse for hours summed over months). #}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'delivery_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro postgres__type_double() -%}
+    double precision
+{%- endmacro %}
