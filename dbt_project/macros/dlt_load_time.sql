@@ -20,3 +20,14 @@
 {% macro dlt_freshness_query(relation) -%}
     select max({{ dlt_load_time('_dlt_load_id') }}) from {{ relation }}
 {%- endmacro %}
+
+{#
+    lineage_columns: the columns every staging model ends with, so an auditor can trace any row to its
+    export file, its position there, and the load (and load time) that brought it.
+#}
+{% macro lineage_columns() -%}
+        _source_file,
+        _record_index,
+        _dlt_load_id,
+        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+{%- endmacro %}

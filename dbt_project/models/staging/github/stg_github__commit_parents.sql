@@ -15,10 +15,7 @@ renamed as (
         cast(parent_sha as {{ dbt.type_string() }}) as parent_sha,
         cast(parent_index as {{ dbt.type_bigint() }}) as parent_index,
 
-        _source_file,
-        _record_index,
-        _dlt_load_id,
-        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -20,10 +20,7 @@ renamed as (
         cast(message as {{ dbt.type_string() }}) as message,
         cast(parent_count as {{ dbt.type_bigint() }}) as parent_count,
 
-        _source_file,
-        _record_index,
-        _dlt_load_id,
-        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -19,10 +19,7 @@ renamed as (
         {{ to_utc_timestamp('submitted_at') }} as submitted_at,
         cast(commit_id as {{ dbt.type_string() }}) as commit_sha,
 
-        _source_file,
-        _record_index,
-        _dlt_load_id,
-        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -31,10 +31,7 @@ renamed as (
         {{ to_utc_timestamp('closed_at') }} as closed_at,
         {{ to_utc_timestamp('merged_at') }} as merged_at,
 
-        _source_file,
-        _record_index,
-        _dlt_load_id,
-        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -32,10 +32,7 @@ renamed as (
         {{ to_utc_timestamp('run_started_at') }} as run_started_at,
         {{ to_utc_timestamp('updated_at') }} as updated_at,
 
-        _source_file,
-        _record_index,
-        _dlt_load_id,
-        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+        {{ lineage_columns() }}
 
     from source
 

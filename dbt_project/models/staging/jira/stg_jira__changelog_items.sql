@@ -26,10 +26,7 @@ renamed as (
         cast(to_value as {{ dbt.type_string() }}) as to_value,
         cast(to_string as {{ dbt.type_string() }}) as to_string,
 
-        _source_file,
-        _record_index,
-        _dlt_load_id,
-        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -37,10 +37,7 @@ renamed as (
         cast(changelog_total as {{ dbt.type_bigint() }}) as changelog_total,
         cast(changelog_inline as {{ dbt.type_bigint() }}) as changelog_inline,
 
-        _source_file,
-        _record_index,
-        _dlt_load_id,
-        {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
+        {{ lineage_columns() }}
 
     from source
 
