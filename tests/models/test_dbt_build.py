@@ -8,10 +8,6 @@ and `dbt source freshness` run against the file.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,12 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.models.dbt_runner import DBT, run_dbt
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-# The dbt installed beside this Python (the project's environment), else the one on PATH.
-DBT = Path(sys.executable).parent / "dbt"
-if not DBT.exists():
-    DBT = Path(shutil.which("dbt") or DBT)
 
 # Two loads an hour apart, recent enough for source freshness to pass. Load ids are epoch seconds as text.
 NOW = int(time.time())
@@ -616,42 +610,14 @@ def _build_raw_warehouse(path: Path) -> None:
     con.close()
 
 
-def _dbt(command: list[str], tmp_path: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DELIVERY_WAREHOUSE_PATH": str(warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
-    return subprocess.run(
-        [
-            str(DBT),
-            *command,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        check=False,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert DBT.exists(), f"dbt is not installed (looked for {DBT})"
     tmp_path = tmp_path_factory.mktemp("dbt_build")
     warehouse = tmp_path / "warehouse.duckdb"
     _build_raw_warehouse(warehouse)
-    build = _dbt(["build"], tmp_path, warehouse)
-    freshness = _dbt(["source", "freshness"], tmp_path, warehouse)
+    build = run_dbt(["build"], tmp_path, warehouse)
+    freshness = run_dbt(["source", "freshness"], tmp_path, warehouse)
     return {"tmp_path": tmp_path, "warehouse": warehouse, "build": build, "freshness": freshness}
 
 

@@ -64,9 +64,6 @@ Incidents (service -> team by seeds/pagerduty_service_teams.csv):
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -74,9 +71,9 @@ import pytest
 
 from ingestion.pipelines import load_all
 from tests.conftest import query, write_json
+from tests.models.dbt_runner import dbt_build
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
 
 A, B, C = "acme/checkout-api", "acme/payments-service", "acme/infra-tooling"
 
@@ -446,33 +443,9 @@ def build_warehouse(exports: Path, work: Path, select: str) -> tuple[Path, float
     warehouse path and the dbt build's wall time."""
     warehouse = work / "warehouse.duckdb"
     load_all(exports, warehouse)
-    env = {**os.environ, "DELIVERY_WAREHOUSE_PATH": str(warehouse.resolve())}
     started = time.monotonic()
-    result = subprocess.run(
-        [
-            str(DBT),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--select",
-            select,
-            "--indirect-selection",
-            "cautious",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    dbt_build(work, warehouse, select)
     elapsed = time.monotonic() - started
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return warehouse, elapsed
 
 

@@ -8,10 +8,7 @@ every status mapped (or reported in int_mapping_gaps).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,37 +17,9 @@ from ingestion.demo_org.generate import build_team_specs, generate_demo_exports
 from ingestion.demo_org.people import build_rosters
 from ingestion.pipelines import load_tool
 from tests.conftest import query
+from tests.models.dbt_runner import dbt_build
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
-
-
-def dbt_build(root: Path, warehouse: Path, select: str, *options: str) -> None:
-    result = subprocess.run(
-        [
-            str(DBT),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-            "--select",
-            select,
-            "--indirect-selection",
-            "cautious",
-            *options,
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DELIVERY_WAREHOUSE_PATH": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-5000:]
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,6 @@ In Testing (release_readiness, active), Done (done), Won't Do (canceled).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,9 +17,9 @@ import pytest
 
 from ingestion.pipelines import load_all
 from tests.conftest import query, write_json
+from tests.models.dbt_runner import dbt_build
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 AS_OF_HOURS = 200
 PAYMENTS_ENGINEER = "1b128fd8441dfab5a4bc478a"  # flow_people_teams: payments
@@ -227,32 +224,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     warehouse_path = (root / "warehouse.duckdb").resolve()
     load_all(exports, warehouse_path)
     as_of = at(AS_OF_HOURS).strftime("%Y-%m-%d %H:%M:%S")
-    result = subprocess.run(
-        [
-            str(DBT),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-            "--select",
-            "+marts.flow",
-            "--indirect-selection",
-            "cautious",
-            "--vars",
-            f"{{flow_as_of_at: '{as_of}'}}",
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DELIVERY_WAREHOUSE_PATH": str(warehouse_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-5000:]
+    dbt_build(root, warehouse_path, "+marts.flow", "--vars", f"{{flow_as_of_at: '{as_of}'}}")
     return warehouse_path
 
 
