@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -57,41 +56,83 @@ def demo(
 
 @app.command()
 def run() -> None:
-    """Run the whole job headless through Dagster, then print what was loaded."""
-    from dagster import DagsterInstance
-
-    from orchestration.dbt_assets import ensure_manifest
+    """Run the whole job headless through Dagster, then print what was loaded and published."""
     from orchestration.summary import print_summary, summarise
 
     settings = Settings.from_env()
     if not _has_exports(settings.exports_dir):
         console.print(f"No exports in {settings.exports_dir}: writing the demo organisation's.")
         demo(out=settings.exports_dir, size=settings.demo_size, seed=settings.demo_seed)
+    started = time.time()
+    result = _execute("delivery_job", settings, "Loading, checking, building and publishing")
+    print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
+    _report_publish(settings, result.run_id)
+    _report_outcome(result, started)
+
+
+@app.command()
+def check() -> None:
+    """Run every check alone on the warehouse as it is: raw suites, freshness, dbt tests, row counts."""
+    from orchestration.status import check_rows, print_checks
+
+    settings = Settings.from_env()
+    started = time.time()
+    result = _execute("checks_job", settings, "Running the checks")
+    print_checks(check_rows(settings.dagster_home, result.run_id), console)
+    _report_outcome(result, started)
+
+
+@app.command()
+def status() -> None:
+    """The last run, the last publish, the latest result of every check, and the quarantined files."""
+    from orchestration.status import print_status
+
+    settings = Settings.from_env()
     ensure_dagster_home(settings.dagster_home)
     settings.export_to_environment()
-    started = time.time()
+    print_status(settings, console)
+
+
+def _execute(job_name: str, settings: Settings, label: str):
+    """Execute a job of the Definitions in this process, with a progress bar over its steps."""
+    from dagster import DagsterInstance
+
+    from orchestration.dbt_assets import ensure_manifest
+    from orchestration.progress import run_with_progress
+
+    ensure_dagster_home(settings.dagster_home)
+    settings.export_to_environment()
     with console.status("Parsing the dbt project"):
-        ensure_manifest(refresh=True)
+        ensure_manifest()
     # Imported only now: loading the definitions reads the manifest, which must be the fresh one.
-    from orchestration.definitions import DELIVERY_JOB, build_definitions
-    job = build_definitions(settings).resolve_job_def(DELIVERY_JOB)
-    log_path = _run_log_path(settings)
-    # dbt and Dagster write a line per node and event: keep them in the run's log file.
-    with (
-        DagsterInstance.from_config(str(settings.dagster_home)) as instance,
-        console.status("Running the delivery job (load raw tables, build and test models)"),
-        open(log_path, "w") as log,
-        redirect_stdout(log),
-        redirect_stderr(log),
-    ):
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
-    print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
+    from orchestration.definitions import build_definitions
+
+    job = build_definitions(settings).resolve_job_def(job_name)
+    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        return run_with_progress(job, instance, _run_log_path(settings), label, console)
+
+
+def _report_publish(settings: Settings, run_id: str) -> None:
+    from orchestration.lib.serving import read_snapshot
+
+    snapshot = read_snapshot(settings.serving_path)
+    if snapshot is None:
+        console.print("Nothing published yet.")
+    elif snapshot.snapshot_id == run_id:
+        console.print(f"Published {len(snapshot.table_rows)} tables to {settings.serving_path}.")
+    else:
+        console.print(
+            f"Serving file unchanged: {settings.serving_path} holds the snapshot of run {snapshot.snapshot_id} "
+            f"({snapshot.published_at:%Y-%m-%d %H:%M} UTC)."
+        )
+
+
+def _report_outcome(result, started: float) -> None:
     outcome = "succeeded" if result.success else "FAILED"
-    console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {log_path}")
+    console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {result.log_path}")
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                console.print(f"[red]{event.step_key} failed:[/red] {event.step_failure_data.error.message}")
+        for step, reason in result.failures:
+            console.print(f"[red]{step} failed:[/red] {reason}")
         raise typer.Exit(code=1)
 
 

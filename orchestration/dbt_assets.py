@@ -6,15 +6,14 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.ingestion_assets import DUCKDB_POOL
-from orchestration.lib.settings import DBT_PROJECT_DIR
+from orchestration.lib.serving import dbt_fingerprint, read_snapshot, working_fingerprint
+from orchestration.lib.settings import DBT_PROJECT_DIR, DBT_SOURCE_DIRS, Settings
 from orchestration.lib.translators import DeliveryDbtTranslator
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-DBT_SOURCE_DIRS = ("models", "seeds", "macros", "tests")
 
 # The dbt installed beside this interpreter, so that an un-activated virtual environment works too.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
@@ -37,19 +36,53 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     return any(path.stat().st_mtime > built for path in sources)
 
 
-def dbt_models() -> dg.AssetsDefinition:
+def dbt_models(settings: Settings) -> dg.AssetsDefinition:
     ensure_manifest()
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
-        dagster_dbt_translator=DeliveryDbtTranslator(),
+        dagster_dbt_translator=DeliveryDbtTranslator(mart_freshness=settings.freshness_policy),
         pool=DUCKDB_POOL,
     )
     def delivery_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from dbt.cli(["build"], context=context).stream()
+        if context.selected_asset_keys and already_published(settings):
+            context.log.info("No new raw rows and no dbt change since the published snapshot: nothing to build.")
+            return
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        yield from invocation.stream()
+        if not invocation.is_successful():
+            raise _build_failure(invocation)
 
     return delivery_dbt_models
+
+
+def already_published(settings: Settings) -> bool:
+    """The serving snapshot was built from these very raw rows and this very dbt project."""
+    published = read_snapshot(settings.serving_path)
+    return (
+        published is not None
+        and published.dbt_fingerprint == dbt_fingerprint()
+        and published.raw_fingerprint == working_fingerprint(settings.warehouse_path)
+    )
+
+
+def _build_failure(invocation) -> Exception:
+    """A failed test is a finding, not a glitch: retrying would fail the same way. A model error (a
+    locked file, a killed process) may pass on a retry."""
+    results = invocation.get_artifact("run_results.json").get("results", [])
+    findings = [r["unique_id"] for r in results if r.get("status") in ("fail", "error") and _is_test(r)]
+    if findings:
+        return dg.Failure(
+            description=f"dbt build: {len(findings)} test(s) failed: {', '.join(findings[:20])}",
+            metadata={"failed_nodes": dg.MetadataValue.json(findings)},
+            allow_retries=False,
+        )
+    return DagsterDbtCliRuntimeError(description="dbt build failed without a failing node; see the dbt log.")
+
+
+def _is_test(result: dict) -> bool:
+    return result["unique_id"].startswith(("test.", "unit_test."))
 
 
 def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:

@@ -1,30 +1,59 @@
-"""The one `Definitions` of Delivery Warehouse: raw tables (dlt), models and tests (dbt), the job."""
+"""The one `Definitions` of Delivery Warehouse: raw tables (dlt), models and tests (dbt), the blocking
+checks, the serving snapshot, and when it all runs."""
 
 from __future__ import annotations
 
 import dagster as dg
 from dagster_dlt import DagsterDltResource
 
+from orchestration.automation import daily_schedule, explain_failure, landing_sensor
 from orchestration.dbt_assets import dbt_models, dbt_resource
 from orchestration.ingestion_assets import all_raw_assets, landing_specs
 from orchestration.lib.settings import Settings
+from orchestration.lib.translators import is_mart
+from orchestration.publish_assets import SERVING_KEY, serving_snapshot_asset
+from orchestration.quality_checks import mart_row_count_check, raw_table_checks
 
 DELIVERY_JOB = "delivery_job"
+CHECKS_JOB = "checks_job"
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     settings.export_to_environment()
+    models = dbt_models(settings)
+    mart_keys = sorted((key for key in models.keys if is_mart(key)), key=lambda k: k.to_user_string())
     delivery_job = dg.define_asset_job(
         DELIVERY_JOB,
         selection=dg.AssetSelection.all(),
-        description="Load every tool's new exports, then build and test every dbt model.",
+        description=(
+            "Load every tool's new exports, check the raw tables, build and test every dbt model, check "
+            "the marts, then publish the serving snapshot."
+        ),
+        # Transient failures (a locked file) are retried; failed tests and checks are not.
         op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+        hooks={explain_failure},
+    )
+    checks_job = dg.define_asset_job(
+        CHECKS_JOB,
+        selection=dg.AssetSelection.all_asset_checks(),
+        description="Every check alone, on the warehouse as it is: raw suites, freshness, dbt tests, row counts.",
+        hooks={explain_failure},
     )
     return dg.Definitions(
-        assets=[*landing_specs(settings), *all_raw_assets(settings), dbt_models()],
-        jobs=[delivery_job],
+        assets=[
+            *landing_specs(settings),
+            *all_raw_assets(settings),
+            models,
+            serving_snapshot_asset(settings, mart_keys),
+        ],
+        asset_checks=[*raw_table_checks(settings), mart_row_count_check(settings, mart_keys)],
+        jobs=[delivery_job, checks_job],
+        schedules=[daily_schedule(delivery_job)],
+        sensors=[landing_sensor(settings, delivery_job)],
         resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
     )
 
+
+__all__ = ["CHECKS_JOB", "DELIVERY_JOB", "SERVING_KEY", "build_definitions"]
 
 defs = build_definitions(Settings.from_env())

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+
+import dagster as dg
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The folders of the dbt project whose files define the models; an edit there calls for a new parse.
+DBT_SOURCE_DIRS = ("models", "seeds", "macros", "tests")
 
 
 def _path(variable: str, default: Path) -> Path:
@@ -24,6 +29,22 @@ class Settings:
     demo_size: str
     demo_seed: int
     files_per_batch: int
+    # A tool whose newest load is older than this warns; older than the second, it blocks publish.
+    freshness_warn_hours: float = 36.0
+    freshness_fail_hours: float = 168.0
+    # A mart may shrink by at most this share of its rows against the last published snapshot.
+    max_mart_row_drop: float = 0.5
+
+    @property
+    def freshness_policy(self) -> dg.FreshnessPolicy:
+        """Marts and the snapshot follow the exports: rebuilt within the same warning and failure windows.
+
+        A run with nothing new rebuilds nothing, so quiet exports make both stale together, as they should.
+        """
+        return dg.FreshnessPolicy.time_window(
+            fail_window=timedelta(hours=self.freshness_fail_hours),
+            warn_window=timedelta(hours=self.freshness_warn_hours),
+        )
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,9 +57,13 @@ class Settings:
             demo_size=os.environ.get("DELIVERY_DEMO_SIZE", "S"),
             demo_seed=int(os.environ.get("DELIVERY_DEMO_SEED", "7")),
             files_per_batch=int(os.environ.get("DELIVERY_FILES_PER_BATCH", "50")),
+            freshness_warn_hours=float(os.environ.get("DELIVERY_FRESHNESS_WARN_HOURS", "36")),
+            freshness_fail_hours=float(os.environ.get("DELIVERY_FRESHNESS_FAIL_HOURS", "168")),
+            max_mart_row_drop=float(os.environ.get("DELIVERY_MAX_MART_ROW_DROP", "0.5")),
         )
 
     def export_to_environment(self) -> None:
         """dbt reads the warehouse path from the environment (see dbt_project/profiles.yml)."""
         os.environ["DELIVERY_WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ["DELIVERY_EXPORTS_DIR"] = str(self.exports_dir)
+        os.environ["DELIVERY_SERVING_PATH"] = str(self.serving_path)

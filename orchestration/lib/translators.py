@@ -36,18 +36,30 @@ class RawTableTranslator(DagsterDltTranslator):
         )
 
 
+def is_mart(key: dg.AssetKey) -> bool:
+    return key.path[0] == "marts"
+
+
 class DeliveryDbtTranslator(DagsterDbtTranslator):
     """Groups dbt assets by layer (staging, intermediate, marts) and keeps dbt tests as asset checks."""
 
-    def __init__(self) -> None:
+    def __init__(self, mart_freshness: dg.FreshnessPolicy | None = None) -> None:
+        self.mart_freshness = mart_freshness
         super().__init__(
             settings=DagsterDbtTranslatorSettings(
                 enable_asset_checks=True,
-                enable_source_tests_as_checks=True,
+                # Raw tables are checked by their Great Expectations suites (quality_checks.py), not dbt.
+                enable_source_tests_as_checks=False,
                 # raw_github.commit_parents is loaded by the commits asset: two sources, one key.
                 enable_duplicate_source_asset_keys=True,
             )
         )
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if self.mart_freshness is not None and is_mart(spec.key):
+            return spec.replace_attributes(freshness_policy=self.mart_freshness)
+        return spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

@@ -8,6 +8,8 @@ import pytest
 from ingestion.sources import TOOLS, tables_of
 from orchestration.definitions import DELIVERY_JOB, build_definitions
 from orchestration.lib.settings import Settings
+from orchestration.publish_assets import SERVING_KEY
+from orchestration.quality_checks import FRESHNESS_CHECK, FRESHNESS_TABLE, RAW_SUITE_CHECK, ROW_COUNT_CHECK
 
 # Raw tables written as by-products of another table's loader, and the asset that loads them.
 LOADED_BY = {("raw_github", "commit_parents"): ("raw_github", "commits")}
@@ -85,11 +87,10 @@ def test_the_quarantine_union_reads_every_tool_quarantine(definitions: dg.Defini
     assert node.parent_keys == {dg.AssetKey([f"raw_{tool}", "quarantine"]) for tool in TOOLS}
 
 
-def test_dbt_tests_are_asset_checks_on_models_and_sources(definitions: dg.Definitions):
+def test_dbt_tests_are_asset_checks_on_models(definitions: dg.Definitions):
     checks = {(c.asset_key.to_user_string(), c.name) for c in definitions.resolve_asset_graph().asset_check_keys}
     assert ("staging/stg_github__pull_requests", "unique_stg_github__pull_requests_pull_request_id") in checks
     assert ("staging/stg_github__pull_requests", "not_null_stg_github__pull_requests_pull_request_id") in checks
-    assert ("raw_github/pull_requests", "source_not_null_raw_github_pull_requests_pull_request_id") in checks
     staging_models = {
         k for k in definitions.resolve_asset_graph().get_all_asset_keys() if k.path[0] == "staging"
     }
@@ -106,3 +107,37 @@ def test_every_writer_is_in_the_duckdb_pool_and_the_job_covers_the_graph(definit
     job = definitions.resolve_job_def(DELIVERY_JOB)
     materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
     assert job.asset_layer.executable_asset_keys == materializable
+
+
+def test_every_raw_table_has_a_blocking_suite_and_each_tool_a_freshness_check(definitions: dg.Definitions):
+    specs = {
+        (spec.asset_key, spec.name): spec
+        for checks in definitions.asset_checks
+        for spec in checks.check_specs
+    }
+    for key in _raw_keys() - {dg.AssetKey([f"raw_{tool}", "quarantine"]) for tool in TOOLS}:
+        assert specs[(key, RAW_SUITE_CHECK)].blocking, key
+    for tool, table in FRESHNESS_TABLE.items():
+        assert specs[(dg.AssetKey([f"raw_{tool}", table]), FRESHNESS_CHECK)].blocking
+
+
+def test_the_dbt_build_waits_for_the_raw_checks_and_publish_for_the_mart_checks(definitions: dg.Definitions):
+    job = definitions.resolve_job_def(DELIVERY_JOB)
+    upstream = {
+        node: {dep.node_name for deps in job.graph.dependency_structure.input_to_upstream_outputs_for_node(node).values()
+               for dep in deps}
+        for node in ("delivery_dbt_models", "serving__snapshot")
+    }
+    assert {"jira_raw_checks", "github_raw_checks", "pagerduty_raw_checks"} <= upstream["delivery_dbt_models"]
+    assert {"delivery_dbt_models", "mart_row_counts"} <= upstream["serving__snapshot"]
+    graph = definitions.resolve_asset_graph()
+    marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
+    assert {"fct_deployments", "mart_dora__weekly", "mart_flow__weekly"} <= {key.path[-1] for key in marts}
+    assert graph.get(SERVING_KEY).parent_keys == marts
+    assert {check.asset_key for check in graph.asset_check_keys if check.name == ROW_COUNT_CHECK} == marts
+
+
+def test_a_daily_schedule_and_a_landing_sensor_start_the_job(definitions: dg.Definitions):
+    schedule = definitions.resolve_schedule_def("daily_delivery")
+    assert schedule.cron_schedule == "0 6 * * *" and schedule.job_name == DELIVERY_JOB
+    assert definitions.resolve_sensor_def("new_exports").job_name == DELIVERY_JOB

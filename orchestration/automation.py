@@ -1,0 +1,108 @@
+"""When the delivery job runs: every day, whenever new or changed exports land, and what a failure says."""
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from orchestration.lib.settings import Settings
+
+# Files younger than this may still be being written by the export job: wait for the next tick.
+SETTLE_SECONDS = 30
+
+
+def daily_schedule(job: UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="daily_delivery",
+        job=job,
+        cron_schedule="0 6 * * *",
+        execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="The whole graph every morning, whether or not the landing-folder sensor fired.",
+    )
+
+
+def landing_sensor(settings: Settings, job: UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="new_exports",
+        job=job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=f"Starts the job when export files are added to or changed under `{settings.exports_dir}`.",
+    )
+    def new_exports(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+        listing = LandingListing.scan(settings.exports_dir)
+        if listing.files == 0:
+            return dg.SkipReason(f"No export files under {settings.exports_dir}.")
+        if listing.digest == context.cursor:
+            return dg.SkipReason("No export file added or changed since the last run request.")
+        if listing.newest_age_seconds < SETTLE_SECONDS:
+            return dg.SkipReason("Export files are still being written; waiting for them to settle.")
+        # The run key is the listing itself: the same files never start two runs.
+        return dg.SensorResult(
+            run_requests=[
+                dg.RunRequest(
+                    run_key=listing.digest,
+                    tags={"delivery/export_files": str(listing.files), "delivery/listing": listing.digest},
+                )
+            ],
+            cursor=listing.digest,
+        )
+
+    return new_exports
+
+
+class LandingListing:
+    """The export files' paths, sizes and modification times, reduced to a digest."""
+
+    def __init__(self, files: int, digest: str, newest_age_seconds: float) -> None:
+        self.files = files
+        self.digest = digest
+        self.newest_age_seconds = newest_age_seconds
+
+    @classmethod
+    def scan(cls, exports_dir: Path, now: float | None = None) -> "LandingListing":
+        import time
+
+        digest, files, newest = hashlib.sha256(), 0, 0.0
+        for relative, stat in sorted(_json_files(exports_dir, exports_dir)):
+            digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            files += 1
+            newest = max(newest, stat.st_mtime)
+        return cls(files, digest.hexdigest()[:32], (now or time.time()) - newest)
+
+
+def _json_files(root: Path, folder: Path) -> Iterator[tuple[str, os.stat_result]]:
+    if not folder.is_dir():
+        return
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _json_files(root, Path(entry.path))
+            elif entry.name.endswith(".json"):
+                yield os.path.relpath(entry.path, root), entry.stat()
+
+
+@dg.failure_hook(name="explain_failure")
+def explain_failure(context: dg.HookContext) -> None:
+    """Writes why a step failed, in plain words, to the run's log."""
+    context.log.error(f"{context.step_key} failed: {failure_reason(context.op_exception)}")
+
+
+def failure_reason(error: BaseException | None) -> str:
+    if error is None:
+        return "the step failed without an exception; see the step's events."
+    name = type(error).__name__
+    if name == "DagsterAssetCheckFailedError" or "blocking" in str(error).lower():
+        return (
+            "a blocking check failed, so nothing downstream ran and the serving file was not replaced. "
+            f"The check's metadata lists the failing expectations or rows. ({error})"
+        )
+    if isinstance(error, dg.Failure):
+        return str(error.description or error)
+    if "lock" in str(error).lower():
+        return f"the warehouse file was locked by another process: close it and re-run. ({error})"
+    return f"{name}: {error}"

@@ -1,0 +1,270 @@
+"""Great Expectations suites on the raw tables, written as code and run as blocking Dagster asset checks.
+
+Each rule lives in one tool: these suites hold the rules on raw tables (keys, timestamps, enumerations,
+references, volume); dbt tests hold the rules on the models built from them.
+
+Keys and timestamp columns come from the ingestion declarations (`ingestion/*.py`), so a new raw table
+gets its key and range rules without an edit here. Enumerations and references are declared below.
+Rules on values (ranges, enumerations, references) apply to the current version of each record, the row
+staging will read: a bad version that a newer export corrects stops failing the check.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ingestion.records import RawTable
+from ingestion.sources import TOOLS, tables_of
+
+# Export timestamps earlier than this are typing errors, not history.
+EARLIEST_TIMESTAMP = datetime(2000, 1, 1, tzinfo=UTC)
+# Clocks of the tools and of this machine may disagree by a little.
+FUTURE_SKEW = timedelta(days=1)
+# How many offending values a failed expectation shows in its check metadata.
+SHOWN_UNEXPECTED = 10
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Rows of the table must point at a known row of `parent`: `columns` match `parent_columns`."""
+
+    columns: tuple[str, ...]
+    parent: str
+    parent_columns: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{'_'.join(self.columns)}_in_{self.parent}"
+
+
+@dataclass(frozen=True)
+class RawTableRules:
+    """What the suite of one raw table checks beyond its key and timestamps."""
+
+    version_column: str | None = None
+    enumerations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    references: tuple[Reference, ...] = ()
+
+
+# The vocabularies the APIs document; see docs/raw_tables.md. NULL is always allowed.
+RULES: dict[tuple[str, str], RawTableRules] = {
+    ("raw_jira", "issues"): RawTableRules(
+        version_column="updated_at",
+        enumerations={"status_category_key": ("new", "indeterminate", "done", "undefined")},
+    ),
+    ("raw_jira", "changelog_items"): RawTableRules(
+        references=(Reference(("issue_ref",), "issues", ("issue_ref",)),),
+    ),
+    ("raw_github", "pull_requests"): RawTableRules(
+        version_column="updated_at", enumerations={"state": ("open", "closed")}
+    ),
+    ("raw_github", "pull_request_commits"): RawTableRules(
+        references=(Reference(("repository", "pull_number"), "pull_requests", ("repository", "number")),),
+    ),
+    ("raw_github", "pull_request_reviews"): RawTableRules(
+        enumerations={"state": ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING")},
+        references=(Reference(("repository", "pull_number"), "pull_requests", ("repository", "number")),),
+    ),
+    ("raw_github", "deployments"): RawTableRules(version_column="updated_at"),
+    ("raw_github", "deployment_statuses"): RawTableRules(
+        enumerations={
+            "state": ("error", "failure", "inactive", "in_progress", "queued", "pending", "success"),
+        },
+        references=(Reference(("deployment_id",), "deployments", ("deployment_id",)),),
+    ),
+    ("raw_github", "workflow_runs"): RawTableRules(
+        version_column="updated_at",
+        enumerations={
+            "status": (
+                "requested", "queued", "pending", "waiting", "in_progress", "completed", "action_required",
+            ),
+            "conclusion": (
+                "success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required",
+                "stale", "startup_failure",
+            ),
+        },
+    ),
+    ("raw_pagerduty", "incidents"): RawTableRules(
+        version_column="version_at",
+        enumerations={"status": ("triggered", "acknowledged", "resolved"), "urgency": ("high", "low")},
+    ),
+}
+
+# Jira changelog items carry the issue's id or, from some pages, only its key: an issue is known by either.
+_ISSUE_REF = {"changelog_items": ("coalesce(issue_id, issue_key)",), "issues": ("issue_id", "issue_key")}
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """One expectation's verdict, in the words the check metadata shows."""
+
+    rule: str
+    success: bool
+    unexpected_count: int | None
+    unexpected_sample: list[Any]
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    dataset: str
+    table: str
+    row_count: int
+    outcomes: list[ExpectationOutcome]
+
+    @property
+    def success(self) -> bool:
+        return all(outcome.success for outcome in self.outcomes)
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [outcome for outcome in self.outcomes if not outcome.success]
+
+
+def checked_tables() -> list[tuple[str, RawTable]]:
+    """Every raw data table of every tool (quarantine aside: it holds what failed already)."""
+    return [
+        (dataset, table)
+        for dataset, folders in TOOLS.values()
+        for name, table in tables_of(folders).items()
+        if name != "quarantine"
+    ]
+
+
+def validate_raw_table(
+    warehouse_path: Path, dataset: str, table: RawTable, previous_row_count: int | None, now: datetime
+) -> SuiteOutcome:
+    """Pull what the rules need from DuckDB and validate it with the table's suite."""
+    rules = RULES.get((dataset, table.name), RawTableRules())
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        row_count = con.execute(f"SELECT count(*) FROM {dataset}.{table.name}").fetchone()[0]
+        frames = {"keys": con.execute(_keys_sql(dataset, table)).df()}
+        frames["current"] = con.execute(_current_sql(dataset, table, rules)).df()
+        for reference in rules.references:
+            frames[reference.name] = con.execute(_reference_sql(dataset, table, reference)).df()
+    suites = _suites(dataset, table, rules, previous_row_count, now)
+    outcomes = [outcome for part, suite in suites.items() for outcome in _validate(frames[part], suite)]
+    return SuiteOutcome(dataset, table.name, row_count, outcomes)
+
+
+def _timestamp_columns(table: RawTable) -> list[str]:
+    return [column.name for column in table.columns if column.type == "TIMESTAMPTZ"]
+
+
+def _keys_sql(dataset: str, table: RawTable) -> str:
+    return f"SELECT {', '.join(table.primary_key)} FROM {dataset}.{table.name}"
+
+
+def _current_sql(dataset: str, table: RawTable, rules: RawTableRules) -> str:
+    columns = sorted({*_timestamp_columns(table), *rules.enumerations})
+    selected = ", ".join(columns) if columns else "1 AS row_present"
+    if rules.version_column is None:
+        return f"SELECT {selected} FROM {dataset}.{table.name}"
+    entity = [column for column in table.primary_key if column != rules.version_column]
+    return f"""
+        SELECT {selected} FROM {dataset}.{table.name}
+        QUALIFY row_number() OVER (PARTITION BY {', '.join(entity)} ORDER BY {rules.version_column} DESC) = 1
+    """
+
+
+def _reference_sql(dataset: str, table: RawTable, reference: Reference) -> str:
+    child = _reference_columns(table.name, reference.columns)
+    parent = _reference_columns(reference.parent, reference.parent_columns)
+    matches = " AND ".join(f"c.{a} = p.{b}" for a, b in zip(child, parent, strict=True))
+    shown = " || '/' || ".join(f"CAST(c.{a} AS VARCHAR)" for a in child)
+    return f"""
+        WITH c AS ({_distinct(dataset, table.name, reference.columns)}),
+             p AS ({_distinct(dataset, reference.parent, reference.parent_columns)})
+        SELECT {shown} AS reference, EXISTS (SELECT 1 FROM p WHERE {matches}) AS is_known FROM c
+    """
+
+
+def _reference_columns(table: str, columns: tuple[str, ...]) -> list[str]:
+    return [f"{table}_{column}" for column in columns]
+
+
+def _distinct(dataset: str, table: str, columns: tuple[str, ...]) -> str:
+    aliases = _reference_columns(table, columns)
+    if columns == ("issue_ref",):
+        selects = [f"SELECT {e} AS {aliases[0]} FROM {dataset}.{table}" for e in _ISSUE_REF[table]]
+        return " UNION ".join(selects)
+    return f"SELECT DISTINCT {', '.join(f'{c} AS {a}' for c, a in zip(columns, aliases, strict=True))} FROM {dataset}.{table}"
+
+
+def _suites(
+    dataset: str, table: RawTable, rules: RawTableRules, previous_row_count: int | None, now: datetime
+) -> dict[str, list]:
+    """The expectations of one raw table, grouped by the frame they read."""
+    import great_expectations as gx
+
+    keys: list = [gx.expectations.ExpectColumnValuesToNotBeNull(column=column) for column in table.primary_key]
+    keys.append(
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=list(table.primary_key))
+        if len(table.primary_key) > 1
+        else gx.expectations.ExpectColumnValuesToBeUnique(column=table.primary_key[0])
+    )
+    if previous_row_count is not None:
+        # Raw tables keep every version of every record: a table that shrank lost data.
+        keys.append(gx.expectations.ExpectTableRowCountToBeBetween(min_value=previous_row_count))
+    latest = pd.Timestamp(now + FUTURE_SKEW)
+    current: list = [
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column=column, min_value=pd.Timestamp(EARLIEST_TIMESTAMP), max_value=latest
+        )
+        for column in _timestamp_columns(table)
+    ]
+    current += [
+        gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=list(values))
+        for column, values in rules.enumerations.items()
+    ]
+    suites = {"keys": keys, "current": current}
+    for reference in rules.references:
+        suites[reference.name] = [gx.expectations.ExpectColumnValuesToBeInSet(column="is_known", value_set=[True])]
+    return suites
+
+
+def _validate(frame: pd.DataFrame, expectations: Sequence) -> list[ExpectationOutcome]:
+    if not expectations:
+        return []
+    import great_expectations as gx
+
+    context = _ephemeral_context()
+    batch = (
+        context.data_sources.add_pandas(name="raw")
+        .add_dataframe_asset(name="frame")
+        .add_batch_definition_whole_dataframe("whole")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    suite = gx.ExpectationSuite(name="raw_table", expectations=list(expectations))
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    return [_outcome(frame, one) for one in result.results]
+
+
+def _ephemeral_context():
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    return context
+
+
+def _outcome(frame: pd.DataFrame, result) -> ExpectationOutcome:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k in ("column", "column_list", "min_value")}
+    rule = config.type + (f" {kwargs}" if kwargs else "")
+    unexpected = result.result.get("unexpected_list") or []
+    if config.kwargs.get("column") == "is_known":
+        unexpected = list(frame.loc[~frame["is_known"].astype(bool), "reference"])
+    if config.type == "expect_table_row_count_to_be_between":
+        unexpected = [] if result.success else [f"{result.result.get('observed_value')} rows"]
+    sample = sorted({str(value) for value in unexpected})[:SHOWN_UNEXPECTED]
+    return ExpectationOutcome(rule, bool(result.success), result.result.get("unexpected_count"), sample)

@@ -1,0 +1,173 @@
+"""The serving file BI tools read: a complete copy of the published schemas, swapped in atomically.
+
+The snapshot is written aside (a hidden temporary file beside the serving file), checkpointed, then
+renamed over the serving file. A reader that opened the old file keeps reading the old inode, so it
+never sees a half-written snapshot; a new connection opens the new file.
+
+`meta.snapshot` records what was published (run, time, the raw loads and dbt project it was built
+from) and `meta.tables` the row count of every published table, so a reader can tell which snapshot
+answered and check that it is whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.settings import DBT_PROJECT_DIR, DBT_SOURCE_DIRS
+
+# What BI and auditors read: the marts, the models under them and the mapping seeds.
+PUBLISHED_SCHEMAS = ("marts", "intermediate", "staging", "mappings")
+RAW_DATASETS = ("raw_jira", "raw_github", "raw_pagerduty")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    snapshot_id: str
+    published_at: datetime
+    raw_fingerprint: str
+    dbt_fingerprint: str
+    table_rows: dict[str, int]
+
+
+def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str) -> Snapshot:
+    """Copy the published schemas of the working warehouse into a new serving file, atomically."""
+    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_snapshots(serving_path)
+    aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
+    published_at = datetime.now(UTC)
+    with duckdb.connect(":memory:") as con:
+        con.execute("SET TimeZone = 'UTC'")
+        # dbt's views name their catalog after the warehouse file: attach it under that name.
+        working = warehouse_path.stem
+        con.execute(f"ATTACH '{warehouse_path}' AS \"{working}\" (READ_ONLY)")
+        con.execute(f"ATTACH '{aside}' AS snapshot")
+        raw = raw_fingerprint(con, working)
+        rows = {name: _copy(con, working, name) for name in _published_tables(con, working)}
+        _write_meta(con, snapshot_id, published_at, raw, dbt_fingerprint(), rows)
+        con.execute("DETACH snapshot")
+    os.replace(aside, serving_path)
+    _fsync_directory(serving_path.parent)
+    return Snapshot(snapshot_id, published_at, raw, dbt_fingerprint(), rows)
+
+
+def read_snapshot(serving_path: Path) -> Snapshot | None:
+    """What the serving file holds, or None when nothing was published yet."""
+    if not serving_path.exists():
+        return None
+    with duckdb.connect(str(serving_path), read_only=True) as con:
+        snapshot_id, published_at, raw, dbt = con.execute(
+            "SELECT snapshot_id, published_at, raw_fingerprint, dbt_fingerprint FROM meta.snapshot"
+        ).fetchone()
+        rows = dict(con.execute("SELECT table_name, row_count FROM meta.tables ORDER BY 1").fetchall())
+    return Snapshot(snapshot_id, published_at, raw, dbt, rows)
+
+
+def working_fingerprint(warehouse_path: Path) -> str | None:
+    """The raw fingerprint of the working warehouse, or None when it has no raw tables yet."""
+    if not warehouse_path.exists():
+        return None
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"ATTACH '{warehouse_path}' AS working (READ_ONLY)")
+        return raw_fingerprint(con, "working")
+
+
+def raw_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> str:
+    """Rows and newest load of every raw table: it changes when, and only when, a load brought rows."""
+    tables = con.execute(
+        """
+        SELECT table_schema, table_name FROM information_schema.tables
+        WHERE table_catalog = ? AND table_schema IN ? AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\'
+        ORDER BY 1, 2
+        """,
+        [catalog, list(RAW_DATASETS)],
+    ).fetchall()
+    state = {
+        f"{schema}.{table}": con.execute(
+            f'SELECT count(*), max(_dlt_load_id) FROM "{catalog}".{schema}."{table}"'
+        ).fetchone()
+        for schema, table in tables
+    }
+    return _digest(json.dumps(state, sort_keys=True, default=str))
+
+
+def dbt_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """The content of the dbt project's models, seeds, macros, tests and settings."""
+    files = [*project_dir.glob("*.yml"), *(p for d in DBT_SOURCE_DIRS for p in (project_dir / d).rglob("*"))]
+    digest = hashlib.sha256()
+    for path in sorted(p for p in files if p.is_file()):
+        digest.update(str(path.relative_to(project_dir)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _published_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    rows = con.execute(
+        """
+        SELECT table_schema || '.' || table_name FROM information_schema.tables
+        WHERE table_catalog = ? AND (table_schema IN ? OR (table_schema IN ? AND table_name = '_dlt_loads'))
+        ORDER BY 1
+        """,
+        [catalog, list(PUBLISHED_SCHEMAS), list(RAW_DATASETS)],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def _copy(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> int:
+    """A table or view of the working warehouse becomes a table of the snapshot; returns its rows."""
+    schema, table = name.split(".")
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS snapshot.{schema}")
+    con.execute(f'CREATE TABLE snapshot.{schema}."{table}" AS SELECT * FROM "{catalog}".{schema}."{table}"')
+    return con.execute(f'SELECT count(*) FROM snapshot.{schema}."{table}"').fetchone()[0]
+
+
+def _write_meta(
+    con: duckdb.DuckDBPyConnection,
+    snapshot_id: str,
+    published_at: datetime,
+    raw: str,
+    dbt: str,
+    rows: dict[str, int],
+) -> None:
+    con.execute("CREATE SCHEMA snapshot.meta")
+    con.execute(
+        """
+        CREATE TABLE snapshot.meta.snapshot AS
+        SELECT ?::VARCHAR AS snapshot_id, ?::TIMESTAMPTZ AS published_at,
+               ?::VARCHAR AS raw_fingerprint, ?::VARCHAR AS dbt_fingerprint
+        """,
+        [snapshot_id, published_at, raw, dbt],
+    )
+    con.execute("CREATE TABLE snapshot.meta.tables (table_name VARCHAR, row_count BIGINT)")
+    con.executemany("INSERT INTO snapshot.meta.tables VALUES (?, ?)", sorted(rows.items()))
+    con.execute("CHECKPOINT snapshot")
+
+
+def _remove_abandoned_snapshots(serving_path: Path) -> None:
+    """Temporary files a killed publish left behind; they were never visible to readers."""
+    for leftover in _abandoned(serving_path):
+        leftover.unlink(missing_ok=True)
+
+
+def _abandoned(serving_path: Path) -> Iterable[Path]:
+    return serving_path.parent.glob(f".{serving_path.name}.*.tmp*")
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable, so a crash right after publish cannot bring back the old file."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,87 @@
+"""Runs a job in this process with a progress bar over its steps; Dagster's own log goes to a file."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.utils import make_new_run_id
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+FINISHED_STEP = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED}
+POLL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: str
+    success: bool
+    log_path: Path
+    failures: list[tuple[str, str]]
+
+
+def run_with_progress(
+    job: dg.JobDefinition, instance: dg.DagsterInstance, log_path: Path, label: str, console: Console
+) -> RunOutcome:
+    run_id = make_new_run_id()
+    # The bar writes to the real terminal: stdout and stderr are redirected to the log during the run.
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(file=sys.__stdout__, width=console.width),
+        transient=not console.is_terminal,
+    )
+    task = progress.add_task(label, total=len(job.nodes))
+    done = threading.Event()
+    watcher = threading.Thread(target=_follow, args=(instance, run_id, progress, task, label, done), daemon=True)
+    # Line-buffered, so that `tail -f` on the log follows the run as it goes.
+    with progress, open(log_path, "w", buffering=1) as log, redirect_stdout(log), redirect_stderr(log):
+        watcher.start()
+        try:
+            result = job.execute_in_process(instance=instance, raise_on_error=False, run_id=run_id)
+        finally:
+            done.set()
+            watcher.join()
+        progress.update(task, completed=len(job.nodes))
+    failures = [
+        (event.step_key, event.step_failure_data.error.message.strip() if event.step_failure_data.error else "")
+        for event in result.all_events
+        if event.is_step_failure
+    ]
+    return RunOutcome(result.run_id, result.success, log_path, failures)
+
+
+def _follow(
+    instance: dg.DagsterInstance, run_id: str, progress: Progress, task, label: str, done: threading.Event
+) -> None:
+    """Counts finished steps and names the running one, from the run's event log."""
+    while not done.wait(POLL_SECONDS):
+        records = _records(instance, run_id)
+        finished = {r.event_log_entry.step_key for r in records if r.event_log_entry.dagster_event_type in FINISHED_STEP}
+        started = [
+            r.event_log_entry.step_key
+            for r in records
+            if r.event_log_entry.dagster_event_type == dg.DagsterEventType.STEP_START
+            and r.event_log_entry.step_key not in finished
+        ]
+        running = f": {started[-1]}" if started else ""
+        progress.update(task, completed=len(finished), description=f"{label}{running}")
+
+
+def _records(instance: dg.DagsterInstance, run_id: str) -> list:
+    try:
+        return instance.get_records_for_run(run_id).records
+    except SQLAlchemyError:  # the storage is busy writing: the next tick will see it
+        return []

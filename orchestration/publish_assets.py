@@ -1,0 +1,44 @@
+"""`publish`: the serving file BI tools read, written only after every blocking check passed."""
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from orchestration.ingestion_assets import DUCKDB_POOL
+from orchestration.lib.serving import PUBLISHED_SCHEMAS, publish
+from orchestration.lib.settings import Settings
+
+SERVING_KEY = dg.AssetKey(["serving", "snapshot"])
+
+
+def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=SERVING_KEY,
+        deps=mart_keys,
+        pool=DUCKDB_POOL,
+        group_name="serving",
+        kinds={"duckdb"},
+        freshness_policy=settings.freshness_policy,
+        description=(
+            f"The serving file BI tools read (`{settings.serving_path}`): the {', '.join(PUBLISHED_SCHEMAS)} "
+            "schemas of the working warehouse, copied aside and renamed into place once every blocking "
+            "check passed. `meta.snapshot` says which run published it, `meta.tables` how many rows each "
+            "table holds."
+        ),
+    )
+    def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        snapshot = publish(settings.warehouse_path, settings.serving_path, context.run_id)
+        marts = {name: rows for name, rows in snapshot.table_rows.items() if name.startswith("marts.")}
+        context.log.info(f"Published {len(snapshot.table_rows)} tables to {settings.serving_path}.")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(settings.serving_path)),
+                "snapshot_id": snapshot.snapshot_id,
+                "tables": len(snapshot.table_rows),
+                "mart_rows": dg.MetadataValue.json(marts),
+                "raw_fingerprint": snapshot.raw_fingerprint,
+                "dbt_fingerprint": snapshot.dbt_fingerprint,
+            }
+        )
+
+    return serving_snapshot

@@ -1,0 +1,215 @@
+"""Blocking checks between the working warehouse and the serving file.
+
+- On every raw table: its Great Expectations suite (`checks/raw_expectations.py`).
+- On each tool's main raw table: freshness of the tool's newest load.
+- On every mart: its row count against the last published snapshot.
+
+All are blocking: an ERROR-severity failure stops `publish`, so the serving file keeps its snapshot.
+dbt's own tests are blocking checks on the models (see `lib/translators.py`).
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from ingestion.records import RawTable
+from ingestion.sources import TOOLS
+from orchestration.checks.raw_expectations import SuiteOutcome, checked_tables, validate_raw_table
+from orchestration.ingestion_assets import DUCKDB_POOL
+from orchestration.lib.serving import read_snapshot
+from orchestration.lib.settings import Settings
+
+RAW_SUITE_CHECK = "raw_expectations"
+FRESHNESS_CHECK = "exports_are_fresh"
+ROW_COUNT_CHECK = "row_count_against_published"
+# The table whose asset carries each tool's freshness check.
+FRESHNESS_TABLE = {"jira": "issues", "github": "pull_requests", "pagerduty": "incidents"}
+
+
+def raw_table_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
+    return [_tool_checks(settings, tool) for tool in TOOLS]
+
+
+def _tool_checks(settings: Settings, tool: str) -> dg.AssetChecksDefinition:
+    dataset = TOOLS[tool][0]
+    tables = [table for table_dataset, table in checked_tables() if table_dataset == dataset]
+    specs = [
+        dg.AssetCheckSpec(
+            RAW_SUITE_CHECK,
+            asset=dg.AssetKey([dataset, table.name]),
+            blocking=True,
+            description="Great Expectations suite: keys, timestamps, enumerations, references, volume.",
+        )
+        for table in tables
+    ]
+    specs.append(
+        dg.AssetCheckSpec(
+            FRESHNESS_CHECK,
+            asset=dg.AssetKey([dataset, FRESHNESS_TABLE[tool]]),
+            blocking=True,
+            description=(
+                f"The newest {tool} load is at most {settings.freshness_warn_hours:g} h old (warning) "
+                f"and at most {settings.freshness_fail_hours:g} h old (blocks publish)."
+            ),
+        )
+    )
+
+    @dg.multi_asset_check(specs=specs, name=f"{tool}_raw_checks", pool=DUCKDB_POOL, can_subset=True)
+    def check_raw_tables(context: dg.AssetCheckExecutionContext) -> Iterable[dg.AssetCheckResult]:
+        now = datetime.now(UTC)
+        for table in tables:
+            key = dg.AssetCheckKey(dg.AssetKey([dataset, table.name]), RAW_SUITE_CHECK)
+            if key in context.selected_asset_check_keys:
+                yield _suite_check(settings, context.instance, key, table, now)
+        freshness_key = dg.AssetCheckKey(dg.AssetKey([dataset, FRESHNESS_TABLE[tool]]), FRESHNESS_CHECK)
+        if freshness_key in context.selected_asset_check_keys:
+            yield _freshness_result(settings, freshness_key, dataset, now)
+
+    return check_raw_tables
+
+
+def _suite_check(
+    settings: Settings, instance: dg.DagsterInstance, key: dg.AssetCheckKey, table: RawTable, now: datetime
+) -> dg.AssetCheckResult:
+    """Validate the table, unless no load touched it since its last passing validation."""
+    dataset = key.asset_key.path[0]
+    rows, newest_load = _table_state(settings, dataset, table.name)
+    previous = _last_passing_metadata(instance, key)
+    if previous.get("row_count") == rows and previous.get("newest_load_id") == newest_load:
+        return dg.AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name=key.name,
+            passed=True,
+            description=f"Unchanged since its last passing validation (load {newest_load}, {rows} rows).",
+            metadata={"row_count": rows, "newest_load_id": newest_load, "validated": False},
+        )
+    outcome = validate_raw_table(settings.warehouse_path, dataset, table, previous.get("row_count"), now)
+    return _suite_result(key, outcome, previous.get("row_count"), newest_load)
+
+
+def _table_state(settings: Settings, dataset: str, table: str) -> tuple[int, str]:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows, newest = con.execute(f'SELECT count(*), max(_dlt_load_id) FROM {dataset}."{table}"').fetchone()
+    return rows, newest or ""
+
+
+def _suite_result(
+    key: dg.AssetCheckKey, outcome: SuiteOutcome, previous: int | None, newest_load: str
+) -> dg.AssetCheckResult:
+    failed = {f.rule: {"unexpected": f.unexpected_count, "examples": f.unexpected_sample} for f in outcome.failed}
+    return dg.AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=outcome.success,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            f"{len(outcome.outcomes)} expectations passed." if outcome.success
+            else f"{len(failed)} of {len(outcome.outcomes)} expectations failed: {', '.join(failed)}."
+        ),
+        metadata={
+            "row_count": outcome.row_count,
+            "newest_load_id": newest_load,
+            "validated": True,
+            "previous_row_count": previous if previous is not None else -1,
+            "expectations": len(outcome.outcomes),
+            "failed_expectations": dg.MetadataValue.json(failed),
+        },
+    )
+
+
+def _last_passing_metadata(instance: dg.DagsterInstance, key: dg.AssetCheckKey) -> dict:
+    """The metadata of the check's last passing evaluation: the rows and load it saw."""
+    records = instance.event_log_storage.get_asset_check_execution_history(
+        key, limit=1, status={AssetCheckExecutionRecordStatus.SUCCEEDED}
+    )
+    if not records or records[0].event is None:
+        return {}
+    metadata = records[0].event.dagster_event.event_specific_data.metadata
+    return {name: value.value for name, value in metadata.items()}
+
+
+def _freshness_result(
+    settings: Settings, key: dg.AssetCheckKey, dataset: str, now: datetime
+) -> dg.AssetCheckResult:
+    newest = _newest_load(settings, dataset)
+    if newest is None:
+        return dg.AssetCheckResult(
+            asset_key=key.asset_key, check_name=key.name, passed=True,
+            description=f"No {dataset} rows loaded yet: nothing to be stale.",
+        )
+    age_hours = (now - newest).total_seconds() / 3600
+    warn, fail = age_hours > settings.freshness_warn_hours, age_hours > settings.freshness_fail_hours
+    return dg.AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=not warn,
+        severity=dg.AssetCheckSeverity.ERROR if fail else dg.AssetCheckSeverity.WARN,
+        description=f"The newest {dataset} load is {age_hours:.1f} h old.",
+        metadata={"newest_load_at": newest.isoformat(), "age_hours": round(age_hours, 2)},
+    )
+
+
+def _newest_load(settings: Settings, dataset: str) -> datetime | None:
+    """When the newest load that brought rows into the dataset ran (dlt load ids are epoch seconds)."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        tables = con.execute(
+            """
+            SELECT table_name FROM information_schema.tables
+            WHERE table_schema = ? AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\' AND table_name <> 'quarantine'
+            """,
+            [dataset],
+        ).fetchall()
+        if not tables:
+            return None
+        union = " UNION ALL ".join(f'SELECT max(_dlt_load_id) AS id FROM {dataset}."{t}"' for (t,) in tables)
+        newest = con.execute(f"SELECT max(CAST(id AS DOUBLE)) FROM ({union})").fetchone()[0]
+    return datetime.fromtimestamp(newest, UTC) if newest is not None else None
+
+
+def mart_row_count_check(settings: Settings, mart_keys: Sequence[dg.AssetKey]) -> dg.AssetChecksDefinition:
+    specs = [
+        dg.AssetCheckSpec(
+            ROW_COUNT_CHECK,
+            asset=key,
+            blocking=True,
+            description=(
+                "Row count against the last published snapshot: the mart must not lose more than "
+                f"{settings.max_mart_row_drop:.0%} of its rows, nor become empty."
+            ),
+        )
+        for key in mart_keys
+    ]
+
+    @dg.multi_asset_check(specs=specs, name="mart_row_counts", pool=DUCKDB_POOL, can_subset=True)
+    def check_mart_row_counts(context: dg.AssetCheckExecutionContext) -> Iterable[dg.AssetCheckResult]:
+        published = read_snapshot(settings.serving_path)
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            for key in context.selected_asset_check_keys:
+                name = ".".join(key.asset_key.path)
+                rows = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+                before = published.table_rows.get(name) if published else None
+                yield _row_count_result(key, rows, before, settings.max_mart_row_drop)
+
+    return check_mart_row_counts
+
+
+def _row_count_result(key: dg.AssetCheckKey, rows: int, before: int | None, max_drop: float) -> dg.AssetCheckResult:
+    if before is None:
+        passed, reason = True, f"{rows} rows; nothing published before to compare with."
+    elif before > 0 and rows == 0:
+        passed, reason = False, f"Empty, where the published snapshot has {before} rows."
+    elif before > 0 and rows < before * (1 - max_drop):
+        passed, reason = False, f"{rows} rows, down from {before} published: more than {max_drop:.0%} lost."
+    else:
+        passed, reason = True, f"{rows} rows against {before} published."
+    return dg.AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=reason,
+        metadata={"row_count": rows, "published_row_count": before if before is not None else -1},
+    )
