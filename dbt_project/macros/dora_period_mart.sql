@@ -2,7 +2,8 @@
     dora_period_mart: the body of mart_dora__weekly / mart_dora__monthly. One row per grain (each team, each
     value stream, the organisation) and period (`week` or `month`), every period from the first to the last
     event present, zeros where nothing happened. Events are dated by: production deployments and their
-    failures by deployed_at, changes by their deployment's deployed_at, incidents by their start.
+    failures by deployed_at, changes by their deployment's deployed_at, incidents by their start, and
+    (for time to merge only) pull requests by their merge, deployed or not yet.
 #}
 {% macro dora_period_mart(period) %}
 {%- set period_days = 7 if period == 'week' else none -%}
@@ -24,8 +25,15 @@ incidents as (
     from {{ ref('fct_incidents') }}
 ),
 
+-- pull requests by merge: the part of lead time before deployment shows before the deployment does
+merges as (
+    select team, value_stream, merged_at as event_at, time_to_merge_hours
+    from {{ ref('fct_changes') }}
+    where is_in_time_to_merge
+),
+
 -- every event once per grain it counts in: its team, its value stream, the organisation
-{% for name in ['deployments', 'changes', 'incidents'] %}
+{% for name in ['deployments', 'changes', 'incidents', 'merges'] %}
 {{ name }}_by_grain as (
     select 'team' as grain, team as grain_key, {{ name }}.*
     from {{ name }} where team is not null
@@ -57,6 +65,7 @@ bounds as (
         select event_at from deployments
         union all select event_at from changes
         union all select event_at from incidents
+        union all select event_at from merges
     ) as events
 ),
 
@@ -111,6 +120,15 @@ incident_stats as (
     group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
 ),
 
+merge_stats as (
+    select
+        grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
+        count(*) as merged_pull_request_count,
+        {{ percentile_cont_agg('time_to_merge_hours', 0.5) }} as time_to_merge_median_hours
+    from merges_by_grain
+    group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
+),
+
 metrics as (
     select
         g.grain,
@@ -127,6 +145,8 @@ metrics as (
         c.lead_time_median_hours,
         c.lead_time_p75_hours,
         c.lead_time_p90_hours,
+        coalesce(m.merged_pull_request_count, 0) as merged_pull_request_count,
+        m.time_to_merge_median_hours,
         coalesce(d.failed_deployment_count, 0) as failed_deployment_count,
         -- failures are dated by their deployment and a deployment fails once: never above 1
         case
@@ -149,6 +169,8 @@ metrics as (
         on g.grain = c.grain and g.grain_key = c.grain_key and p.period_start = c.period_start
     left join incident_stats as i
         on g.grain = i.grain and g.grain_key = i.grain_key and p.period_start = i.period_start
+    left join merge_stats as m
+        on g.grain = m.grain and g.grain_key = m.grain_key and p.period_start = m.period_start
 ),
 
 with_rates as (
@@ -175,6 +197,8 @@ select
     cast(lead_time_median_hours as {{ type_double() }}) as lead_time_median_hours,
     cast(lead_time_p75_hours as {{ type_double() }}) as lead_time_p75_hours,
     cast(lead_time_p90_hours as {{ type_double() }}) as lead_time_p90_hours,
+    cast(merged_pull_request_count as {{ dbt.type_bigint() }}) as merged_pull_request_count,
+    cast(time_to_merge_median_hours as {{ type_double() }}) as time_to_merge_median_hours,
     cast(failed_deployment_count as {{ dbt.type_bigint() }}) as failed_deployment_count,
     cast(change_failure_rate as {{ type_double() }}) as change_failure_rate,
     cast(recovery_time_median_hours as {{ type_double() }}) as recovery_time_median_hours,
@@ -195,7 +219,9 @@ from with_rates
 
 {#
     dora_tier: the DORA tier of `value` for `metric` in the configured report year: the best-ranked row of
-    the thresholds seed whose bounds hold the value; null when the value is null or no row holds it.
+    the thresholds seed whose bounds hold the value (lower bound included, upper bound excluded, as in the
+    reports' "< 1 day" elite and "1 day - 1 week" high lead time); null when the value is null or no row
+    holds it.
 #}
 {% macro dora_tier(metric, value) -%}
     case (
@@ -205,7 +231,7 @@ from with_rates
             and t.metric = '{{ metric }}'
             and {{ value }} is not null
             and (t.lower_bound is null or {{ value }} >= t.lower_bound)
-            and (t.upper_bound is null or {{ value }} <= t.upper_bound)
+            and (t.upper_bound is null or {{ value }} < t.upper_bound)
     )
         when 1 then 'elite' when 2 then 'high' when 3 then 'medium' when 4 then 'low'
     end

@@ -3,11 +3,15 @@
 The demo plants a slowdown of team `payments` before its release of 2026-06-30: from 2026-05-15 coding
 stretches by 1.8 and review waits by 1.4 (ingestion/demo_org/generate.py). Its changes merged in that
 stretch must show it in `fct_changes`: a longer median lead time, and a pre-deployment part (coding, pickup
-and review) that roughly doubles, against the rest of the year.
+and review) that roughly doubles, against the rest of the year. The monthly mart shows it too, in its time to
+merge (that same pre-deployment part, dated by merge): lead time there is dated by the deployment that ships
+the work, which for a team deploying every week or two mixes slow and normal months.
 """
 
 from __future__ import annotations
 
+import statistics
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -42,6 +46,29 @@ def test_payments_lead_time_rises_before_the_release(demo: tuple[Path, float]) -
     )
     assert slow_lead > 1.3 * rest_lead
     assert slow_before_deploy > 1.5 * rest_before_deploy
+
+
+def test_payments_time_to_merge_rises_on_the_monthly_mart(demo: tuple[Path, float]) -> None:
+    warehouse, _ = demo
+    by_team: dict[str, dict[date, float]] = {}
+    for team, month, hours in query(
+        warehouse,
+        """
+        select grain_key, period_start, time_to_merge_median_hours
+        from marts.mart_dora__monthly
+        where grain = 'team' and time_to_merge_median_hours is not null
+    """,
+    ):
+        by_team.setdefault(team, {})[month] = hours
+    may, june, july = date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1)
+    # of all teams, only payments has May and June (the slowdown runs 05-15 to 06-30) as its two slowest months
+    slowest_two = {team: set(sorted(months, key=months.get)[-2:]) for team, months in by_team.items()}
+    assert [team for team, months in slowest_two.items() if months == {may, june}] == ["payments"]
+    payments = by_team["payments"]
+    earlier = statistics.median(hours for month, hours in payments.items() if month < may)
+    # both months well above its own earlier months, and July recovers
+    assert payments[may] > 1.5 * earlier and payments[june] > 1.5 * earlier
+    assert payments[july] < payments[june] / 1.5
 
 
 def test_demo_marts_are_consistent(demo: tuple[Path, float]) -> None:

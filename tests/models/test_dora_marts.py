@@ -645,6 +645,36 @@ def test_changes_and_spans(warehouse: Path) -> None:
     assert {k: tuple(approx(x) if isinstance(x, float) else x for x in v) for k, v in got.items()} == expected
 
 
+def test_time_to_merge(warehouse: Path) -> None:
+    got = {
+        r[0]: r[1:]
+        for r in rows(
+            warehouse, "select change_key, time_to_merge_hours, is_in_time_to_merge from marts.fct_changes"
+        )
+    }
+    assert got == {
+        # merged - first commit; a push is committed when authored (0 h) and is not a pull request
+        f"{A}@{sha('a0')}": (0.0, False),
+        # 02-25 10:00 -> 02-27 10:00 = 48 h, but baseline
+        f"{A}#1": (48.0, False),
+        f"{A}#2": (6.0, True),  # 08:00 -> 14:00
+        f"{A}#3": (2.0, False),  # 15:00 -> 17:00, a bot's
+        f"{A}#4": (4.0, True),  # 09:00 -> 13:00
+        f"{A}#5": (1.5, True),  # 08:00 -> 09:30
+        # coding is negative (first commit 12:00 after opening 10:00), merge - first commit is not: 1 h
+        f"{A}#6": (1.0, True),
+        f"{B}@{sha('b0')}": (0.0, False),
+        f"{B}#10": (6.0, True),  # 09:00 -> 15:00
+        f"{B}@{sha('b2')}": (0.0, False),
+        f"{B}#11": (3.0, True),  # 08:00 -> 11:00
+        # never deployed, so not baseline: counted from its merge
+        f"{B}#13": (2.0, True),  # 09:00 -> 11:00
+        f"{C}@{sha('c0')}": (0.0, False),
+        f"{C}#20": (2.0, False),  # 08:00 -> 10:00, baseline
+        f"{C}@{sha('c2')}": (0.0, False),
+    }
+
+
 def test_incident_attribution(warehouse: Path) -> None:
     got = {
         r[0]: r[1:]
@@ -667,238 +697,347 @@ def test_incident_attribution(warehouse: Path) -> None:
     }
 
 
-MART_COLUMNS = """deployment_count, deployment_days, round(deployments_per_day, 4), change_count,
-    lead_time_change_count, round(lead_time_median_hours, 4), round(lead_time_p75_hours, 4),
-    round(lead_time_p90_hours, 4), failed_deployment_count, round(change_failure_rate, 4),
-    round(recovery_time_median_hours, 4), incident_count, round(incident_duration_median_hours, 4),
-    unplanned_fix_count, round(rework_rate, 4), lead_time_tier, deployment_frequency_tier,
-    change_failure_rate_tier, recovery_time_tier"""
+TEAM_VALUE_STREAMS = {
+    # seeds/teams.csv
+    "checkout": "Commerce",
+    "payments": "Commerce",
+    "catalog": "Commerce",
+    "identity": "Platform",
+    "infra": "Platform",
+    "data-platform": "Platform",
+    "growth-web": "Growth",
+    "mobile": "Growth",
+}
+GRAINS = [
+    *(("team", team) for team in TEAM_VALUE_STREAMS),
+    *(("value_stream", vs) for vs in ("Commerce", "Platform", "Growth")),
+    ("organisation", "organisation"),
+]
+PERIOD_METRICS = [
+    "deployment_count",
+    "deployment_days",
+    "deployments_per_day",
+    "change_count",
+    "lead_time_change_count",
+    "lead_time_median_hours",
+    "lead_time_p75_hours",
+    "lead_time_p90_hours",
+    "merged_pull_request_count",
+    "time_to_merge_median_hours",
+    "failed_deployment_count",
+    "change_failure_rate",
+    "recovery_time_median_hours",
+    "incident_count",
+    "incident_duration_median_hours",
+    "unplanned_fix_count",
+    "rework_rate",
+    "report_year",
+    "lead_time_tier",
+    "deployment_frequency_tier",
+    "change_failure_rate_tier",
+    "recovery_time_tier",
+]
+# A period where nothing happened: zero counts, no rates or medians. 0 deployments a day is in the 2023 'low'
+# deployment frequency band (lower bound 0, no upper bound); the other tiers have no value to rank.
+ZERO = {
+    "deployment_count": 0,
+    "deployment_days": 0,
+    "deployments_per_day": 0.0,
+    "change_count": 0,
+    "lead_time_change_count": 0,
+    "lead_time_median_hours": None,
+    "lead_time_p75_hours": None,
+    "lead_time_p90_hours": None,
+    "merged_pull_request_count": 0,
+    "time_to_merge_median_hours": None,
+    "failed_deployment_count": 0,
+    "change_failure_rate": None,
+    "recovery_time_median_hours": None,
+    "incident_count": 0,
+    "incident_duration_median_hours": None,
+    "unplanned_fix_count": 0,
+    "rework_rate": None,
+    "report_year": 2023,
+    "lead_time_tier": None,
+    "deployment_frequency_tier": "low",
+    "change_failure_rate_tier": None,
+    "recovery_time_tier": None,
+}
 
-ZERO_WEEK = (0, 0, 0.0, 0, 0, None, None, None, 0, None, None, 0, None, 0, None, None, "low", None, None)
+
+def period_mart(warehouse: Path, table: str) -> dict[tuple[str, str, str], dict]:
+    """Every row of a period mart: (grain, grain key, period start) -> its columns, doubles to 4 places."""
+    got = {}
+    for key, grain, grain_key, start, team, value_stream, end, *metrics in rows(
+        warehouse,
+        f"""select period_key, grain, grain_key, cast(period_start as varchar), team, value_stream,
+                   cast(period_end as varchar), {", ".join(PERIOD_METRICS)}
+            from marts.{table}""",
+    ):
+        assert key == f"{grain}:{grain_key}:{start}"
+        got[(grain, grain_key, start)] = {
+            "team": team,
+            "value_stream": value_stream,
+            "period_end": end,
+            **{
+                name: approx(v) if isinstance(v, float) else v
+                for name, v in zip(PERIOD_METRICS, metrics, strict=True)
+            },
+        }
+    return got
+
+
+def expected_mart(periods: dict[str, str], active: dict[tuple[str, str, str], dict]) -> dict:
+    """Every grain in every period (start -> end): ZERO, overlaid with the hand-computed `active` values."""
+    expected = {}
+    for grain, grain_key in GRAINS:
+        for start, end in periods.items():
+            expected[(grain, grain_key, start)] = {
+                "team": grain_key if grain == "team" else None,
+                "value_stream": (
+                    TEAM_VALUE_STREAMS[grain_key]
+                    if grain == "team"
+                    else grain_key
+                    if grain == "value_stream"
+                    else None
+                ),
+                "period_end": end,
+                **ZERO,
+                **active.get((grain, grain_key, start), {}),
+            }
+    return expected
+
+
+# Hand values shared by the weekly and the monthly marts (the same events fall in week 1 and in March).
+#
+# checkout, week 1 / March
+#   deployments A1 (03-02) A2 (03-03) A5 (03-03) A6 (03-04) A7 (03-04) A8 (03-05): 6, on 4 distinct days
+#   changes first shipped, baseline (a0, PR 1) left out: PR 2, 3, 4, 5, 6 = 5
+#   lead time, the bot's PR 3 left out: PR 2 26, PR 4 9, PR 5 2, PR 6 2 -> sorted [2, 2, 9, 26], n = 4
+#     median: position 0.5 * 3 = 1.5 -> 2 + 0.5 * (9 - 2) = 5.5          (< 24: elite)
+#     p75:    position 0.75 * 3 = 2.25 -> 9 + 0.25 * (26 - 9) = 13.25
+#     p90:    position 0.9 * 3 = 2.7 -> 9 + 0.7 * (26 - 9) = 20.9
+#   time to merge (first commit -> merged) of the non-bot, non-baseline pull requests merged:
+#     PR 2 08:00 -> 14:00 = 6, PR 4 09:00 -> 13:00 = 4, PR 5 08:00 -> 09:30 = 1.5, PR 6 12:00 -> 13:00 = 1
+#     sorted [1, 1.5, 4, 6] -> median (1.5 + 4) / 2 = 2.75; PR 3 is a bot's, PR 1 baseline (and February)
+#   failed: A2 (I1), A6 (rolled back by A7), A7 (I2), A8 (I6) = 4 -> 4 / 6 = 0.6667   (>= 0.15: low)
+#   recovery: A2 12, A6 2, A7 3, A8 7 -> sorted [2, 3, 7, 12] -> (3 + 7) / 2 = 5   ([1, 24): high)
+#   incidents started: I1 2 h, I2 2 h, I6 1 h -> 3, median 2
+#   unplanned fixes: A6 (hotfix), A7 (rollback), A8 (fixes CHK-2, raised after A7) = 3 -> 3 / 6 = 0.5
+CHECKOUT = {
+    "deployment_count": 6,
+    "deployment_days": 4,
+    "change_count": 5,
+    "lead_time_change_count": 4,
+    "lead_time_median_hours": 5.5,
+    "lead_time_p75_hours": 13.25,
+    "lead_time_p90_hours": 20.9,
+    "merged_pull_request_count": 4,
+    "time_to_merge_median_hours": 2.75,
+    "failed_deployment_count": 4,
+    "change_failure_rate": 0.6667,
+    "recovery_time_median_hours": 5.0,
+    "incident_count": 3,
+    "incident_duration_median_hours": 2.0,
+    "unplanned_fix_count": 3,
+    "rework_rate": 0.5,
+    "lead_time_tier": "elite",
+    "change_failure_rate_tier": "low",
+    "recovery_time_tier": "high",
+}
+# payments, week 1 / March
+#   deployments B1 (03-02), B2 (03-04): 2 on 2 days (B3 never finished)
+#   changes: PR 10, b2, PR 11 = 3 (b0 is baseline); lead PR 10 47, b2 40, PR 11 24 -> sorted [24, 40, 47]
+#     median 40 ([24, 168): high); p75 position 1.5 -> 40 + 0.5 * 7 = 43.5; p90 1.8 -> 40 + 0.8 * 7 = 45.6
+#   time to merge: PR 10 09:00 -> 15:00 = 6, PR 11 08:00 -> 11:00 = 3 -> [3, 6], median 4.5
+#     (PR 13, 03-09 09:00 -> 11:00 = 2, is merged in week 2 but never deployed: week 2 and March only)
+#   failed: B2 (I3) = 1 -> 1 / 2 = 0.5 (low); recovery B2 3.5 (high)
+#   incidents: I3 2.5 h, I4 1 h (unattributed, still an incident of payments) -> median 1.75
+#   unplanned fixes: none -> 0 / 2 = 0
+PAYMENTS = {
+    "deployment_count": 2,
+    "deployment_days": 2,
+    "change_count": 3,
+    "lead_time_change_count": 3,
+    "lead_time_median_hours": 40.0,
+    "lead_time_p75_hours": 43.5,
+    "lead_time_p90_hours": 45.6,
+    "failed_deployment_count": 1,
+    "change_failure_rate": 0.5,
+    "recovery_time_median_hours": 3.5,
+    "incident_count": 2,
+    "incident_duration_median_hours": 1.75,
+    "unplanned_fix_count": 0,
+    "rework_rate": 0.0,
+    "lead_time_tier": "high",
+    "change_failure_rate_tier": "low",
+    "recovery_time_tier": "high",
+}
+# infra, week 2 / March
+#   deployments R1 (03-09 10:30), R2/2 (03-09 12:30): 2 on 1 day (R2/1 failed, R3 is CI)
+#   changes: c2 only (c0 and PR 20 are baseline) -> lead 1.5 (elite); PR 20 is baseline: no time to merge
+#   failed: R2/2 (I5) = 1 -> 0.5 (low); recovery 14:00 - 12:30 = 1.5 ([1, 24): high); I5 1 h
+INFRA = {
+    "deployment_count": 2,
+    "deployment_days": 1,
+    "change_count": 1,
+    "lead_time_change_count": 1,
+    "lead_time_median_hours": 1.5,
+    "lead_time_p75_hours": 1.5,
+    "lead_time_p90_hours": 1.5,
+    "failed_deployment_count": 1,
+    "change_failure_rate": 0.5,
+    "recovery_time_median_hours": 1.5,
+    "incident_count": 1,
+    "incident_duration_median_hours": 1.0,
+    "unplanned_fix_count": 0,
+    "rework_rate": 0.0,
+    "lead_time_tier": "elite",
+    "change_failure_rate_tier": "low",
+    "recovery_time_tier": "high",
+}
+# Commerce (checkout + payments; catalog did nothing), week 1 / March
+#   deployments 6 + 2 = 8, on days {03-02, 03-03, 03-04, 03-05} and {03-02, 03-04}: 4 distinct
+#   changes 5 + 3 = 8; lead [2, 2, 9, 26] + [24, 40, 47] -> sorted [2, 2, 9, 24, 26, 40, 47], n = 7
+#     median: position 3 -> 24, not < 24 h: high, not elite
+#     p75: position 4.5 -> 26 + 0.5 * (40 - 26) = 33; p90: position 5.4 -> 40 + 0.4 * (47 - 40) = 42.8
+#   failed 4 + 1 = 5 -> 5 / 8 = 0.625 (low); recovery [2, 3, 7, 12] + [3.5] -> [2, 3, 3.5, 7, 12] -> 3.5
+#   incidents 3 + 2 = 5, durations [2, 2, 1] + [2.5, 1] -> [1, 1, 2, 2, 2.5] -> 2
+#   unplanned 3 + 0 = 3 -> 3 / 8 = 0.375
+COMMERCE = {
+    "deployment_count": 8,
+    "deployment_days": 4,
+    "change_count": 8,
+    "lead_time_change_count": 7,
+    "lead_time_median_hours": 24.0,
+    "lead_time_p75_hours": 33.0,
+    "lead_time_p90_hours": 42.8,
+    "failed_deployment_count": 5,
+    "change_failure_rate": 0.625,
+    "recovery_time_median_hours": 3.5,
+    "incident_count": 5,
+    "incident_duration_median_hours": 2.0,
+    "unplanned_fix_count": 3,
+    "rework_rate": 0.375,
+    "lead_time_tier": "high",
+    "change_failure_rate_tier": "low",
+    "recovery_time_tier": "high",
+}
 
 
 def test_weekly_mart(warehouse: Path) -> None:
-    got = {
-        (r[0], r[1], str(r[2])): r[3:]
-        for r in rows(
-            warehouse,
-            f"""
-        select grain, grain_key, period_start, {MART_COLUMNS} from marts.mart_dora__weekly""",
-        )
-    }
-    # 8 teams + 3 value streams + the organisation, 2 weeks each (the weeks of the first and last events)
-    assert len(got) == 24
+    got = period_mart(warehouse, "mart_dora__weekly")
+    # the first event (A1, B1 on Mon 03-02) and the last (infra on Mon 03-09) give two weeks
     w1, w2 = "2026-03-02", "2026-03-09"
-    # checkout, week 1: deployments A1 A2 A5 A6 A7 A8 (6, on 4 days; 6/7 a day -> high, 2023 bands);
-    # changes PR 2, 3, 4, 5, 6 (5); lead times without the bot PR 3: [2, 2, 9, 26] -> median 5.5 (elite),
-    # p75 9 + 0.25 * 17 = 13.25, p90 9 + 0.7 * 17 = 20.9; failed A2 A6 A7 A8 -> 4/6 (low);
-    # recovery [2, 3, 7, 12] -> 5 (high); incidents I1 I2 I6 durations [2, 2, 1] -> 2;
-    # unplanned fixes A6 (hotfix), A7 (rollback), A8 (fixes a new defect) -> 3/6
-    assert got[("team", "checkout", w1)] == (
-        6,
-        4,
-        0.8571,
-        5,
-        4,
-        5.5,
-        13.25,
-        20.9,
-        4,
-        0.6667,
-        5.0,
-        3,
-        2.0,
-        3,
-        0.5,
-        "elite",
-        "high",
-        "low",
-        "high",
+    # 8 teams + 3 value streams + the organisation, 2 weeks each
+    assert len(got) == 24
+    # 7 days a week: 6 / 7 = 0.8571 a day ([1/7, 1): high), 2 / 7 = 0.2857 (high), 8 / 7 = 1.1429 (>= 1: elite)
+    checkout = {**CHECKOUT, "deployments_per_day": 0.8571, "deployment_frequency_tier": "high"}
+    payments = {
+        **PAYMENTS,
+        "deployments_per_day": 0.2857,
+        "deployment_frequency_tier": "high",
+        "merged_pull_request_count": 2,
+        "time_to_merge_median_hours": 4.5,
+    }
+    infra = {**INFRA, "deployments_per_day": 0.2857, "deployment_frequency_tier": "high"}
+    # Commerce time to merge, week 1: checkout [1, 1.5, 4, 6] + payments [3, 6] -> [1, 1.5, 3, 4, 6, 6]:
+    # (3 + 4) / 2 = 3.5
+    commerce = {
+        **COMMERCE,
+        "deployments_per_day": 1.1429,
+        "deployment_frequency_tier": "elite",
+        "merged_pull_request_count": 6,
+        "time_to_merge_median_hours": 3.5,
+    }
+    # payments, week 2: PR 13 merged (2 h) but never deployed; nothing else happened
+    payments_w2 = {"merged_pull_request_count": 1, "time_to_merge_median_hours": 2.0}
+    expected = expected_mart(
+        {w1: "2026-03-09", w2: "2026-03-16"},
+        {
+            ("team", "checkout", w1): checkout,
+            ("team", "payments", w1): payments,
+            ("team", "payments", w2): payments_w2,
+            ("team", "infra", w2): infra,
+            ("value_stream", "Commerce", w1): commerce,
+            ("value_stream", "Commerce", w2): payments_w2,
+            ("value_stream", "Platform", w2): infra,
+            # the organisation, week 1: Commerce's (infra, Platform and Growth did nothing)
+            ("organisation", "organisation", w1): commerce,
+            # the organisation, week 2: infra's, plus PR 13's merge (infra's PR 20 is baseline)
+            ("organisation", "organisation", w2): {**infra, **payments_w2},
+        },
     )
-    # payments, week 1: B1 B2 (2 on 2 days, 2/7 -> high); PR 10, b2, PR 11 lead [24, 40, 47] -> 40 (high),
-    # p75 43.5, p90 45.6; B2 failed -> 0.5 (low); recovery 3.5 (high); I3 I4 durations [2.5, 1] -> 1.75
-    assert got[("team", "payments", w1)] == (
-        2,
-        2,
-        0.2857,
-        3,
-        3,
-        40.0,
-        43.5,
-        45.6,
-        1,
-        0.5,
-        3.5,
-        2,
-        1.75,
-        0,
-        0.0,
-        "high",
-        "high",
-        "low",
-        "high",
-    )
-    # infra, week 2: R1 and R2/2 (2 on 1 day); c2 lead 1.5 (elite); R2/2 failed (0.5); recovery 1.5;
-    # I5 one hour
-    assert got[("team", "infra", w2)] == (
-        2,
-        1,
-        0.2857,
-        1,
-        1,
-        1.5,
-        1.5,
-        1.5,
-        1,
-        0.5,
-        1.5,
-        1,
-        1.0,
-        0,
-        0.0,
-        "elite",
-        "high",
-        "low",
-        "high",
-    )
-    # periods without deployments are present with zeros (0 a day is the 'low' frequency band)
-    assert got[("team", "infra", w1)] == ZERO_WEEK
-    assert got[("team", "checkout", w2)] == ZERO_WEEK
-    assert got[("team", "mobile", w1)] == ZERO_WEEK
-    # payments, week 2: PR 13 merged but never deployed, nothing else
-    assert got[("team", "payments", w2)] == ZERO_WEEK
-    # Commerce and the organisation, week 1 (infra has nothing): 8 deployments on 4 days; 8 changes with
-    # lead [2, 2, 9, 24, 26, 40, 47] -> median 24, p75 26 + 0.5 * 14 = 33, p90 40 + 0.4 * 7 = 42.8;
-    # 5 failed -> 0.625; recovery [2, 3, 3.5, 7, 12] -> 3.5; incidents durations [1, 1, 2, 2, 2.5] -> 2;
-    # 3 unplanned fixes -> 0.375
-    commerce_w1 = (
-        8,
-        4,
-        1.1429,
-        8,
-        7,
-        24.0,
-        33.0,
-        42.8,
-        5,
-        0.625,
-        3.5,
-        5,
-        2.0,
-        3,
-        0.375,
-        "elite",
-        "elite",
-        "low",
-        "high",
-    )
-    assert got[("value_stream", "Commerce", w1)] == commerce_w1
-    assert got[("organisation", "organisation", w1)] == commerce_w1
-    assert got[("value_stream", "Platform", w2)] == got[("team", "infra", w2)]
-    assert got[("organisation", "organisation", w2)] == got[("team", "infra", w2)]
-    assert got[("value_stream", "Growth", w1)] == ZERO_WEEK
+    assert got == expected
 
 
 def test_monthly_mart(warehouse: Path) -> None:
-    got = {
-        (r[0], r[1], str(r[2])): r[3:]
-        for r in rows(
-            warehouse,
-            f"""
-        select grain, grain_key, period_start, {MART_COLUMNS} from marts.mart_dora__monthly""",
-        )
-    }
-    assert len(got) == 12
+    got = period_mart(warehouse, "mart_dora__monthly")
     m = "2026-03-01"
-    # March has 31 days: checkout 6/31 = 0.1935 a day (high), payments and infra 2/31 = 0.0645 (medium)
-    assert got[("team", "checkout", m)] == (
-        6,
-        4,
-        0.1935,
-        5,
-        4,
-        5.5,
-        13.25,
-        20.9,
-        4,
-        0.6667,
-        5.0,
-        3,
-        2.0,
-        3,
-        0.5,
-        "elite",
-        "high",
-        "low",
-        "high",
+    # every event is in March: one month for each of the 12 grains
+    assert len(got) == 12
+    # March has 31 days: 6 / 31 = 0.1935 a day ([1/7, 1): high); 2 / 31 = 0.0645 ([1/30, 1/7): medium);
+    # 8 / 31 = 0.2581 (high); 10 / 31 = 0.3226 (high)
+    # payments time to merge: PR 10 6, PR 11 3, PR 13 2 -> [2, 3, 6] -> 3
+    payments = {
+        **PAYMENTS,
+        "deployments_per_day": 0.0645,
+        "deployment_frequency_tier": "medium",
+        "merged_pull_request_count": 3,
+        "time_to_merge_median_hours": 3.0,
+    }
+    infra = {**INFRA, "deployments_per_day": 0.0645, "deployment_frequency_tier": "medium"}
+    # Commerce time to merge: [1, 1.5, 4, 6] + [2, 3, 6] -> [1, 1.5, 2, 3, 4, 6, 6] -> position 3: 3
+    commerce = {
+        **COMMERCE,
+        "deployments_per_day": 0.2581,
+        "deployment_frequency_tier": "high",
+        "merged_pull_request_count": 7,
+        "time_to_merge_median_hours": 3.0,
+    }
+    # the organisation: Commerce plus infra
+    #   10 deployments on days {03-02, 03-03, 03-04, 03-05, 03-09} = 5
+    #   changes 8 + 1 = 9; lead [2, 2, 9, 24, 26, 40, 47] + [1.5] -> [1.5, 2, 2, 9, 24, 26, 40, 47], n = 8
+    #     median: position 3.5 -> (9 + 24) / 2 = 16.5 (elite); p75: 5.25 -> 26 + 0.25 * 14 = 29.5;
+    #     p90: 6.3 -> 40 + 0.3 * 7 = 42.1
+    #   time to merge: Commerce's 7 pull requests (infra's PR 20 is baseline) -> 3
+    #   failed 5 + 1 = 6 -> 6 / 10 = 0.6 (low); recovery [2, 3, 3.5, 7, 12] + [1.5] -> (3 + 3.5) / 2 = 3.25
+    #   incidents 5 + 1 = 6: [1, 1, 2, 2, 2.5] + [1] -> [1, 1, 1, 2, 2, 2.5] -> (1 + 2) / 2 = 1.5
+    #   unplanned 3 -> 3 / 10 = 0.3
+    organisation = {
+        **commerce,
+        "deployment_count": 10,
+        "deployment_days": 5,
+        "deployments_per_day": 0.3226,
+        "change_count": 9,
+        "lead_time_change_count": 8,
+        "lead_time_median_hours": 16.5,
+        "lead_time_p75_hours": 29.5,
+        "lead_time_p90_hours": 42.1,
+        "failed_deployment_count": 6,
+        "change_failure_rate": 0.6,
+        "recovery_time_median_hours": 3.25,
+        "incident_count": 6,
+        "incident_duration_median_hours": 1.5,
+        "rework_rate": 0.3,
+        "lead_time_tier": "elite",
+    }
+    expected = expected_mart(
+        {m: "2026-04-01"},
+        {
+            ("team", "checkout", m): {
+                **CHECKOUT,
+                "deployments_per_day": 0.1935,
+                "deployment_frequency_tier": "high",
+            },
+            ("team", "payments", m): payments,
+            ("team", "infra", m): infra,
+            ("value_stream", "Commerce", m): commerce,
+            ("value_stream", "Platform", m): infra,
+            ("organisation", "organisation", m): organisation,
+        },
     )
-    assert got[("team", "payments", m)] == (
-        2,
-        2,
-        0.0645,
-        3,
-        3,
-        40.0,
-        43.5,
-        45.6,
-        1,
-        0.5,
-        3.5,
-        2,
-        1.75,
-        0,
-        0.0,
-        "high",
-        "medium",
-        "low",
-        "high",
-    )
-    assert got[("team", "infra", m)] == (
-        2,
-        1,
-        0.0645,
-        1,
-        1,
-        1.5,
-        1.5,
-        1.5,
-        1,
-        0.5,
-        1.5,
-        1,
-        1.0,
-        0,
-        0.0,
-        "elite",
-        "medium",
-        "low",
-        "high",
-    )
-    # the organisation: 10 deployments on 5 days (0.3226 a day, high); 9 changes with lead
-    # [1.5, 2, 2, 9, 24, 26, 40, 47] -> median 16.5, p75 26 + 0.25 * 14 = 29.5, p90 40 + 0.3 * 7 = 42.1;
-    # 6 failed -> 0.6; recovery [1.5, 2, 3, 3.5, 7, 12] -> 3.25; 6 incidents [1, 1, 1, 2, 2, 2.5] -> 1.5;
-    # rework 3/10
-    assert got[("organisation", "organisation", m)] == (
-        10,
-        5,
-        0.3226,
-        9,
-        8,
-        16.5,
-        29.5,
-        42.1,
-        6,
-        0.6,
-        3.25,
-        6,
-        1.5,
-        3,
-        0.3,
-        "elite",
-        "high",
-        "low",
-        "high",
-    )
+    assert got == expected
 
 
 def test_deployment_frequency_profile(warehouse: Path) -> None:
@@ -907,18 +1046,29 @@ def test_deployment_frequency_profile(warehouse: Path) -> None:
         for r in rows(
             warehouse,
             """
-        select team, cast(window_start as varchar), cast(window_end as varchar), deployment_count,
+        select team, value_stream, cast(window_start as varchar), cast(window_end as varchar), deployment_count,
                deployment_days, round(deployments_per_day, 4), round(weeks_with_deployment_share, 4),
                frequency_bucket
         from marts.mart_dora__deployment_frequency_profile""",
         )
     }
-    # 91 days ending the day after the newest deployment (03-09): 2025-12-09 to 2026-03-10; 13 weeks.
-    # checkout: 6 deployments (6/91 = 0.0659 a day: weekly to monthly) on 4 days in window weeks 11 and 12;
-    # payments: 2 (0.022 a day: less often) in weeks 11 and 12; infra: 2 in week 12
+    # 91 days ending the day after the newest deployment (R2/2, 03-09): 2026-03-10 - 91 days = 2025-12-09
+    # (22 days of December + 31 + 28 + 10 = 91). ceil(91 / 7) = 13 weeks counted from 12-09.
+    # checkout: A1 A2 A5 A6 A7 A8 = 6, on 4 days; 6 / 91 = 0.0659 a day ([1/30, 1/7): weekly to monthly);
+    #   03-02 is day 83 (week 83 // 7 = 11), 03-05 is day 86 (week 12): 2 weeks of 13 = 0.1538
+    # payments: B1 (day 83, week 11), B2 (day 85, week 12): 2 on 2 days, 2 / 91 = 0.022 (< 1/30: less often),
+    #   2 / 13 = 0.1538
+    # infra: R1 and R2/2 on 03-09 (day 90, week 12): 2 on 1 day, 0.022, 1 / 13 = 0.0769
+    # the five other teams deployed nothing: 0, less often
     window = ("2025-12-09", "2026-03-10")
-    assert got["checkout"] == (*window, 6, 4, 0.0659, 0.1538, "weekly_to_monthly")
-    assert got["payments"] == (*window, 2, 2, 0.022, 0.1538, "less_often")
-    assert got["infra"] == (*window, 2, 1, 0.022, 0.0769, "less_often")
-    assert got["mobile"] == (*window, 0, 0, 0.0, 0.0, "less_often")
-    assert len(got) == 8
+    nothing = (*window, 0, 0, 0.0, 0.0, "less_often")
+    assert got == {
+        "checkout": ("Commerce", *window, 6, 4, 0.0659, 0.1538, "weekly_to_monthly"),
+        "payments": ("Commerce", *window, 2, 2, 0.022, 0.1538, "less_often"),
+        "catalog": ("Commerce", *nothing),
+        "identity": ("Platform", *nothing),
+        "infra": ("Platform", *window, 2, 1, 0.022, 0.0769, "less_often"),
+        "data-platform": ("Platform", *nothing),
+        "growth-web": ("Growth", *nothing),
+        "mobile": ("Growth", *nothing),
+    }

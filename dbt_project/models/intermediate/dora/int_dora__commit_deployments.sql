@@ -2,9 +2,14 @@
 -- One row per commit of the graph shipped by a production deployment: the first deployment whose deployed
 -- commit has it as an ancestor (or is it).
 --
--- Each deployment's walk goes up the parents and stops at any commit an earlier deployment of the same
--- repository deployed: everything above it shipped already. Each commit is then visited about once per
--- repository, so the cost grows with commits + deployments, not commits x deployments.
+-- Each deployment's walk goes up the parents and stops at any commit known to be shipped by an earlier
+-- deployment of the same repository: everything above such a commit shipped already. Known before the
+-- walk (int_dora__deployed_first_parent_lines): the commits earlier deployments deployed and their
+-- first-parent lines, the default branch's own history down to the deployment before. Stopping at deployed
+-- commits alone is not enough: a pull request's branch forks from an older commit of the default branch,
+-- and walking down it and the branches merged before it would revisit most of the history at every
+-- deployment. With the first-parent lines, each commit is visited about once per repository and the cost
+-- grows with commits + deployments. Both inputs are tables: each step of the walk joins them.
 {{ dora_with_recursive() }}
 deployments as (
     select deployment_key, repository, deployed_sha, deployed_at, repository_sequence
@@ -13,7 +18,7 @@ deployments as (
 
 parents as (
     select repository, sha, parent_sha
-    from {{ ref('stg_github__commit_parents') }}
+    from {{ ref('int_dora__commit_parents') }}
 ),
 
 -- (repository, sha, sequence of the first deployment that deployed exactly this commit)
@@ -23,14 +28,25 @@ deployed_commits as (
     group by repository, deployed_sha
 ),
 
-walk (deployment_key, repository, repository_sequence, sha) as (
+-- a redeploy of an already deployed commit ships nothing new
+first_deploys as (
     select d.deployment_key, d.repository, d.repository_sequence, d.deployed_sha
     from deployments as d
     inner join deployed_commits as dc
         on d.repository = dc.repository
         and d.deployed_sha = dc.sha
-    -- a redeploy of an already deployed commit ships nothing new
     where dc.first_sequence = d.repository_sequence
+),
+
+-- (repository, sha, the first deployment whose first-parent line holds it): shipped by that one at the latest
+known_shipped as (
+    select repository, sha, repository_sequence as first_sequence
+    from {{ ref('int_dora__deployed_first_parent_lines') }}
+),
+
+walk (deployment_key, repository, repository_sequence, sha) as (
+    select deployment_key, repository, repository_sequence, deployed_sha
+    from first_deploys
 
     union
 
@@ -39,10 +55,10 @@ walk (deployment_key, repository, repository_sequence, sha) as (
     inner join parents as p
         on w.repository = p.repository
         and w.sha = p.sha
-    left join deployed_commits as dc
-        on p.repository = dc.repository
-        and p.parent_sha = dc.sha
-    where dc.first_sequence is null or dc.first_sequence >= w.repository_sequence
+    left join known_shipped as ks
+        on p.repository = ks.repository
+        and p.parent_sha = ks.sha
+    where ks.first_sequence is null or ks.first_sequence >= w.repository_sequence
 ),
 
 first_deployment as (

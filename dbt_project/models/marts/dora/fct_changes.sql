@@ -11,7 +11,9 @@ raw_spans as (
         {{ dora_hours_between('opened_at', 'first_review_at') }} as pickup_span,
         {{ dora_hours_between('first_review_at', 'merged_at') }} as review_span,
         {{ dora_hours_between('merged_at', 'deployed_at') }} as deploy_span,
-        {{ dora_hours_between('first_commit_at', 'deployed_at') }} as lead_time_span
+        {{ dora_hours_between('first_commit_at', 'deployed_at') }} as lead_time_span,
+        -- the part of lead time before deployment (coding + pickup + review), known as soon as it merges
+        {{ dora_hours_between('first_commit_at', 'merged_at') }} as time_to_merge_span
     from changes
 ),
 
@@ -19,8 +21,10 @@ spans as (
     select
         raw_spans.*,
         -- a negative span is a clock or data problem: dropped, and counted as a finding
-        (coding_span < 0 or pickup_span < 0 or review_span < 0 or deploy_span < 0 or lead_time_span < 0)
-            as has_negative_span_raw
+        (
+            coding_span < 0 or pickup_span < 0 or review_span < 0 or deploy_span < 0 or lead_time_span < 0
+            or time_to_merge_span < 0
+        ) as has_negative_span_raw
     from raw_spans
 )
 
@@ -48,12 +52,21 @@ select
     cast(case when s.review_span >= 0 then s.review_span end as {{ type_double() }}) as review_hours,
     cast(case when s.deploy_span >= 0 then s.deploy_span end as {{ type_double() }}) as deploy_hours,
     cast(case when s.lead_time_span >= 0 then s.lead_time_span end as {{ type_double() }}) as lead_time_hours,
+    cast(case when s.time_to_merge_span >= 0 then s.time_to_merge_span end as {{ type_double() }})
+        as time_to_merge_hours,
     cast(coalesce(s.has_negative_span_raw, false) as {{ dbt.type_boolean() }}) as has_negative_span,
     -- counted in lead time: deployed, not absorbed by a first deployment, not a bot's, span valid
     cast(
         s.deployment_key is not null and not s.is_baseline and not s.is_bot and s.lead_time_span >= 0
         as {{ dbt.type_boolean() }}
     ) as is_in_lead_time,
+    -- counted in time to merge: a pull request, merged (deployed or not yet), not baseline, not a bot's
+    cast(
+        coalesce(
+            s.change_type = 'pull_request' and not s.is_baseline and not s.is_bot and s.time_to_merge_span >= 0,
+            false
+        ) as {{ dbt.type_boolean() }}
+    ) as is_in_time_to_merge,
     cast(s._dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id
 from spans as s
 left join {{ ref('teams') }} as t on s.team = t.team
