@@ -60,3 +60,15 @@
 {% macro postgres__type_double() -%}
     double precision
 {%- endmacro %}
+
+{# sum_hours / avg_hours: hours added up as whole seconds. Floating-point addition depends on the order
+   of the rows, and parallel aggregation has no fixed order, so a plain sum of doubles can differ in its
+   last digit from one build of the same data to the next; a sum of integers cannot. Hours here are
+   whole seconds / 3600 to begin with, so nothing is lost. #}
+{% macro sum_hours(hours) -%}
+    (sum(cast(round(({{ hours }}) * 3600) as {{ dbt.type_bigint() }})) / 3600.0)
+{%- endmacro %}
+
+{% macro avg_hours(hours) -%}
+    ({{ sum_hours(hours) }} / nullif(count({{ hours }}), 0))
+{%- endmacro %}

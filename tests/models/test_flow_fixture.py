@@ -6,10 +6,26 @@ the as-of time T0 + 200 h. All items are in project PAY (team payments), statuse
 Backlog (discovery, new), Selected for Development (planning, waiting), In Progress (development, active),
 Blocked (development, waiting), Reopened (development, waiting), Ready for QA (release_readiness, waiting),
 In Testing (release_readiness, active), Done (done), Won't Do (canceled).
+
+The code, in acme/payments-service (squash merges, GitHub deployments to `production`):
+
+    b0 root commit (T0 - 48 h)
+    PR 5  "PAY-3 Fee rounding"   squash m5 <- b0  merged 0.5
+    D1    deployment 3300000001  m5  success 1      first known: ships b0 and PR 5 (baseline)
+    PR 3  "PAY-10 Unrelated"     squash m3 <- m5  merged 50   (links to no item)
+    PR 1  "PAY-1 Add refunds"    squash m1 <- m3  merged 90
+    D2    deployment 3300000002  m1  in_progress 94, success 95: ships PR 3 and PR 1
+    PR 2  branch feature/PAY-1-more  squash m2 <- m1  merged 100
+    D3    deployment 3300000003  m2  failure 170: an attempt, not a deployment
+    D4    deployment 3300000004  m2  success 180: ships PR 2, the last of PAY-1's merged pull requests
+    PR 4  "PAY-5 Receipts"       squash m4 <- m2  merged 190, never deployed
+    PR 6  "PAY-1 Follow-up"      open, never merged
+    PR 7  "PAY-6 and PAY-7: shared config", branch feature/PAY-2-config   open: names three items
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,6 +65,61 @@ def github_time(hours: float) -> str:
     return at(hours).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def sha(name: str) -> str:
+    """A stable 40-hex sha for a commit's name in the story above."""
+    return hashlib.sha1(name.encode()).hexdigest()
+
+
+def commit_body(name: str, parents: list[str], at: str) -> dict:
+    person = {"name": "dev", "email": "dev@acme.example.com", "date": at}
+    return {
+        "sha": sha(name),
+        "commit": {"author": person, "committer": person, "message": f"commit {name}"},
+        "author": {"login": "dev", "type": "User"},
+        "committer": {"login": "dev", "type": "User"},
+        "parents": [{"sha": sha(parent)} for parent in parents],
+    }
+
+
+def write_deployments(repo_dir: Path, deployments: list) -> None:
+    """GitHub deployments and, per deployment, its statuses (the API lists them newest first)."""
+    write_json(
+        repo_dir / "deployments" / "page-1.json",
+        [
+            {
+                "id": deployment_id,
+                "node_id": f"D_{deployment_id}",
+                "sha": sha(commit),
+                "ref": "main",
+                "task": "deploy",
+                "environment": environment,
+                "original_environment": environment,
+                "creator": {"login": "dev"},
+                "description": f"Deploy {commit}",
+                "created_at": statuses[0][1],
+                "updated_at": statuses[0][1],
+            }
+            for deployment_id, commit, environment, statuses in deployments
+        ],
+    )
+    for deployment_id, _, environment, statuses in deployments:
+        write_json(
+            repo_dir / "deployment_statuses" / f"{deployment_id}.json",
+            [
+                {
+                    "id": deployment_id * 10 + index,
+                    "state": state,
+                    "environment": environment,
+                    "description": state,
+                    "creator": {"login": "github-actions[bot]"},
+                    "created_at": at,
+                    "updated_at": at,
+                }
+                for index, (state, at) in enumerate(reversed(statuses))
+            ],
+        )
+
+
 def status_item(old: str, new: str) -> dict:
     return {
         "field": "status",
@@ -69,6 +140,18 @@ def assignee_item(old: str | None, new: str | None) -> dict:
         "from": old,
         "fromString": old,
         "to": new,
+        "toString": new,
+    }
+
+
+def issue_type_item(old: str, new: str) -> dict:
+    return {
+        "field": "issuetype",
+        "fieldtype": "jira",
+        "fieldId": "issuetype",
+        "from": None,
+        "fromString": old,
+        "to": None,
         "toString": new,
     }
 
@@ -147,8 +230,18 @@ ISSUES = [
             (50, "In Progress", "Done"),
         ),
     ),
-    # PAY-3: skips planning and release readiness.
-    issue(3, "Task", "Done", moves((5, "Backlog", "In Progress"), (15, "In Progress", "Done"))),
+    # PAY-3: skips planning and release readiness. Closed at 15 as an unassigned Task (payments, the
+    # project's team); at 60, after closing, re-typed as a Bug and assigned to a checkout engineer.
+    issue(
+        3,
+        "Bug",
+        "Done",
+        [
+            *moves((5, "Backlog", "In Progress"), (15, "In Progress", "Done")),
+            (60, [issue_type_item("Task", "Bug"), assignee_item(None, CHECKOUT_ENGINEER)]),
+        ],
+        assignee=CHECKOUT_ENGINEER,
+    ),
     # PAY-4: created straight in Done, no status history.
     issue(4, "Task", "Done", []),
     # PAY-5: handed from a payments engineer to a checkout engineer on the move to QA.
@@ -198,7 +291,7 @@ def pull_request(number: int, title: str, branch: str, merged_hours: float | Non
         "user": {"login": "dev", "type": "User"},
         "head": {"ref": branch, "sha": f"h{number}"},
         "base": {"ref": "main", "repo": {"full_name": "acme/payments-service"}},
-        "merge_commit_sha": f"m{number}" if merged_hours is not None else None,
+        "merge_commit_sha": sha(f"m{number}") if merged_hours is not None else None,
         "labels": [],
         "created_at": github_time(0),
         "updated_at": github_time(merged_hours or 0),
@@ -212,7 +305,74 @@ PULL_REQUESTS = [
     pull_request(2, "More refund work", "feature/PAY-1-more", 100),
     # Names PAY-10, which must not link to PAY-1.
     pull_request(3, "PAY-10 Unrelated", "feature/pay-10", 50),
+    pull_request(4, "PAY-5 Receipts", "feature/receipts", 190),
+    pull_request(5, "PAY-3 Fee rounding", "feature/fees", 0.5),
+    pull_request(6, "PAY-1 Follow-up", "feature/refunds-2", None),
+    pull_request(7, "PAY-6 and PAY-7: shared config", "feature/PAY-2-config", None),
 ]
+
+# The default branch, one squash commit per merged pull request (see the module docstring).
+COMMITS = [
+    commit_body("b0", [], github_time(-48)),
+    commit_body("m5", ["b0"], github_time(0.5)),
+    commit_body("m3", ["m5"], github_time(50)),
+    commit_body("m1", ["m3"], github_time(90)),
+    commit_body("m2", ["m1"], github_time(100)),
+    commit_body("m4", ["m2"], github_time(190)),
+]
+
+DEPLOYMENTS = [
+    # id, deployed commit, environment, statuses (newest last)
+    (3300000001, "m5", "production", [("success", github_time(1))]),
+    (3300000002, "m1", "production", [("in_progress", github_time(94)), ("success", github_time(95))]),
+    (3300000003, "m2", "production", [("failure", github_time(170))]),
+    (3300000004, "m2", "production", [("success", github_time(180))]),
+]
+
+
+def write_github_exports(repo_dir: Path) -> None:
+    write_json(repo_dir / "pulls" / "page-1.json", PULL_REQUESTS)
+    write_json(repo_dir / "commits" / "page-1.json", COMMITS)
+    for pr in PULL_REQUESTS:
+        if pr["merged_at"] is not None:
+            first = commit_body(f"pr{pr['number']}-c1", ["b0"], pr["merged_at"])
+            write_json(repo_dir / "pull_commits" / f"{pr['number']}.json", [first])
+    review = {
+        "id": 9001,
+        "node_id": "R_9001",
+        "user": {"login": "reviewer-r", "type": "User"},
+        "state": "APPROVED",
+        "submitted_at": github_time(80),
+        "commit_id": sha("m1"),
+    }
+    write_json(repo_dir / "pull_reviews" / "1.json", [review])
+    write_deployments(repo_dir, DEPLOYMENTS)
+    # A CI run (not a deploy workflow): the repository deploys through GitHub deployments.
+    write_json(
+        repo_dir / "workflow_runs" / "page-1.json",
+        {
+            "total_count": 1,
+            "workflow_runs": [
+                {
+                    "id": 18000000001,
+                    "name": "ci.yml",
+                    "path": ".github/workflows/ci.yml",
+                    "run_number": 1,
+                    "run_attempt": 1,
+                    "workflow_id": 700,
+                    "event": "push",
+                    "status": "completed",
+                    "conclusion": "success",
+                    "head_branch": "main",
+                    "head_sha": sha("m1"),
+                    "actor": {"login": "dev"},
+                    "created_at": github_time(91),
+                    "run_started_at": github_time(91),
+                    "updated_at": github_time(92),
+                }
+            ],
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +380,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("flow")
     exports = root / "exports"
     write_json(exports / "jira" / "issues" / "page-1.json", {"issues": ISSUES})
-    write_json(exports / "github" / "acme" / "payments-service" / "pulls" / "page-1.json", PULL_REQUESTS)
+    write_github_exports(exports / "github" / "acme" / "payments-service")
     warehouse_path = (root / "warehouse.duckdb").resolve()
     load_all(exports, warehouse_path)
     as_of = at(AS_OF_HOURS).strftime("%Y-%m-%d %H:%M:%S")
@@ -336,11 +496,12 @@ def test_handoffs(warehouse: Path) -> None:
     ]
     # PAY-2: the reopen (done -> development at 30) is backward; work restarts at 40: 10 h.
     assert by_key["PAY-2"][2] == (3, naive(30), "done", "development", p, p, False, True, 10, None)
-    # PAY-3 skips phases: discovery -> development -> done.
+    # PAY-3 skips phases: discovery -> development -> done. Its reassignment to checkout at 60, while
+    # done, hands no work over: no third handoff.
     assert [(r[2], r[3]) for r in by_key["PAY-3"]] == [("discovery", "development"), ("development", "done")]
     assert "PAY-4" not in by_key
     # PAY-5: payments development -> checkout release readiness at 20; testing starts at 30: 10 h;
-    # no linked pull request: the gate is not met.
+    # its pull request merges only at 190: the gate is not met.
     assert by_key["PAY-5"][1] == (
         2,
         naive(20),
@@ -382,12 +543,15 @@ def test_work_items(warehouse: Path) -> None:
             132,
             78,
             round(78 / 132, 6),
-            2,
+            # PR 1, PR 2 and the open PR 6; the last merge is PR 2's at 100.
+            3,
             naive(100),
         ),
         # Started at creation (Selected for Development is waiting), done last at 50; active 10+10.
-        ("PAY-2", "defect", "payments", "Commerce", naive(0), naive(50), 50, 20, 0.4, 0, None),
-        ("PAY-3", "feature", "payments", "Commerce", naive(5), naive(15), 10, 10, 1.0, 0, None),
+        # PAY-2, PAY-6 and PAY-7 are each named by the open PR 7 (one pull request, three keys).
+        ("PAY-2", "defect", "payments", "Commerce", naive(0), naive(50), 50, 20, 0.4, 1, None),
+        # Classified as at its close at 15: a Task (feature) of payments, not the Bug of checkout it is now.
+        ("PAY-3", "feature", "payments", "Commerce", naive(5), naive(15), 10, 10, 1.0, 1, naive(0.5)),
         # Never started: no flow time.
         ("PAY-4", "feature", "payments", "Commerce", None, naive(0), None, 0, None, 0, None),
         # Active 10-20 and 30-40 of 30 h; now with the checkout engineer.
@@ -401,12 +565,101 @@ def test_work_items(warehouse: Path) -> None:
             30,
             20,
             round(20 / 30, 6),
-            0,
+            1,
+            naive(190),
+        ),
+        ("PAY-6", "feature", "payments", "Commerce", naive(100), None, None, None, None, 1, None),
+        # In Progress 10-50, all active; counted under checkout, who held it when it closed at 50.
+        ("PAY-7", "feature", "checkout", "Commerce", naive(10), naive(50), 40, 40, 1.0, 1, None),
+    ]
+    # PAY-3's type periods: Task from creation (the first change's from-side) until 60, Bug since.
+    periods = query(
+        warehouse,
+        """
+        select issue_type, held_from, held_to from intermediate.int_work_item_issue_types
+        where issue_id = '10003' order by held_from nulls first
+        """,
+    )
+    assert periods == [("Task", None, naive(60)), ("Bug", naive(60), None)]
+    assert query(warehouse, "select issue_type from marts.fct_work_items where issue_key = 'PAY-3'") == [
+        ("Task",)
+    ]
+
+
+def test_pull_request_links(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """
+        select pull_number, issue_key, is_linked_by_title, is_linked_by_branch
+        from intermediate.int_work_item_pull_requests_linked order by pull_number, issue_key
+    """,
+    )
+    assert rows == [
+        (1, "PAY-1", True, False),
+        (2, "PAY-1", False, True),
+        # PR 3 names PAY-10, which is not an item (and must not link to PAY-1).
+        (4, "PAY-5", True, False),
+        (5, "PAY-3", True, False),
+        (6, "PAY-1", True, False),
+        # PR 7: two keys in the title, a third in the branch.
+        (7, "PAY-2", False, True),
+        (7, "PAY-6", True, False),
+        (7, "PAY-7", True, False),
+    ]
+
+
+def test_work_item_deliveries(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """
+        select issue_key, linked_pull_request_count, merged_pull_request_count, deployed_pull_request_count,
+               last_merged_at, is_in_production, delivery_deployment_key, delivery_repository, delivered_at,
+               is_baseline_delivery, created_to_production_hours, started_to_production_hours
+        from marts.fct_work_item_deliveries order by issue_key
+    """,
+    )
+    repo = "acme/payments-service"
+    assert rows == [
+        # PAY-1: PR 1 (merged 90) shipped by D2 at 95, PR 2 (merged 100) by D4 at 180 (D3 at 170 failed);
+        # the open PR 6 does not hold it back. In production with D4: created 0 -> 180 = 180 h, started
+        # 24 -> 180 = 156 h.
+        (
+            "PAY-1",
+            3,
+            2,
+            2,
+            naive(100),
+            True,
+            "github_deployment:3300000004",
+            repo,
+            naive(180),
+            False,
+            180,
+            156,
+        ),
+        # PAY-2: only the open PR 7, nothing merged: not in production.
+        ("PAY-2", 1, 0, 0, None, False, None, None, None, False, None, None),
+        # PAY-3: PR 5 shipped by D1, the repository's first known deployment, at 1: a baseline, so no lead
+        # time (the real shipping time is unknown).
+        (
+            "PAY-3",
+            1,
+            1,
+            1,
+            naive(0.5),
+            True,
+            "github_deployment:3300000001",
+            repo,
+            naive(1),
+            True,
+            None,
             None,
         ),
-        ("PAY-6", "feature", "payments", "Commerce", naive(100), None, None, None, None, 0, None),
-        # In Progress 10-50, all active; counted under checkout, who holds it now.
-        ("PAY-7", "feature", "checkout", "Commerce", naive(10), naive(50), 40, 40, 1.0, 0, None),
+        # PAY-5: PR 4 merged at 190 and not deployed: not in production yet.
+        ("PAY-5", 1, 1, 0, naive(190), False, None, None, None, False, None, None),
+        # PAY-6 and PAY-7: only the open PR 7, nothing merged: not in production.
+        ("PAY-6", 1, 0, 0, None, False, None, None, None, False, None, None),
+        ("PAY-7", 1, 0, 0, None, False, None, None, None, False, None, None),
     ]
 
 
@@ -434,6 +687,18 @@ def test_weekly_flow_mart(warehouse: Path) -> None:
     ]
     # Every team gets both weeks, the first holding the earliest start, the last the as-of time.
     assert query(warehouse, "select count(*) from marts.mart_flow__weekly") == [(16,)]
+    # Product delivery lead time by the week the item reached production: only PAY-1 (payments, D4 at
+    # 180 h = Monday 9 March 12:00, the second week) has one; PAY-3's baseline delivery is left out. One
+    # item: median = p85 = 180 h from creation, 156 h from start.
+    deliveries = query(
+        warehouse,
+        """
+        select team, week_start, items_delivered, delivery_lead_time_median_hours, delivery_lead_time_p85_hours,
+               started_to_production_median_hours, started_to_production_p85_hours
+        from marts.mart_flow__weekly where items_delivered > 0 or delivery_lead_time_median_hours is not null
+        """,
+    )
+    assert deliveries == [("payments", next_week, 1, 180, 180, 156, 156)]
 
 
 def test_weekly_handoffs_mart(warehouse: Path) -> None:

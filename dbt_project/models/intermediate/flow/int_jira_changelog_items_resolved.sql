@@ -1,6 +1,6 @@
 {#
-    Status and assignee changes of Jira work items with the issue resolved: changelog pages may name the
-    issue by id or by key only.
+    Status, assignee and issue type changes of Jira work items with the issue resolved: changelog pages
+    may name the issue by id or by key only.
 #}
 with
 
@@ -35,7 +35,7 @@ resolved_changelog_items as (
     left join issues as issues_by_key
         on changelog_items.issue_id is null
         and changelog_items.issue_key = issues_by_key.issue_key
-    where lower(changelog_items.field) in ('status', 'assignee')
+    where lower(changelog_items.field) in ('status', 'assignee', 'issuetype')
         and coalesce(issues_by_id.issue_id, issues_by_key.issue_id) is not null
 
 )

@@ -37,14 +37,43 @@ component_teams as (
 
 ),
 
--- The component that decides ownership: the item's first one.
-issue_components as (
+issue_component_list as (
 
     select
         issue_id,
         project_key,
-        {{ flow_json_first_element('components_json') }} as component
+        {{ flow_unnest_json_strings('components_json', 'component', 'component_position') }}
     from issues
+
+),
+
+-- The component that decides ownership: the first of the item's components that a team owns.
+owned_components as (
+
+    select
+        issue_component_list.issue_id,
+        component_teams.team,
+        row_number() over (
+            partition by issue_component_list.issue_id
+            order by issue_component_list.component_position
+        ) as owner_rank
+    from issue_component_list
+    inner join component_teams
+        on issue_component_list.project_key = component_teams.project_key
+        and lower(issue_component_list.component) = lower(component_teams.component)
+
+),
+
+issue_components as (
+
+    select
+        issues.issue_id,
+        issues.project_key,
+        owned_components.team as component_team
+    from issues
+    left join owned_components
+        on issues.issue_id = owned_components.issue_id
+        and owned_components.owner_rank = 1
 
 ),
 
@@ -102,11 +131,11 @@ final as (
         assignee_periods.issue_id,
         assignee_periods.assignee_account_id,
         -- The assignee's team; unassigned items and people without a team belong to the team owning the
-        -- item's component, else the project's team.
-        coalesce(people_teams.team, component_teams.team, project_teams.team) as team,
+        -- first owned of the item's components, else the project's team.
+        coalesce(people_teams.team, issue_components.component_team, project_teams.team) as team,
         case
             when people_teams.team is not null then 'assignee'
-            when component_teams.team is not null then 'component'
+            when issue_components.component_team is not null then 'component'
             when project_teams.team is not null then 'project'
         end as team_source,
         assignee_periods.held_from,
@@ -116,9 +145,6 @@ final as (
         on assignee_periods.issue_id = issue_components.issue_id
     left join people_teams
         on assignee_periods.assignee_account_id = people_teams.account_id
-    left join component_teams
-        on issue_components.project_key = component_teams.project_key
-        and lower(issue_components.component) = lower(component_teams.component)
     left join project_teams
         on issue_components.project_key = project_teams.project_key
 

@@ -1,7 +1,8 @@
 {#
     Handoffs: a work item moving to another delivery phase or to another team. Consecutive flow segments
     (status intervals cut at reassignments) with the same phase and team form one stay; each stay after the
-    first begins with a handoff.
+    first begins with a handoff. Reassigning a closed item (in done or canceled) hands no work over: it
+    stays with the team that closed it until it is reopened.
 #}
 with
 
@@ -45,7 +46,10 @@ flagged_intervals as (
         *,
         case
             when lag(phase) over (partition by issue_id order by segment_index) = phase
-                and lag(team_key) over (partition by issue_id order by segment_index) = team_key
+                and (
+                    lag(team_key) over (partition by issue_id order by segment_index) = team_key
+                    or phase in ('done', 'canceled')
+                )
                 then 0
             else 1
         end as starts_stay
@@ -71,7 +75,8 @@ stays as (
         stay_index,
         max(issue_key) as issue_key,
         max(phase) as phase,
-        max(team) as team,
+        -- The team of the stay's first segment (a closed item keeps the team that closed it).
+        max(case when starts_stay = 1 then team end) as team,
         min(segment_from) as stay_started_at,
         -- The wait ends when work starts on the receiving side: its first active status.
         min(case when flow_state = 'active' then segment_from end) as first_active_at

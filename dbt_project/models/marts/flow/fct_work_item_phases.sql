@@ -32,8 +32,8 @@ phases as (
         case when max(case when is_current then 1 else 0 end) = 1 then null else max(valid_to) end
             as last_exited_at,
         sum(case when previous_phase is null or previous_phase != phase then 1 else 0 end) as times_entered,
-        coalesce(sum(duration_hours), 0) as total_hours,
-        coalesce(sum(case when flow_state = 'active' then duration_hours end), 0) as active_hours,
+        coalesce({{ sum_hours('duration_hours') }}, 0) as total_hours,
+        coalesce({{ sum_hours("case when flow_state = 'active' then duration_hours end") }}, 0) as active_hours,
         max(case when is_current then 1 else 0 end) = 1 as is_current_phase
     from phased_intervals
     group by issue_id, phase

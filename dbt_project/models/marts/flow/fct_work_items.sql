@@ -1,6 +1,8 @@
 {#
     Work items with their flow measures. Flow time runs from the first move into a waiting or active
     status until done (time in new does not count); an item that was reopened is done when it last closed.
+    A closed item is classified as it was when it closed (Flow Framework: history is not rewritten): its
+    issue type then, and the team holding it then. An open item has its type and team of now.
 #}
 with
 
@@ -10,9 +12,21 @@ issues as (
 
 ),
 
-issue_types as (
+issue_type_periods as (
 
-    select * from {{ ref('int_jira_issue_types_mapped') }}
+    select * from {{ ref('int_work_item_issue_types') }}
+
+),
+
+issue_type_flow_items as (
+
+    select * from {{ ref('issue_type_flow_items') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('int_work_item_flow_segments') }}
 
 ),
 
@@ -43,10 +57,70 @@ interval_summaries as (
         max(case when is_current and flow_state = 'canceled' then valid_from end) as canceled_at,
         max(case when is_current then flow_state end) as current_flow_state,
         max(case when is_current then delivery_phase end) as current_phase,
-        max(case when is_current then team end) as team,
-        sum(case when flow_state = 'active' then duration_hours else 0 end) as active_hours
+        -- The team when the item entered its current status: for a closed item, the team at close.
+        max(case when is_current then team end) as current_status_team,
+        {{ sum_hours("case when flow_state = 'active' then duration_hours else 0 end") }} as active_hours
     from intervals
     group by issue_id
+
+),
+
+-- The team holding the item now: the last flow segment (status intervals cut at reassignments).
+current_teams as (
+
+    select
+        issue_id,
+        max(team) as team
+    from segments
+    where segment_to is null
+    group by issue_id
+
+),
+
+closings as (
+
+    select
+        interval_summaries.*,
+        case
+            when interval_summaries.current_flow_state in ('done', 'canceled')
+                then coalesce(interval_summaries.done_at, interval_summaries.canceled_at)
+        end as closed_at
+    from interval_summaries
+
+),
+
+-- The team at close for a closed item, else the team holding it now.
+classified_teams as (
+
+    select
+        closings.issue_id,
+        case
+            when closings.closed_at is not null then closings.current_status_team
+            else coalesce(current_teams.team, closings.current_status_team)
+        end as team
+    from closings
+    left join current_teams
+        on closings.issue_id = current_teams.issue_id
+
+),
+
+-- The issue type at close (the period holding the closing instant), else the current one.
+classified_types as (
+
+    select
+        closings.issue_id,
+        issue_type_periods.issue_type
+    from closings
+    inner join issue_type_periods
+        on closings.issue_id = issue_type_periods.issue_id
+        and (
+            (
+                closings.closed_at is not null
+                and (issue_type_periods.held_from is null or issue_type_periods.held_from <= closings.closed_at)
+                and (issue_type_periods.held_to is null or issue_type_periods.held_to > closings.closed_at)
+            )
+            or (closings.closed_at is null and issue_type_periods.held_to is null)
+        )
 
 ),
 
@@ -68,9 +142,9 @@ work_items as (
         issues.issue_id,
         issues.issue_key,
         issues.project_key,
-        issues.issue_type,
-        issue_types.flow_item,
-        interval_summaries.team,
+        coalesce(classified_types.issue_type, issues.issue_type) as issue_type,
+        issue_type_flow_items.flow_item,
+        classified_teams.team,
         teams.value_stream,
         coalesce(issues.epic_key, issues.parent_key) as epic_key,
         issues.status_name as current_status,
@@ -94,10 +168,14 @@ work_items as (
     from issues
     inner join interval_summaries
         on issues.issue_id = interval_summaries.issue_id
-    left join issue_types
-        on lower(trim(issues.issue_type)) = lower(trim(issue_types.issue_type))
+    inner join classified_teams
+        on issues.issue_id = classified_teams.issue_id
+    left join classified_types
+        on issues.issue_id = classified_types.issue_id
     left join teams
-        on interval_summaries.team = teams.team
+        on classified_teams.team = teams.team
+    left join issue_type_flow_items
+        on lower(trim(coalesce(classified_types.issue_type, issues.issue_type))) = lower(trim(issue_type_flow_items.issue_type))
     left join pull_request_summaries
         on issues.issue_id = pull_request_summaries.issue_id
 

@@ -1,10 +1,13 @@
 {#
     Early-warning signals per team and week (Monday, UTC): the last 4 weeks against the team's own
     trailing baseline (the 12 weeks before them). A signal is raised when the ratio reaches
-    var `flow_risk_ratio_threshold` and both windows hold at least var `flow_risk_min_items` items.
+    var `flow_risk_ratio_threshold` and both windows hold at least var `flow_risk_min_items` items. One
+    signal alone moves by chance in a small team; the team-week is flagged when at least
+    var `flow_risk_min_signals` signals are raised together.
 #}
 {%- set threshold = var('flow_risk_ratio_threshold') -%}
 {%- set min_items = var('flow_risk_min_items') -%}
+{%- set min_signals = var('flow_risk_min_signals') -%}
 
 with
 
@@ -106,7 +109,7 @@ handoff_waits as (
         window_name,
         count(*) as item_count,
         -- Most handoffs go straight to work (wait 0): the median says little, the mean moves.
-        avg(hours) as mean_hours
+        {{ avg_hours('hours') }} as mean_hours
     from handoff_wait_windows
     group by team, week_start, window_name
 
@@ -221,7 +224,15 @@ final as (
         is_cycle_time_flagged,
         is_handoff_wait_flagged,
         is_wip_growth_flagged,
-        is_cycle_time_flagged or is_handoff_wait_flagged or is_wip_growth_flagged as is_flagged,
+        cast(
+            (case when is_cycle_time_flagged then 1 else 0 end)
+            + (case when is_handoff_wait_flagged then 1 else 0 end)
+            + (case when is_wip_growth_flagged then 1 else 0 end)
+            as {{ dbt.type_int() }}
+        ) as signals_raised,
+        (case when is_cycle_time_flagged then 1 else 0 end)
+            + (case when is_handoff_wait_flagged then 1 else 0 end)
+            + (case when is_wip_growth_flagged then 1 else 0 end) >= {{ min_signals }} as is_flagged,
         -- Says which numbers raised the flag, for the dashboard's tooltip.
         nullif(
             {{ dbt.concat([

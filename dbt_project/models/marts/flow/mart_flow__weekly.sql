@@ -1,12 +1,19 @@
 {#
     Flow metrics per team and week (weeks start Monday, UTC). Items count under their team and flow item
-    as they are now; an item counts as done in the week it last closed.
+    at close (open items: as they are now); an item counts as done in the week it last closed, and as delivered in the week the
+    deployment that shipped the last of its pull requests reached production.
 #}
 with
 
 work_items as (
 
     select * from {{ ref('fct_work_items') }}
+
+),
+
+deliveries as (
+
+    select * from {{ ref('fct_work_item_deliveries') }}
 
 ),
 
@@ -59,10 +66,29 @@ done_by_week as (
         sum(case when flow_item = 'debt' then 1 else 0 end) as debts_done,
         {{ percentile_cont_agg('flow_time_hours', 0.5) }} as flow_time_median_hours,
         {{ percentile_cont_agg('flow_time_hours', 0.85) }} as flow_time_p85_hours,
-        sum(active_hours) as active_hours,
-        sum(flow_time_hours) as flow_time_hours
+        {{ sum_hours('active_hours') }} as active_hours,
+        {{ sum_hours('flow_time_hours') }} as flow_time_hours
     from done_items
     group by team, done_week
+
+),
+
+-- Product delivery lead time, in the week the item reached production, under the item's team.
+delivered_by_week as (
+
+    select
+        work_items.team,
+        cast({{ dbt.date_trunc('week', 'deliveries.delivered_at') }} as date) as week_start,
+        count(*) as items_delivered,
+        {{ percentile_cont_agg('deliveries.created_to_production_hours', 0.5) }} as delivery_lead_time_median_hours,
+        {{ percentile_cont_agg('deliveries.created_to_production_hours', 0.85) }} as delivery_lead_time_p85_hours,
+        {{ percentile_cont_agg('deliveries.started_to_production_hours', 0.5) }} as started_to_production_median_hours,
+        {{ percentile_cont_agg('deliveries.started_to_production_hours', 0.85) }} as started_to_production_p85_hours
+    from deliveries
+    inner join work_items
+        on deliveries.issue_id = work_items.issue_id
+    where deliveries.created_to_production_hours is not null
+    group by work_items.team, cast({{ dbt.date_trunc('week', 'deliveries.delivered_at') }} as date)
 
 ),
 
@@ -107,8 +133,15 @@ final as (
         cast(
             case when done_by_week.items_done > 0 then 1.0 * done_by_week.{{ item }}s_done / done_by_week.items_done end
             as {{ type_double() }}
-        ) as {{ item }}_share{{ ',' if not loop.last }}
+        ) as {{ item }}_share,
         {% endfor %}
+        cast(coalesce(delivered_by_week.items_delivered, 0) as {{ dbt.type_int() }}) as items_delivered,
+        cast(delivered_by_week.delivery_lead_time_median_hours as {{ type_double() }}) as delivery_lead_time_median_hours,
+        cast(delivered_by_week.delivery_lead_time_p85_hours as {{ type_double() }}) as delivery_lead_time_p85_hours,
+        cast(delivered_by_week.started_to_production_median_hours as {{ type_double() }})
+            as started_to_production_median_hours,
+        cast(delivered_by_week.started_to_production_p85_hours as {{ type_double() }})
+            as started_to_production_p85_hours
     from team_weeks
     left join done_by_week
         on team_weeks.team = done_by_week.team
@@ -116,6 +149,9 @@ final as (
     left join load_by_week
         on team_weeks.team = load_by_week.team
         and team_weeks.week_start = load_by_week.week_start
+    left join delivered_by_week
+        on team_weeks.team = delivered_by_week.team
+        and team_weeks.week_start = delivered_by_week.week_start
 
 )
 

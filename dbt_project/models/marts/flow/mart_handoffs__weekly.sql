@@ -67,7 +67,7 @@ pair_weeks as (
         count(wait_hours) as handoffs_worked,
         {{ percentile_cont_agg('wait_hours', 0.5) }} as wait_median_hours,
         {{ percentile_cont_agg('wait_hours', 0.85) }} as wait_p85_hours,
-        coalesce(sum(wait_hours), 0) as wait_total_hours,
+        coalesce({{ sum_hours('wait_hours') }}, 0) as wait_total_hours,
         sum(case when is_backward then 1 else 0 end) as bounce_back_count
     from pairs
     group by week_start, receiving_team, pair_type, from_value, to_value
