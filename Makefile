@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: install run test demo dev lint clean
+.PHONY: install run test demo dev status check lint clean
 
 # uv resolves and installs the pinned set in seconds; pip would take minutes.
 $(VENV)/.installed: pyproject.toml
@@ -18,8 +18,9 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/delivery run
 
+# Two workers, one test module each: the slow end-to-end module runs beside the model tests.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadscope
 
 demo: install
 	$(BIN)/delivery demo
@@ -27,8 +28,14 @@ demo: install
 dev: install
 	$(BIN)/delivery ui
 
+status: install
+	$(BIN)/delivery status
+
+check: install
+	$(BIN)/delivery check
+
 lint: install
-	$(BIN)/ruff check ingestion orchestration tests
+	$(BIN)/ruff check ingestion orchestration tests bench
 
 clean:
 	rm -rf warehouse .dagster dbt_project/target dbt_project/logs

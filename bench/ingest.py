@@ -98,7 +98,9 @@ def _measure(function: str, *args: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", default="S")
     parser.add_argument("--exports", type=Path, help="measure this folder instead of generating one")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)

@@ -98,6 +98,7 @@ def _execute(job_name: str, settings: Settings, label: str):
     from dagster import DagsterInstance
 
     from orchestration.dbt_assets import ensure_manifest
+    from orchestration.lib.recovery import release_abandoned_runs
     from orchestration.progress import run_with_progress
 
     ensure_dagster_home(settings.dagster_home)
@@ -109,6 +110,8 @@ def _execute(job_name: str, settings: Settings, label: str):
 
     job = build_definitions(settings).resolve_job_def(job_name)
     with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        for run_id in release_abandoned_runs(instance):
+            console.print(f"Run {run_id} had been interrupted: marked failed, its pool slot freed.")
         return run_with_progress(job, instance, _run_log_path(settings), label, console)
 
 

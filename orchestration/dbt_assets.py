@@ -1,8 +1,10 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -14,6 +16,7 @@ from orchestration.lib.settings import DBT_PROJECT_DIR, DBT_SOURCE_DIRS, Setting
 from orchestration.lib.translators import DeliveryDbtTranslator
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 # The dbt installed beside this interpreter, so that an un-activated virtual environment works too.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
@@ -24,7 +27,22 @@ def ensure_manifest(project: DbtProject = dbt_project, refresh: bool = False) ->
     """Parse the dbt project when its manifest is missing (a fresh clone), older than any of the
     project's files (models, seeds, macros or tests were edited), or when a refresh is asked for."""
     if refresh or _manifest_is_stale(project):
-        dbt_resource(project).cli(["parse", "--quiet"], target_path=project.target_path, manifest={}).wait()
+        _parse_atomically(project)
+
+
+def _parse_atomically(project: DbtProject) -> None:
+    """Parse into a folder of its own, then rename the manifest into place: two processes parsing at
+    once (tests, the UI and a headless run) never read a half-written manifest."""
+    project.target_path.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=project.target_path, prefix="parse-") as scratch:
+        target = Path(scratch)
+        partial = project.target_path / PARTIAL_PARSE
+        if partial.exists():  # lets dbt re-parse only the files that changed
+            shutil.copy2(partial, target / PARTIAL_PARSE)
+        dbt_resource(project).cli(["parse", "--quiet"], target_path=target, manifest={}).wait()
+        for name in (PARTIAL_PARSE, project.manifest_path.name):
+            if (target / name).exists():
+                os.replace(target / name, project.target_path / name)
 
 
 def _manifest_is_stale(project: DbtProject) -> bool:
