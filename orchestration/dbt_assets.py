@@ -33,16 +33,20 @@ def ensure_manifest(project: DbtProject = dbt_project, refresh: bool = False) ->
 def _parse_atomically(project: DbtProject) -> None:
     """Parse into a folder of its own, then rename the manifest into place: two processes parsing at
     once (tests, the UI and a headless run) never read a half-written manifest."""
-    project.target_path.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=project.target_path, prefix="parse-") as scratch:
+    target_root = project.manifest_path.parent
+    if not target_root.is_absolute():
+        target_root = project.project_dir / target_root
+    target_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target_root, prefix="parse-") as scratch:
         target = Path(scratch)
-        partial = project.target_path / PARTIAL_PARSE
+        partial = target_root / PARTIAL_PARSE
         if partial.exists():  # lets dbt re-parse only the files that changed
             shutil.copy2(partial, target / PARTIAL_PARSE)
         dbt_resource(project).cli(["parse", "--quiet"], target_path=target, manifest={}).wait()
-        for name in (PARTIAL_PARSE, project.manifest_path.name):
-            if (target / name).exists():
-                os.replace(target / name, project.target_path / name)
+        for name in (PARTIAL_PARSE, "manifest.json"):
+            if not (target / name).exists():
+                raise FileNotFoundError(f"dbt parse wrote no {name} in {target}")
+            os.replace(target / name, target_root / name)
 
 
 def _manifest_is_stale(project: DbtProject) -> bool:
