@@ -185,3 +185,27 @@ def test_people_seed_matches_the_demo_rosters() -> None:
     lines = seed.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "account_id,team"
     assert {tuple(line.split(",")) for line in lines[1:]} == expected
+
+
+def test_epic_forecasts_flag_due_dates_their_throughput_cannot_meet(demo_warehouse: Path) -> None:
+    """Each late forecast agrees with its own numbers, and the reason quotes them."""
+    rows = query(
+        demo_warehouse,
+        """
+        select epic_key, remaining_item_count, throughput_per_week, forecast_done_on, due_date,
+               is_forecast_late, risk_reason
+        from marts.mart_epic_forecast__weekly
+        """,
+    )
+    late = [row for row in rows if row[5]]
+    assert late, "the demo has epics with due dates their recent throughput cannot meet"
+    for epic, remaining, rate, forecast, due, _, reason in late:
+        assert due is not None and remaining > 0, epic
+        assert forecast is None or forecast > due, epic
+        assert str(due) in reason and f"{remaining} items left" in reason, (epic, reason)
+        if forecast is None:
+            assert rate == 0 and "none done" in reason, (epic, reason)
+        else:
+            assert str(forecast) in reason, (epic, reason)
+    on_time = [row for row in rows if not row[5] and row[4] is not None and row[1] > 0]
+    assert all(forecast is not None and forecast <= due for _, _, _, forecast, due, _, _ in on_time)
