@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -56,7 +57,13 @@ def demo(
 
 @app.command()
 def run() -> None:
-    """Run the whole job headless through Dagster, then print what was loaded and published."""
+    """Run the whole graph headless through Dagster, then print what was loaded and published.
+
+    In two runs: the load and its raw checks first; then, only if they brought something new (or the
+    dbt project changed), the build, the mart checks and publish. A run with nothing new stops after
+    the first, without planning the hundreds of model checks it would not run.
+    """
+    from orchestration.dbt_assets import already_published
     from orchestration.summary import print_summary, summarise
 
     settings = Settings.from_env()
@@ -64,7 +71,11 @@ def run() -> None:
         console.print(f"No exports in {settings.exports_dir}: writing the demo organisation's.")
         demo(out=settings.exports_dir, size=settings.demo_size, seed=settings.demo_seed)
     started = time.time()
-    result = _execute("delivery_job", settings, "Loading, checking, building and publishing")
+    result = _execute("ingest_job", settings, "Loading and checking the raw tables")
+    if result.success and already_published(settings):
+        console.print("Nothing new since the published snapshot: no build, no publish.")
+    elif result.success:
+        result = _execute("build_job", settings, "Building, testing and publishing")
     print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
     _report_publish(settings, result.run_id)
     _report_outcome(result, started)
@@ -105,14 +116,19 @@ def _execute(job_name: str, settings: Settings, label: str):
     settings.export_to_environment()
     with console.status("Parsing the dbt project"):
         ensure_manifest()
-    # Imported only now: loading the definitions reads the manifest, which must be the fresh one.
-    from orchestration.definitions import build_definitions
-
-    job = build_definitions(settings).resolve_job_def(job_name)
+    job = _definitions(settings).resolve_job_def(job_name)
     with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         for run_id in release_abandoned_runs(instance):
             console.print(f"Run {run_id} had been interrupted: marked failed, its pool slot freed.")
         return run_with_progress(job, instance, _run_log_path(settings), label, console)
+
+
+@functools.cache
+def _definitions(settings: Settings):
+    # Imported only now: loading the definitions reads the manifest, which must be the fresh one.
+    from orchestration.definitions import build_definitions
+
+    return build_definitions(settings)
 
 
 def _report_publish(settings: Settings, run_id: str) -> None:

@@ -15,13 +15,17 @@ from orchestration.publish_assets import SERVING_KEY, serving_snapshot_asset
 from orchestration.quality_checks import mart_row_count_check, raw_table_checks
 
 DELIVERY_JOB = "delivery_job"
+INGEST_JOB = "ingest_job"
+BUILD_JOB = "build_job"
 CHECKS_JOB = "checks_job"
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     settings.export_to_environment()
     models = dbt_models(settings)
+    raw = all_raw_assets(settings)
     mart_keys = sorted((key for key in models.keys if is_mart(key)), key=lambda k: k.to_user_string())
+    serving = serving_snapshot_asset(settings, mart_keys)
     delivery_job = dg.define_asset_job(
         DELIVERY_JOB,
         selection=dg.AssetSelection.all(),
@@ -30,6 +34,22 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "the marts, then publish the serving snapshot."
         ),
         # Transient failures (a locked file) are retried; failed tests and checks are not.
+        op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+        hooks={explain_failure},
+    )
+    # `delivery run` runs the same graph in two jobs, so that a run with nothing new stops after the first.
+    raw_tables = dg.AssetSelection.assets(*(key for assets in raw for key in assets.keys))
+    ingest_job = dg.define_asset_job(
+        INGEST_JOB,
+        selection=raw_tables,
+        description="Load every tool's new exports and check the raw tables.",
+        op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+        hooks={explain_failure},
+    )
+    build_job = dg.define_asset_job(
+        BUILD_JOB,
+        selection=dg.AssetSelection.assets(models, serving),
+        description="Build and test every dbt model, check the marts, publish the serving snapshot.",
         op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
         hooks={explain_failure},
     )
@@ -42,18 +62,18 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[
             *landing_specs(settings),
-            *all_raw_assets(settings),
+            *raw,
             models,
-            serving_snapshot_asset(settings, mart_keys),
+            serving,
         ],
         asset_checks=[*raw_table_checks(settings), mart_row_count_check(settings, mart_keys)],
-        jobs=[delivery_job, checks_job],
+        jobs=[delivery_job, ingest_job, build_job, checks_job],
         schedules=[daily_schedule(delivery_job)],
         sensors=[landing_sensor(settings, delivery_job)],
         resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
     )
 
 
-__all__ = ["CHECKS_JOB", "DELIVERY_JOB", "SERVING_KEY", "build_definitions"]
+__all__ = ["BUILD_JOB", "CHECKS_JOB", "DELIVERY_JOB", "INGEST_JOB", "SERVING_KEY", "build_definitions"]
 
 defs = build_definitions(Settings.from_env())

@@ -140,6 +140,7 @@ def test_a_second_run_on_the_same_exports_changes_nothing(demo_run):
     assert second.returncode == 0, second.stdout + second.stderr
     assert {t: query(warehouse, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
     assert "No exports in" not in second.stdout
+    assert "Nothing new since the published snapshot: no build, no publish." in second.stdout
 
 
 # --- Write-audit-publish under failure ---------------------------------------------------------------
@@ -288,7 +289,8 @@ def test_status_reports_the_last_run_publish_and_checks(demo_run):
     assert status.returncode == 0, status.stdout + status.stderr
     published = snapshot_id(root / "warehouse" / "serving.duckdb")
     assert f"Last publish: run {published}" in status.stdout.replace("\n", "")
-    assert "Last run: delivery_job" in status.stdout and "SUCCESS" in status.stdout
+    # The last run was the second, with nothing new: it stopped after loading and checking.
+    assert "Last run: ingest_job" in status.stdout and "SUCCESS" in status.stdout
     assert "Quarantined: 0 file(s)" in status.stdout
     passed = int(status.stdout.split("Checks: ")[1].split(" passed")[0])
     assert passed > 300 and ", 0 failed." in status.stdout

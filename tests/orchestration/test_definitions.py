@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from ingestion.sources import TOOLS, tables_of
-from orchestration.definitions import DELIVERY_JOB, build_definitions
+from orchestration.definitions import BUILD_JOB, DELIVERY_JOB, INGEST_JOB, build_definitions
 from orchestration.lib.settings import Settings
 from orchestration.publish_assets import SERVING_KEY
 from orchestration.quality_checks import FRESHNESS_CHECK, FRESHNESS_TABLE, RAW_SUITE_CHECK, ROW_COUNT_CHECK
@@ -141,3 +141,13 @@ def test_a_daily_schedule_and_a_landing_sensor_start_the_job(definitions: dg.Def
     schedule = definitions.resolve_schedule_def("daily_delivery")
     assert schedule.cron_schedule == "0 6 * * *" and schedule.job_name == DELIVERY_JOB
     assert definitions.resolve_sensor_def("new_exports").job_name == DELIVERY_JOB
+
+
+def test_the_headless_run_splits_the_graph_into_load_and_build(definitions: dg.Definitions):
+    def nodes(job: str) -> set[str]:
+        return {node.name for node in definitions.resolve_job_def(job).nodes}
+
+    tools = ("jira", "github", "pagerduty")
+    assert nodes(INGEST_JOB) == {f"{t}_raw_tables" for t in tools} | {f"{t}_raw_checks" for t in tools}
+    assert nodes(BUILD_JOB) == {"delivery_dbt_models", "mart_row_counts", "serving__snapshot"}
+    assert nodes(INGEST_JOB) | nodes(BUILD_JOB) == nodes(DELIVERY_JOB)
