@@ -17,6 +17,8 @@ from orchestration.lib.translators import DeliveryDbtTranslator
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 PARTIAL_PARSE = "partial_parse.msgpack"
+INVOCATION_PREFIX = "delivery_dbt_models-"
+KEPT_INVOCATIONS = 5
 
 # The dbt installed beside this interpreter, so that an un-activated virtual environment works too.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
@@ -73,10 +75,23 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
             return
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         yield from invocation.stream()
+        _prune_invocation_folders(invocation.target_path.parent)
         if not invocation.is_successful():
             raise _build_failure(invocation)
 
     return delivery_dbt_models
+
+
+def _prune_invocation_folders(target_root: Path) -> None:
+    """Each dbt invocation gets a target folder of its own (artifacts, logs, a manifest copy, some MB):
+    keep the newest few for debugging, so that a daily schedule does not fill the disk."""
+    folders = sorted(
+        (p for p in target_root.glob(f"{INVOCATION_PREFIX}*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in folders[KEPT_INVOCATIONS:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def already_published(settings: Settings) -> bool:
