@@ -32,6 +32,8 @@ TOOLS: dict[str, tuple[str, Sequence[ExportFolder]]] = {
     "github": (github.DATASET, github.FOLDERS),
     "pagerduty": (pagerduty.DATASET, pagerduty.FOLDERS),
 }
+# The raw datasets of every tool, in the warehouse.
+RAW_DATASETS: tuple[str, ...] = tuple(dataset for dataset, _ in TOOLS.values())
 
 
 def table_hints(table: RawTable) -> dict[str, Any]:

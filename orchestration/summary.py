@@ -9,7 +9,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-RAW_DATASETS = ("raw_jira", "raw_github", "raw_pagerduty")
+from ingestion.sources import RAW_DATASETS
 
 
 @dataclass(frozen=True)

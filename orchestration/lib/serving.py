@@ -21,11 +21,11 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.sources import RAW_DATASETS
 from orchestration.lib.settings import DBT_PROJECT_DIR, DBT_SOURCE_DIRS
 
 # What BI and auditors read: the marts, the models under them and the mapping seeds.
 PUBLISHED_SCHEMAS = ("marts", "intermediate", "staging", "mappings")
-RAW_DATASETS = ("raw_jira", "raw_github", "raw_pagerduty")
 
 
 @dataclass(frozen=True)
