@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, DbtProject, d
 
 from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.serving import dbt_fingerprint, read_snapshot, working_fingerprint
-from orchestration.lib.settings import DBT_PROJECT_DIR, DBT_SOURCE_DIRS, Settings
+from orchestration.lib.settings import DBT_PROJECT_DIR, Settings, dbt_source_files
 from orchestration.lib.translators import DeliveryDbtTranslator
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -55,9 +55,7 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     if not project.manifest_path.exists():
         return True
     built = project.manifest_path.stat().st_mtime
-    root = project.project_dir
-    sources = [*root.glob("*.yml"), *(p for d in DBT_SOURCE_DIRS for p in (root / d).rglob("*") if p.is_file())]
-    return any(path.stat().st_mtime > built for path in sources)
+    return any(path.stat().st_mtime > built for path in dbt_source_files(Path(project.project_dir)))
 
 
 def dbt_models(settings: Settings) -> dg.AssetsDefinition:

@@ -19,6 +19,7 @@ from ingestion.records import RawTable
 from ingestion.sources import TOOLS
 from orchestration.checks.raw_expectations import SuiteOutcome, checked_tables, validate_raw_table
 from orchestration.ingestion_assets import DUCKDB_POOL
+from orchestration.lib.raw_tables import raw_tables, table_state
 from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
 
@@ -92,7 +93,7 @@ def _suite_check(
 
 def _table_state(settings: Settings, dataset: str, table: str) -> tuple[int, str]:
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        rows, newest = con.execute(f'SELECT count(*), max(_dlt_load_id) FROM {dataset}."{table}"').fetchone()
+        rows, newest = table_state(con, f'{dataset}."{table}"')
     return rows, newest or ""
 
 
@@ -155,16 +156,10 @@ def _freshness_result(
 def _newest_load(settings: Settings, dataset: str) -> datetime | None:
     """When the newest load that brought rows into the dataset ran (dlt load ids are epoch seconds)."""
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        tables = con.execute(
-            """
-            SELECT table_name FROM information_schema.tables
-            WHERE table_schema = ? AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\' AND table_name <> 'quarantine'
-            """,
-            [dataset],
-        ).fetchall()
+        tables = raw_tables(con, [dataset], with_quarantine=False)
         if not tables:
             return None
-        union = " UNION ALL ".join(f'SELECT max(_dlt_load_id) AS id FROM {dataset}."{t}"' for (t,) in tables)
+        union = " UNION ALL ".join(f'SELECT max(_dlt_load_id) AS id FROM {dataset}."{t}"' for _, t in tables)
         newest = con.execute(f"SELECT max(CAST(id AS DOUBLE)) FROM ({union})").fetchone()[0]
     return datetime.fromtimestamp(newest, UTC) if newest is not None else None
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ingestion.sources import RAW_DATASETS
+from orchestration.lib.raw_tables import raw_tables
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,7 @@ def summarise(warehouse_path: Path, since_epoch: float = 0.0) -> LoadSummary:
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         tables = [
             _count(con, dataset, table, since_epoch)
-            for dataset, table in con.execute(
-                """
-                SELECT table_schema, table_name FROM information_schema.tables
-                WHERE table_schema IN ? AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\'
-                  AND table_name <> 'quarantine'
-                ORDER BY 1, 2
-                """,
-                [list(RAW_DATASETS)],
-            ).fetchall()
+            for dataset, table in raw_tables(con, with_quarantine=False)
         ]
         files, records = _quarantine_counts(con)
     return LoadSummary(warehouse_path, tables, files, records)

@@ -22,7 +22,8 @@ from pathlib import Path
 import duckdb
 
 from ingestion.sources import RAW_DATASETS
-from orchestration.lib.settings import DBT_PROJECT_DIR, DBT_SOURCE_DIRS
+from orchestration.lib.raw_tables import raw_tables, table_state
+from orchestration.lib.settings import DBT_PROJECT_DIR, dbt_source_files
 
 # What BI and auditors read: the marts, the models under them and the mapping seeds.
 PUBLISHED_SCHEMAS = ("marts", "intermediate", "staging", "mappings")
@@ -49,13 +50,18 @@ def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str) -> Snaps
         working = warehouse_path.stem
         con.execute(f"ATTACH '{warehouse_path}' AS \"{working}\" (READ_ONLY)")
         con.execute(f"ATTACH '{aside}' AS snapshot")
-        raw = raw_fingerprint(con, working)
-        rows = {name: _copy(con, working, name) for name in _published_tables(con, working)}
-        _write_meta(con, snapshot_id, published_at, raw, dbt_fingerprint(), rows)
+        snapshot = Snapshot(
+            snapshot_id,
+            published_at,
+            raw_fingerprint(con, working),
+            dbt_fingerprint(),
+            {name: _copy(con, working, name) for name in _published_tables(con, working)},
+        )
+        _write_meta(con, snapshot)
         con.execute("DETACH snapshot")
     os.replace(aside, serving_path)
     _fsync_directory(serving_path.parent)
-    return Snapshot(snapshot_id, published_at, raw, dbt_fingerprint(), rows)
+    return snapshot
 
 
 def read_snapshot(serving_path: Path) -> Snapshot | None:
@@ -81,28 +87,17 @@ def working_fingerprint(warehouse_path: Path) -> str | None:
 
 def raw_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> str:
     """Rows and newest load of every raw table: it changes when, and only when, a load brought rows."""
-    tables = con.execute(
-        """
-        SELECT table_schema, table_name FROM information_schema.tables
-        WHERE table_catalog = ? AND table_schema IN ? AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\'
-        ORDER BY 1, 2
-        """,
-        [catalog, list(RAW_DATASETS)],
-    ).fetchall()
     state = {
-        f"{schema}.{table}": con.execute(
-            f'SELECT count(*), max(_dlt_load_id) FROM "{catalog}".{schema}."{table}"'
-        ).fetchone()
-        for schema, table in tables
+        f"{dataset}.{table}": table_state(con, f'"{catalog}".{dataset}."{table}"')
+        for dataset, table in raw_tables(con, catalog=catalog)
     }
     return _digest(json.dumps(state, sort_keys=True, default=str))
 
 
 def dbt_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     """The content of the dbt project's models, seeds, macros, tests and settings."""
-    files = [*project_dir.glob("*.yml"), *(p for d in DBT_SOURCE_DIRS for p in (project_dir / d).rglob("*"))]
     digest = hashlib.sha256()
-    for path in sorted(p for p in files if p.is_file()):
+    for path in dbt_source_files(project_dir):
         digest.update(str(path.relative_to(project_dir)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -128,14 +123,7 @@ def _copy(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> int:
     return con.execute(f'SELECT count(*) FROM snapshot.{schema}."{table}"').fetchone()[0]
 
 
-def _write_meta(
-    con: duckdb.DuckDBPyConnection,
-    snapshot_id: str,
-    published_at: datetime,
-    raw: str,
-    dbt: str,
-    rows: dict[str, int],
-) -> None:
+def _write_meta(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
     con.execute("CREATE SCHEMA snapshot.meta")
     con.execute(
         """
@@ -143,10 +131,10 @@ def _write_meta(
         SELECT ?::VARCHAR AS snapshot_id, ?::TIMESTAMPTZ AS published_at,
                ?::VARCHAR AS raw_fingerprint, ?::VARCHAR AS dbt_fingerprint
         """,
-        [snapshot_id, published_at, raw, dbt],
+        [snapshot.snapshot_id, snapshot.published_at, snapshot.raw_fingerprint, snapshot.dbt_fingerprint],
     )
     con.execute("CREATE TABLE snapshot.meta.tables (table_name VARCHAR, row_count BIGINT)")
-    con.executemany("INSERT INTO snapshot.meta.tables VALUES (?, ?)", sorted(rows.items()))
+    con.executemany("INSERT INTO snapshot.meta.tables VALUES (?, ?)", sorted(snapshot.table_rows.items()))
     con.execute("CHECKPOINT snapshot")
 
 

@@ -15,6 +15,12 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DBT_SOURCE_DIRS = ("models", "seeds", "macros", "tests")
 
 
+def dbt_source_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
+    """The files that define the dbt project: its settings and every model, seed, macro and test."""
+    files = [*project_dir.glob("*.yml"), *(p for d in DBT_SOURCE_DIRS for p in (project_dir / d).rglob("*"))]
+    return sorted(p for p in files if p.is_file())
+
+
 def _path(variable: str, default: Path) -> Path:
     value = os.environ.get(variable)
     return Path(value).expanduser().resolve() if value else default
