@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: install run test demo dev status check lint clean
+.PHONY: install browser run test demo dev status check lint clean
 
 # uv resolves and installs the pinned set in seconds; pip would take minutes.
 $(VENV)/.installed: pyproject.toml
@@ -15,11 +15,15 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Debian's Chromium renders the HTML report (and the dashboards) headless in the tests.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
+
 run: install
 	$(BIN)/delivery run
 
 # Two workers, one test module each: the slow end-to-end module runs beside the model tests.
-test: install
+test: install browser
 	$(BIN)/pytest -n 2 --dist loadscope
 
 demo: install

@@ -104,6 +104,85 @@ def status() -> None:
     print_status(settings, console)
 
 
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="The page to write (default: report.html beside it).")] = None,
+    serving: Annotated[Path | None, typer.Option(help="The serving file (default: the published one).")] = None,
+) -> None:
+    """Write one static HTML page of the DORA, flow and risk marts: no server, nothing fetched."""
+    from orchestration.report import write_report
+
+    source = serving or Settings.from_env().serving_path
+    if not source.is_file():
+        console.print(f"[red]No serving file at {source}[/red]: run `delivery run` first, or pass --serving.")
+        raise typer.Exit(code=1)
+    target = write_report(source, out or source.parent / "report.html")
+    console.print(f"Report written to {target}")
+
+
+@app.command()
+def explain(
+    metric: Annotated[str, typer.Argument(help="A mart column, e.g. change_failure_rate or items_done.")],
+    team: Annotated[str | None, typer.Option(help="The team's cell.")] = None,
+    value_stream: Annotated[str | None, typer.Option(help="The value stream's cell.")] = None,
+    week: Annotated[str | None, typer.Option(help="Any day of the week (YYYY-MM-DD).")] = None,
+    month: Annotated[str | None, typer.Option(help="The month (YYYY-MM).")] = None,
+    output: Annotated[str, typer.Option("--format", help="table or csv.")] = "table",
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of the screen.")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="The file to read (default: the serving file).")] = None,
+) -> None:
+    """List the fact rows behind one mart cell, with their raw records, files and loads.
+
+    Without --team or --value-stream the cell is the organisation's.
+    """
+    from orchestration.explain import Cell, ExplainError, explain, open_read_only, to_csv
+    from orchestration.explain_view import render_table
+
+    try:
+        cell = Cell(metric, *_grain_of(team, value_stream), *_period_of(week, month))
+        with open_read_only(warehouse or Settings.from_env().serving_path) as con:
+            explanation = explain(con, cell)
+    except ExplainError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+    if output == "csv":
+        text = to_csv(explanation)
+        if out:
+            out.write_text(text)
+        else:
+            sys.stdout.write(text)
+    else:
+        target = Console(file=out.open("w"), width=200) if out else console
+        render_table(explanation, target)
+    if out:
+        console.print(f"Explanation written to {out}")
+
+
+def _grain_of(team: str | None, value_stream: str | None) -> tuple[str, str]:
+    if team and value_stream:
+        raise typer.BadParameter("give --team or --value-stream, not both")
+    if team:
+        return "team", team
+    if value_stream:
+        return "value_stream", value_stream
+    return "organisation", "organisation"
+
+
+def _period_of(week: str | None, month: str | None):
+    from datetime import date
+
+    from orchestration.explain import period_start_of
+
+    if bool(week) == bool(month):
+        raise typer.BadParameter("give exactly one of --week YYYY-MM-DD or --month YYYY-MM")
+    try:
+        if week:
+            return "week", period_start_of("week", date.fromisoformat(week))
+        return "month", period_start_of("month", date.fromisoformat(f"{month}-01"))
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
 def _execute(job_name: str, settings: Settings, label: str):
     """Execute a job of the Definitions in this process, with a progress bar over its steps."""
     from dagster import DagsterInstance

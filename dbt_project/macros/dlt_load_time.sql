@@ -31,3 +31,28 @@
         _dlt_load_id,
         {{ dlt_load_time('_dlt_load_id') }} as _loaded_at
 {%- endmacro %}
+
+{#
+    fact_lineage_columns: the columns every fact row ends with, so an auditor can go from the row to the raw
+    record and the load that brought it: the tool, the record's id there, the export file, the record's
+    position in that file, and the dlt load. `alias` is the relation carrying the file, index and load; it
+    carries `source_tool` and `source_record_id` too unless they are given as SQL expressions.
+#}
+{% macro fact_lineage_columns(alias, source_tool=none, source_record_id=none) -%}
+    cast({{ source_tool or alias ~ '.source_tool' }} as {{ dbt.type_string() }}) as source_tool,
+    cast({{ source_record_id or alias ~ '.source_record_id' }} as {{ dbt.type_string() }}) as source_record_id,
+    cast({{ alias }}._source_file as {{ dbt.type_string() }}) as _source_file,
+    cast({{ alias }}._record_index as {{ dbt.type_bigint() }}) as _record_index,
+    cast({{ alias }}._dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id
+{%- endmacro %}
+
+{#
+    jira_issue_records: the lineage of each Jira issue's current version, as a subquery to join facts built
+    from an issue's history (work items, phases, handoffs, deliveries) back to the issue record.
+#}
+{% macro jira_issue_records() -%}
+    (
+        select issue_id as record_issue_id, _source_file, _record_index, _dlt_load_id
+        from {{ ref('stg_jira__issues') }}
+    )
+{%- endmacro %}

@@ -8,29 +8,7 @@
 {% macro dora_period_mart(period) %}
 {%- set period_days = 7 if period == 'week' else none -%}
 with
-deployments as (
-    select team, value_stream, deployed_at as event_at, is_failure, is_unplanned_fix, recovery_time_hours
-    from {{ ref('fct_deployments') }}
-    where is_production_deployment
-),
-
-changes as (
-    select team, value_stream, deployed_at as event_at, is_in_lead_time, lead_time_hours
-    from {{ ref('fct_changes') }}
-    where deployment_key is not null and not is_baseline
-),
-
-incidents as (
-    select team, value_stream, started_at as event_at, duration_hours
-    from {{ ref('fct_incidents') }}
-),
-
--- pull requests by merge: the part of lead time before deployment shows before the deployment does
-merges as (
-    select team, value_stream, merged_at as event_at, time_to_merge_hours
-    from {{ ref('fct_changes') }}
-    where is_in_time_to_merge
-),
+{{ dora_metric_events() }},
 
 -- every event once per grain it counts in: its team, its value stream, the organisation
 {% for name in ['deployments', 'changes', 'incidents', 'merges'] %}
@@ -215,6 +193,48 @@ select
     cast({{ dora_tier('recovery_time_hours', 'recovery_time_median_hours') }} as {{ dbt.type_string() }})
         as recovery_time_tier
 from with_rates
+{% endmacro %}
+
+{#
+    dora_metric_events: the fact rows each DORA period metric counts, as four CTEs (deployments, changes,
+    incidents, merges), each with its event time. The period marts aggregate them and fct_metric_members
+    lists them, so a mart cell and its explanation can never count different rows.
+#}
+{% macro dora_metric_events() %}
+deployments as (
+    select
+        deployment_key, team, value_stream, deployed_at as event_at, is_failure, failure_source,
+        is_unplanned_fix, ships_hotfix, ships_defect_fix, recovery_time_hours, deployment_source,
+        source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
+    from {{ ref('fct_deployments') }}
+    where is_production_deployment
+),
+
+changes as (
+    select
+        change_key, team, value_stream, deployed_at as event_at, is_in_lead_time, lead_time_hours,
+        deployment_key, change_type,
+        source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
+    from {{ ref('fct_changes') }}
+    where deployment_key is not null and not is_baseline
+),
+
+incidents as (
+    select
+        incident_id, team, value_stream, started_at as event_at, duration_hours, attribution_method,
+        explicit_link_type, deployment_key,
+        source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
+    from {{ ref('fct_incidents') }}
+),
+
+-- pull requests by merge: the part of lead time before deployment shows before the deployment does
+merges as (
+    select
+        change_key, team, value_stream, merged_at as event_at, time_to_merge_hours,
+        source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
+    from {{ ref('fct_changes') }}
+    where is_in_time_to_merge
+)
 {% endmacro %}
 
 {#

@@ -41,6 +41,10 @@ pull_request_changes as (
         pr.created_at as opened_at,
         rv.first_review_at,
         pr.merged_at,
+        'github' as source_tool,
+        pr.node_id as source_record_id,
+        pr._source_file,
+        pr._record_index,
         pr._dlt_load_id
     from pull_requests as pr
     left join pull_request_first_commits as fc
@@ -74,6 +78,10 @@ direct_pushes as (
         cast(null as {{ dbt.type_timestamp() }}) as first_review_at,
         -- a push lands when committed
         c.committed_at as merged_at,
+        'github' as source_tool,
+        c.sha as source_record_id,
+        c._source_file,
+        c._record_index,
         c._dlt_load_id
     from {{ ref('stg_github__commits') }} as c
     left join pull_request_shas as prs
@@ -112,6 +120,10 @@ select
     cd.deployment_key,
     cd.deployed_at,
     coalesce(cd.repository_sequence = 1, false) as is_baseline,
+    ch.source_tool,
+    ch.source_record_id,
+    ch._source_file,
+    ch._record_index,
     ch._dlt_load_id
 from changes as ch
 left join {{ ref('repository_teams') }} as rt on lower(ch.repository) = lower(rt.repository)

@@ -41,6 +41,10 @@ github_deployments as (
             when s.first_failure_at is not null then 'failure'
             else 'unfinished'
         end as outcome,
+        'github' as source_tool,
+        cast(d.deployment_id as {{ dbt.type_string() }}) as source_record_id,
+        d._source_file,
+        d._record_index,
         d._dlt_load_id
     from {{ ref('stg_github__deployments') }} as d
     left join status_times as s on d.deployment_id = s.deployment_id
@@ -69,6 +73,10 @@ workflow_deployments as (
             when w.conclusion is not null then w.conclusion
             else 'unfinished'
         end as outcome,
+        'github' as source_tool,
+        cast(w.workflow_run_id as {{ dbt.type_string() }}) as source_record_id,
+        w._source_file,
+        w._record_index,
         w._dlt_load_id
     from {{ ref('stg_github__workflow_runs') }} as w
     inner join repositories as r
@@ -105,6 +113,10 @@ select
     a.is_deployed_at_approximate,
     coalesce(a.is_success, false) as is_success,
     a.outcome,
+    a.source_tool,
+    a.source_record_id,
+    a._source_file,
+    a._record_index,
     a._dlt_load_id
 from attempts as a
 left join repositories as r on lower(a.repository) = r.repository_key

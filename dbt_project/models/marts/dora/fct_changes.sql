@@ -67,6 +67,6 @@ select
             false
         ) as {{ dbt.type_boolean() }}
     ) as is_in_time_to_merge,
-    cast(s._dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id
+    {{ fact_lineage_columns('s') }}
 from spans as s
 left join {{ ref('teams') }} as t on s.team = t.team

@@ -56,7 +56,7 @@ select
     cast(coalesce(o.ships_defect_fix, false) as {{ dbt.type_boolean() }}) as ships_defect_fix,
     cast(coalesce(o.is_unplanned_fix, false) as {{ dbt.type_boolean() }}) as is_unplanned_fix,
     cast(coalesce(o.change_count, 0) as {{ dbt.type_bigint() }}) as change_count,
-    cast(a._dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id
+    {{ fact_lineage_columns('a') }}
 from attempts as a
 left join production as p on a.deployment_key = p.deployment_key
 left join outcomes as o on a.deployment_key = o.deployment_key

@@ -1,7 +1,11 @@
 -- One row per incident: its team, duration, the production deployment it is attributed to and how.
 with
 incidents as (
-    select * from {{ ref('stg_pagerduty__incidents') }}
+    select
+        *,
+        'pagerduty' as source_tool,
+        incident_id as source_record_id
+    from {{ ref('stg_pagerduty__incidents') }}
 ),
 
 attribution as (
@@ -41,7 +45,7 @@ select
             when d.restored_at >= d.deployed_at then {{ dora_hours_between('d.deployed_at', 'd.restored_at') }}
         end as {{ type_double() }}
     ) as deployment_recovery_time_hours,
-    cast(i._dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id
+    {{ fact_lineage_columns('i') }}
 from incidents as i
 inner join attribution as a on i.incident_id = a.incident_id
 left join deployments as d on a.deployment_key = d.deployment_key

@@ -143,8 +143,11 @@ final as (
         cast(case when created_span_hours >= 0 then created_span_hours end as {{ type_double() }})
             as created_to_production_hours,
         cast(case when started_span_hours >= 0 then started_span_hours end as {{ type_double() }})
-            as started_to_production_hours
+            as started_to_production_hours,
+        {{ fact_lineage_columns('issue_records', source_tool="'jira'", source_record_id='issue_records.record_issue_id') }}
     from spans
+    left join {{ jira_issue_records() }} as issue_records
+        on spans.issue_id = issue_records.record_issue_id
 
 )
 

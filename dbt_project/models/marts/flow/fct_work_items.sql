@@ -210,8 +210,11 @@ final as (
         ) as flow_efficiency,
         cast(linked_pull_request_count as {{ dbt.type_int() }}) as linked_pull_request_count,
         cast(merged_pull_request_count as {{ dbt.type_int() }}) as merged_pull_request_count,
-        last_merged_at
+        last_merged_at,
+        {{ fact_lineage_columns('issue_records', source_tool="'jira'", source_record_id='issue_records.record_issue_id') }}
     from work_items
+    left join {{ jira_issue_records() }} as issue_records
+        on work_items.issue_id = issue_records.record_issue_id
 
 )
 

@@ -5,54 +5,7 @@
 #}
 with
 
-work_items as (
-
-    select * from {{ ref('fct_work_items') }}
-
-),
-
-deliveries as (
-
-    select * from {{ ref('fct_work_item_deliveries') }}
-
-),
-
-teams as (
-
-    select * from {{ ref('teams') }}
-
-),
-
-weeks as (
-
-    {{ flow_week_spine(
-        "(select min(started_at) from " ~ ref('fct_work_items') ~ ")",
-        flow_as_of_at()
-    ) }}
-
-),
-
-team_weeks as (
-
-    select
-        weeks.week_start,
-        {{ dbt.dateadd('day', 7, 'weeks.week_start') }} as week_end,
-        teams.team,
-        teams.value_stream
-    from weeks
-    cross join teams
-
-),
-
-done_items as (
-
-    select
-        *,
-        cast({{ dbt.date_trunc('week', 'done_at') }} as date) as done_week
-    from work_items
-    where done_at is not null and started_at is not null
-
-),
+{{ flow_metric_events() }},
 
 done_by_week as (
 
@@ -77,34 +30,23 @@ done_by_week as (
 delivered_by_week as (
 
     select
-        work_items.team,
-        cast({{ dbt.date_trunc('week', 'deliveries.delivered_at') }} as date) as week_start,
+        team,
+        delivered_week as week_start,
         count(*) as items_delivered,
-        {{ percentile_cont_agg('deliveries.created_to_production_hours', 0.5) }} as delivery_lead_time_median_hours,
-        {{ percentile_cont_agg('deliveries.created_to_production_hours', 0.85) }} as delivery_lead_time_p85_hours,
-        {{ percentile_cont_agg('deliveries.started_to_production_hours', 0.5) }} as started_to_production_median_hours,
-        {{ percentile_cont_agg('deliveries.started_to_production_hours', 0.85) }} as started_to_production_p85_hours
-    from deliveries
-    inner join work_items
-        on deliveries.issue_id = work_items.issue_id
-    where deliveries.created_to_production_hours is not null
-    group by work_items.team, cast({{ dbt.date_trunc('week', 'deliveries.delivered_at') }} as date)
+        {{ percentile_cont_agg('created_to_production_hours', 0.5) }} as delivery_lead_time_median_hours,
+        {{ percentile_cont_agg('created_to_production_hours', 0.85) }} as delivery_lead_time_p85_hours,
+        {{ percentile_cont_agg('started_to_production_hours', 0.5) }} as started_to_production_median_hours,
+        {{ percentile_cont_agg('started_to_production_hours', 0.85) }} as started_to_production_p85_hours
+    from delivered_items
+    group by team, delivered_week
 
 ),
 
--- Flow load: started before the week's end and not yet done or canceled by then.
 load_by_week as (
 
-    select
-        team_weeks.team,
-        team_weeks.week_start,
-        count(work_items.issue_id) as flow_load
-    from team_weeks
-    inner join work_items
-        on team_weeks.team = work_items.team
-        and work_items.started_at < team_weeks.week_end
-        and coalesce(work_items.done_at, work_items.canceled_at, team_weeks.week_end) >= team_weeks.week_end
-    group by team_weeks.team, team_weeks.week_start
+    select team, week_start, count(*) as flow_load
+    from load_items
+    group by team, week_start
 
 ),
 

@@ -1,0 +1,174 @@
+"""`delivery explain` on the demo organisation's serving file: each explanation adds up to the mart cell it
+explains, and each of its rows leads back to the raw record, the export file and the load that brought it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ingestion.demo_org.generate import generate_demo_exports
+from ingestion.pipelines import load_all
+from orchestration.cli import app
+from orchestration.lib.serving import publish
+from tests.conftest import query
+from tests.models.dbt_runner import run_dbt
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The demo organisation (a fifth of S), loaded, built with every dbt test, and published."""
+    root = tmp_path_factory.mktemp("explain_demo")
+    exports, warehouse, serving = root / "exports", (root / "delivery.duckdb").resolve(), root / "serving.duckdb"
+    generate_demo_exports(exports, size="0.2")
+    load_all(exports, warehouse)
+    # A full build: its data tests include the one checking every mart count against its members.
+    built = run_dbt(["build"], root, warehouse)
+    assert built.returncode == 0, built.stdout[-6000:]
+    publish(warehouse, serving, "explain-test")
+    return {"exports": exports, "warehouse": warehouse, "serving": serving}
+
+
+def explain_rows(serving: Path, *arguments: str) -> list[dict]:
+    """Run `delivery explain ... --format csv` as a user would, and parse what it prints."""
+    result = CliRunner().invoke(app, ["explain", *arguments, "--format", "csv", "--warehouse", str(serving)])
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def by_role(rows: list[dict], role: str) -> list[dict]:
+    return [row for row in rows if row["role"] == role]
+
+
+def test_change_failure_rate_of_a_team_month_is_its_failed_over_its_deployments(demo):
+    # The first team-month with a failure: the cell to explain.
+    [(team, month, rate, failed, deployed)] = query(
+        demo["serving"],
+        """
+        select team, strftime(period_start, '%Y-%m'), change_failure_rate, failed_deployment_count,
+            deployment_count
+        from marts.mart_dora__monthly
+        where grain = 'team' and failed_deployment_count > 0
+        order by period_start, team
+        limit 1
+        """,
+    )
+    rows = explain_rows(demo["serving"], "change_failure_rate", "--team", team, "--month", month)
+
+    numerator, denominator = by_role(rows, "numerator"), by_role(rows, "denominator")
+    assert (len(numerator), len(denominator)) == (failed, deployed)
+    assert len(numerator) / len(denominator) == pytest.approx(rate)
+    # A failed deployment is one of the month's deployments, and says why it failed.
+    assert {r["fact_key"] for r in numerator} <= {r["fact_key"] for r in denominator}
+    assert all(r["classification"].startswith("failed: ") for r in numerator)
+    assert all(r["event_at"].startswith(month) for r in rows)
+
+
+def test_lead_time_median_of_a_value_stream_week_is_the_median_of_its_changes(demo):
+    # The value-stream week with the most changes in lead time (ties: the earliest).
+    [(value_stream, week, median, changes)] = query(
+        demo["serving"],
+        """
+        select grain_key, cast(period_start as varchar), lead_time_median_hours, lead_time_change_count
+        from marts.mart_dora__weekly
+        where grain = 'value_stream'
+        order by lead_time_change_count desc, period_start
+        limit 1
+        """,
+    )
+    assert changes >= 4
+    rows = explain_rows(demo["serving"], "lead_time_median_hours", "--value-stream", value_stream, "--week", week)
+
+    assert len(rows) == changes
+    assert statistics.median(float(r["value_hours"]) for r in rows) == pytest.approx(median)
+    # Each change was found deployed through commit ancestry, by a deployment in that week.
+    assert all(r["classification"].endswith("(commit ancestry)") for r in rows)
+    monday = date.fromisoformat(week)
+    assert all(monday <= date.fromisoformat(r["event_at"][:10]) < monday + timedelta(days=7) for r in rows)
+
+
+def test_flow_load_of_a_team_week_is_the_items_in_progress_at_its_end(demo):
+    [(team, week, load)] = query(
+        demo["serving"],
+        """
+        select team, cast(week_start as varchar), flow_load from marts.mart_flow__weekly
+        where team = 'payments' order by flow_load desc, week_start limit 1
+        """,
+    )
+    rows = explain_rows(demo["serving"], "flow_load", "--team", team, "--week", week)
+
+    # By hand from the work items: the team's items started before the week's end and not done or
+    # canceled by then.
+    week_end = date.fromisoformat(week) + timedelta(days=7)
+    in_progress = query(
+        demo["serving"],
+        """
+        select issue_id from marts.fct_work_items
+        where team = ? and started_at < ? and coalesce(done_at, canceled_at, ?) >= ?
+        """,
+        [team, week_end, week_end, week_end],
+    )
+    assert load > 0
+    assert sorted(r["fact_key"] for r in rows) == sorted(issue_id for (issue_id,) in in_progress)
+    assert len(rows) == load
+
+
+def test_every_row_leads_back_to_its_raw_record_export_file_and_load(demo):
+    [(team, month)] = query(
+        demo["serving"],
+        """
+        select team, strftime(period_start, '%Y-%m') from marts.mart_dora__monthly
+        where grain = 'team' and incident_count > 0 order by incident_count desc, period_start, team limit 1
+        """,
+    )
+    rows = [
+        *explain_rows(demo["serving"], "incident_count", "--team", team, "--month", month),
+        *explain_rows(demo["serving"], "deployment_count", "--team", team, "--month", month),
+        *explain_rows(demo["serving"], "change_count", "--team", team, "--month", month),
+    ]
+    assert {r["source_tool"] for r in rows} == {"pagerduty", "github"}
+    loads = {
+        load_id
+        for (load_id,) in query(
+            demo["warehouse"],
+            "select load_id from raw_github._dlt_loads union select load_id from raw_pagerduty._dlt_loads",
+        )
+    }
+    for row in rows:
+        record = record_in_file(demo["exports"] / row["source_file"], int(row["record_index"]))
+        assert source_id_of(record) == row["source_record_id"], row
+        assert row["dlt_load_id"] in loads and row["loaded_at"], row
+
+
+def test_an_unknown_metric_or_a_missing_cell_is_a_clear_error(demo):
+    unknown = CliRunner().invoke(app, ["explain", "flow_efficency", "--team", "payments", "--week", "2026-06-01",
+                                       "--warehouse", str(demo["serving"])])
+    assert unknown.exit_code == 2 and "cannot be explained" in unknown.output
+    missing = CliRunner().invoke(app, ["explain", "items_done", "--team", "nobody", "--week", "2026-06-01",
+                                       "--warehouse", str(demo["serving"])])
+    assert missing.exit_code == 2 and "has no row" in missing.output
+
+
+def record_in_file(path: Path, index: int) -> dict:
+    """The record at `index` of an export file's record list (a bare list, or the list inside an envelope)."""
+    body = json.loads(path.read_text())
+    if isinstance(body, dict):
+        [records] = [value for value in body.values() if isinstance(value, list) and value and isinstance(value[0], dict)]
+    else:
+        records = body
+    return records[index]
+
+
+def source_id_of(record: dict) -> str:
+    """The id a fact quotes for its source record: PagerDuty incident id, GitHub deployment id, PR node id, sha."""
+    if "node_id" in record and "merged_at" in record:
+        return record["node_id"]
+    if "sha" in record and "commit" in record:
+        return record["sha"]
+    return str(record["id"])
