@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: install browser run test demo dev status check lint clean
+.PHONY: install browser run test demo dev status check docs lint clean
 
 # uv resolves and installs the pinned set in seconds; pip would take minutes.
 $(VENV)/.installed: pyproject.toml
@@ -37,6 +37,14 @@ status: install
 
 check: install
 	$(BIN)/delivery check
+
+# The dbt docs of the last build (every model and column, the lineage graph up to the dashboards), on loopback.
+# Each build writes them; without a build yet, `make run` first.
+DOCS_PORT ?= 8081
+docs: install
+	@test -f warehouse/dbt_docs/index.html || $(MAKE) run
+	DELIVERY_WAREHOUSE_PATH=$(CURDIR)/warehouse/delivery.duckdb $(BIN)/dbt docs serve --project-dir dbt_project \
+		--profiles-dir dbt_project --target-path $(CURDIR)/warehouse/dbt_docs --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 lint: install
 	$(BIN)/ruff check ingestion orchestration tests bench

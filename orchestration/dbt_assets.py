@@ -76,8 +76,17 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
         _prune_invocation_folders(invocation.target_path.parent)
         if not invocation.is_successful():
             raise _build_failure(invocation)
+        generate_docs(dbt, settings.docs_dir)
+        context.log.info(f"dbt docs of this build: {settings.docs_dir / 'static_index.html'}")
 
     return delivery_dbt_models
+
+
+def generate_docs(dbt: DbtCliResource, docs_dir: Path) -> None:
+    """`dbt docs generate --static` on the warehouse just built: the docs site for `make docs`, and one
+    self-contained page (static_index.html) to open without a server."""
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    dbt.cli(["docs", "generate", "--static"], target_path=docs_dir).wait()
 
 
 def _prune_invocation_folders(target_root: Path) -> None:

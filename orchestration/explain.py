@@ -151,7 +151,7 @@ def _members(con: duckdb.DuckDBPyConnection, cell: Cell, definitions: list[dict]
         where c.mart_family = $family and c.mart_column = $metric
             and m.{period_column} = $period_start
             and {grain_filter}
-        order by c.role, m.event_at, m.fact_key
+        order by case c.role when 'numerator' then 1 when 'denominator' then 2 else 0 end, m.event_at, m.fact_key
     """
     params = {
         "family": definitions[0]["mart_family"],

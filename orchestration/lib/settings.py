@@ -42,6 +42,11 @@ class Settings:
     max_mart_row_drop: float = 0.5
 
     @property
+    def docs_dir(self) -> Path:
+        """Where each build writes the dbt docs (models, columns, lineage, the warehouse catalog)."""
+        return self.warehouse_path.parent / "dbt_docs"
+
+    @property
     def freshness_policy(self) -> dg.FreshnessPolicy:
         """Marts and the snapshot follow the exports: rebuilt within the same warning and failure windows.
 
