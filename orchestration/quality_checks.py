@@ -26,8 +26,8 @@ from orchestration.lib.settings import Settings
 RAW_SUITE_CHECK = "raw_expectations"
 FRESHNESS_CHECK = "exports_are_fresh"
 ROW_COUNT_CHECK = "row_count_against_published"
-# The table whose asset carries each tool's freshness check.
-FRESHNESS_TABLE = {"jira": "issues", "github": "pull_requests", "pagerduty": "incidents"}
+# The table whose asset carries each tool's freshness check: the first table of its first export folder.
+FRESHNESS_TABLE = {tool: folders[0].tables[0].name for tool, (_, folders) in TOOLS.items()}
 
 
 def raw_table_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
