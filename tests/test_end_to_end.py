@@ -64,6 +64,20 @@ def test_the_run_generates_the_demo_and_prints_the_summary(demo_run):
     assert any((root / "exports" / "jira" / "issues").glob("*.json"))
 
 
+def test_the_build_writes_the_dbt_docs_with_lineage_up_to_the_dashboards(demo_run):
+    root, _, _ = demo_run
+    docs = root / "warehouse" / "dbt_docs"
+    manifest = json.loads((docs / "manifest.json").read_text())
+    catalog = json.loads((docs / "catalog.json").read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert {"superset_dora_overview", "superset_flow_and_handoffs", "superset_delivery_risk"} <= set(exposures)
+    assert "model.delivery_warehouse.mart_dora__weekly" in exposures["superset_dora_overview"]["depends_on"]["nodes"]
+    # The catalog was read from the warehouse just built: the marts are there with their columns.
+    weekly = catalog["nodes"]["model.delivery_warehouse.mart_dora__weekly"]
+    assert "change_failure_rate" in weekly["columns"]
+    assert (docs / "static_index.html").stat().st_size > 100_000
+
+
 def test_raw_tables_hold_every_record_version_once(demo_run):
     root, _, _ = demo_run
     exports, warehouse = root / "exports", root / "warehouse" / "delivery.duckdb"
