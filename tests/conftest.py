@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_SAMPLES = FIXTURES / "real_samples"
@@ -31,3 +33,42 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
         return con.execute(sql, params or []).fetchall()
+
+
+@dataclass(frozen=True)
+class DemoServing:
+    """A small demo organisation, loaded, built with every dbt test and published: read it, never write it."""
+
+    exports: Path
+    warehouse: Path
+    serving: Path
+
+
+@pytest.fixture(scope="session")
+def demo_serving(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoServing:
+    """Built once per test session, even across xdist workers: the first worker to ask builds it under a
+    lock in the folder the workers share, the others wait and read the same files."""
+    shared_root = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    root = shared_root / "demo_serving"
+    demo = DemoServing(root / "exports", (root / "delivery.duckdb").resolve(), root / "serving.duckdb")
+    with FileLock(str(shared_root / "demo_serving.lock")):
+        if not (root / "built").exists():
+            _build_demo_serving(root, demo)
+            (root / "built").touch()
+    return demo
+
+
+def _build_demo_serving(root: Path, demo: DemoServing) -> None:
+    from ingestion.demo_org.generate import generate_demo_exports
+    from ingestion.pipelines import load_all
+    from orchestration.lib.serving import publish
+    from tests.models.dbt_runner import run_dbt
+
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    generate_demo_exports(demo.exports, size="0.2")
+    load_all(demo.exports, demo.warehouse)
+    # A full build: its data tests include the one checking every mart count against its members.
+    built = run_dbt(["build"], root, demo.warehouse)
+    assert built.returncode == 0, built.stdout[-6000:]
+    publish(demo.warehouse, demo.serving, "demo-serving")

@@ -13,26 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ingestion.demo_org.generate import generate_demo_exports
-from ingestion.pipelines import load_all
 from orchestration.cli import app
-from orchestration.lib.serving import publish
-from tests.conftest import query
-from tests.models.dbt_runner import run_dbt
+from tests.conftest import DemoServing, query
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The demo organisation (a fifth of S), loaded, built with every dbt test, and published."""
-    root = tmp_path_factory.mktemp("explain_demo")
-    exports, warehouse, serving = root / "exports", (root / "delivery.duckdb").resolve(), root / "serving.duckdb"
-    generate_demo_exports(exports, size="0.2")
-    load_all(exports, warehouse)
-    # A full build: its data tests include the one checking every mart count against its members.
-    built = run_dbt(["build"], root, warehouse)
-    assert built.returncode == 0, built.stdout[-6000:]
-    publish(warehouse, serving, "explain-test")
-    return {"exports": exports, "warehouse": warehouse, "serving": serving}
+def demo(demo_serving: DemoServing) -> dict[str, Path]:
+    return {"exports": demo_serving.exports, "warehouse": demo_serving.warehouse, "serving": demo_serving.serving}
 
 
 def explain_rows(serving: Path, *arguments: str) -> list[dict]:
