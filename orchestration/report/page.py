@@ -1,0 +1,64 @@
+"""The report as one HTML page: a header with the snapshot, then the DORA, flow and risk sections.
+
+Nothing on the page is fetched: no scripts, fonts or images from elsewhere, so the file opens anywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from pathlib import Path
+
+from orchestration.report.dora import dora_section
+from orchestration.report.flow import flow_section
+from orchestration.report.queries import ReportData
+from orchestration.report.risk import risk_section
+from orchestration.report.style import CSS
+
+
+def render_page(data: ReportData, source: Path) -> str:
+    """The whole page as a string."""
+    published = _published(data.snapshot["published_at"])
+    body = "\n".join(
+        [_header(data, source), dora_section(data), flow_section(data), risk_section(data), _footer(source)]
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Delivery report · {escape(published)}</title>\n"
+        f"<style>\n{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _published(published_at: datetime) -> str:
+    return f"{published_at:%Y-%m-%d %H:%M} UTC"
+
+
+def _header(data: ReportData, source: Path) -> str:
+    """What the page was drawn from: the snapshot `meta.snapshot` describes."""
+    snapshot = data.snapshot
+    facts = [
+        ("snapshot-id", "Snapshot (run id)", snapshot["snapshot_id"]),
+        ("published-at", "Published", _published(snapshot["published_at"])),
+        ("raw-fingerprint", "Raw loads fingerprint", snapshot["raw_fingerprint"]),
+        ("dbt-fingerprint", "dbt project fingerprint", snapshot["dbt_fingerprint"]),
+        ("serving-file", "Serving file", source.name),
+    ]
+    items = "".join(
+        f'<div><dt>{escape(label)}</dt><dd id="{key}"><code>{escape(str(value))}</code></dd></div>'
+        for key, label, value in facts
+    )
+    return (
+        "<header><h1>Delivery report</h1>"
+        '<p class="lede">DORA and flow metrics of a published warehouse snapshot, as its marts hold them.</p>'
+        f'<dl class="snapshot">{items}</dl>'
+        '<nav><a href="#dora">DORA overview</a> · <a href="#flow">Flow overview</a> · '
+        '<a href="#risk">Risk flags</a></nav></header>'
+    )
+
+
+def _footer(source: Path) -> str:
+    return (
+        f"<footer>Written by <code>delivery report</code> from <code>{escape(str(source))}</code>. "
+        "Definitions of the metrics: docs/metrics.md and docs/flow.md.</footer>"
+    )
