@@ -51,3 +51,42 @@ lint: install
 
 clean:
 	rm -rf warehouse .dagster dbt_project/target dbt_project/logs
+
+# --- Apache Superset over the serving file (docs/bi.md) -----------------------------------------------
+# Superset has its own environment: its pins (pandas, SQLAlchemy 1.4, Flask) clash with the warehouse's.
+BI_VENV ?= .venv-bi
+BI_BIN := $(BI_VENV)/bin
+BI_PORT ?= 8088
+SERVING_PATH ?= $(CURDIR)/warehouse/serving.duckdb
+BI_ENV := SUPERSET_HOME=$(CURDIR)/.superset SUPERSET_CONFIG_PATH=$(CURDIR)/bi/superset/superset_config.py SUPERSET_PORT=$(BI_PORT)
+
+$(BI_VENV)/.installed: $(VENV)/.installed
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(BI_VENV)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/uv pip install --quiet --python $(BI_BIN)/python \
+	  'apache-superset>=6.1,<6.2' 'flask-caching<2.4' rich cachetools duckdb-engine playwright
+	touch $@
+
+$(SERVING_PATH):
+	$(BIN)/delivery run
+
+# Installs Superset, provisions it (metadata DB, admin, the bundle in bi/superset/assets) and starts it.
+bi: install $(BI_VENV)/.installed $(SERVING_PATH)
+	$(BI_ENV) $(BI_BIN)/python bi/superset/manage.py provision --serving $(SERVING_PATH)
+	$(BI_ENV) $(BI_BIN)/python bi/superset/manage.py start
+
+bi-serve: $(BI_VENV)/.installed
+	$(BI_ENV) $(BI_BIN)/python bi/superset/manage.py serve
+
+bi-stop:
+	$(BI_ENV) $(BI_BIN)/python bi/superset/manage.py stop
+
+# After editing dashboards in the UI: write them back as YAML under bi/superset/assets.
+bi-export: $(BI_VENV)/.installed
+	$(BI_ENV) $(BI_BIN)/python bi/superset/manage.py export
+
+bi-screenshots: $(BI_VENV)/.installed browser
+	$(BI_BIN)/python bi/superset/screenshots.py --url http://127.0.0.1:$(BI_PORT) --password "$$(cat .superset/admin_password)" --out docs/img >/dev/null
+
+# Builds its own demo serving file and Superset instance; set BI_TEST_SERVING_PATH to reuse a serving file.
+test-bi: install browser bi
+	$(BIN)/pytest -m bi -p no:xdist tests/bi

@@ -27,7 +27,9 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
         ),
     )
     def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        snapshot = publish(settings.warehouse_path, settings.serving_path, context.run_id)
+        snapshot = publish(
+            settings.warehouse_path, settings.serving_path, context.run_id, settings.serving_storage_version
+        )
         marts = {name: rows for name, rows in snapshot.table_rows.items() if name.startswith("marts.")}
         context.log.info(f"Published {len(snapshot.table_rows)} tables to {settings.serving_path}.")
         return dg.MaterializeResult(

@@ -38,8 +38,11 @@ class Snapshot:
     table_rows: dict[str, int]
 
 
-def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str) -> Snapshot:
-    """Copy the published schemas of the working warehouse into a new serving file, atomically."""
+def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str, storage_version: str = "") -> Snapshot:
+    """Copy the published schemas of the working warehouse into a new serving file, atomically.
+
+    `storage_version` (e.g. `v1.2.0`) writes the file in an older DuckDB storage format, for BI drivers
+    built on an older DuckDB than the pipeline's; empty means this DuckDB's own format."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_snapshots(serving_path)
     aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
@@ -49,7 +52,8 @@ def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str) -> Snaps
         # dbt's views name their catalog after the warehouse file: attach it under that name.
         working = warehouse_path.stem
         con.execute(f"ATTACH '{warehouse_path}' AS \"{working}\" (READ_ONLY)")
-        con.execute(f"ATTACH '{aside}' AS snapshot")
+        options = f" (STORAGE_VERSION '{storage_version}')" if storage_version else ""
+        con.execute(f"ATTACH '{aside}' AS snapshot{options}")
         snapshot = Snapshot(
             snapshot_id,
             published_at,

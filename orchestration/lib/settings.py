@@ -40,6 +40,8 @@ class Settings:
     freshness_fail_hours: float = 168.0
     # A mart may shrink by at most this share of its rows against the last published snapshot.
     max_mart_row_drop: float = 0.5
+    # DuckDB storage format of the serving file (e.g. `v1.2.0`) for BI drivers on an older DuckDB; empty: current.
+    serving_storage_version: str = ""
 
     @property
     def docs_dir(self) -> Path:
@@ -71,6 +73,7 @@ class Settings:
             freshness_warn_hours=float(os.environ.get("DELIVERY_FRESHNESS_WARN_HOURS", "36")),
             freshness_fail_hours=float(os.environ.get("DELIVERY_FRESHNESS_FAIL_HOURS", "168")),
             max_mart_row_drop=float(os.environ.get("DELIVERY_MAX_MART_ROW_DROP", "0.5")),
+            serving_storage_version=os.environ.get("DELIVERY_SERVING_STORAGE_VERSION", ""),
         )
 
     def export_to_environment(self) -> None:

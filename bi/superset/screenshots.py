@@ -1,0 +1,138 @@
+"""Render every dashboard of a running Superset in headless Chromium: screenshot it and report what rendered.
+
+Runs with the Python of `.venv-bi` (Playwright lives there) against Debian's Chromium:
+
+    python bi/superset/screenshots.py --url http://127.0.0.1:8088 --password ... --out docs/img
+
+Prints one JSON object per dashboard: the charts found, those that rendered marks (canvas, svg, table
+rows or a big number) and any error shown. The test asserts on that report; `make bi-screenshots` only
+refreshes the images.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+DASHBOARDS = ["dora-overview", "flow-and-handoffs", "delivery-risk"]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-quic",
+    "--disable-component-update", "--disable-sync",
+]
+WIDTH = 1600
+
+# Per chart: did it draw something, and does it show an error or an empty result instead?
+CHART_STATE_JS = """
+() => Array.from(document.querySelectorAll('[data-test-chart-id]')).map(chart => ({
+  id: Number(chart.getAttribute('data-test-chart-id')),
+  name: chart.getAttribute('data-test-chart-name'),
+  loading: chart.querySelector('.loading, [aria-label="Loading"]') !== null,
+  visible: chart.checkVisibility({opacityProperty: true, visibilityProperty: true})
+           && chart.getBoundingClientRect().height > 0,
+  marks: chart.querySelectorAll('canvas, svg path, svg rect, tbody tr, .header-line, .pvtTable td').length,
+  error: Array.from(chart.querySelectorAll('[role=alert], .ant-alert-error, [data-test=error-tooltip]'))
+           .map(e => e.innerText.trim()).join(' | ')
+         || (/No results were returned|Data error|Unexpected error/.test(chart.innerText) ? chart.innerText.slice(0, 300) : ''),
+}))
+"""
+
+
+def log_in(page: Page, url: str, username: str, password: str) -> None:
+    page.goto(f"{url}/login/")
+    page.fill("[data-test=username-input]", username)
+    page.fill("[data-test=password-input]", password)
+    page.click("[data-test=login-button]")
+    page.wait_for_url("**/superset/welcome/**", timeout=60_000)
+
+
+def wait_for_charts(page: Page, timeout: float = 120.0) -> list[dict]:
+    """Poll until every chart has finished loading (drawn, failed or empty), or the timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        charts = page.evaluate(CHART_STATE_JS)
+        settled = charts and all(not c["loading"] and c["visible"] and (c["marks"] or c["error"]) for c in charts)
+        if settled or time.monotonic() > deadline:
+            return charts
+        time.sleep(1)
+
+
+def fit_viewport_to_dashboard(page: Page) -> None:
+    """A viewport as tall as the dashboard: every chart renders, and one screenshot holds them all."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-test=\"dashboard-content-wrapper\"]').getBoundingClientRect().bottom"
+    )
+    page.set_viewport_size({"width": WIDTH, "height": int(height) + 40})
+
+
+def compact_png(png: bytes) -> bytes:
+    """Quantised to 256 colours: charts are flat colours, and the file stays commit-sized."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return png
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def all_drawn(charts: list[dict]) -> bool:
+    return bool(charts) and all(c["visible"] and not c["loading"] and c["marks"] and not c["error"] for c in charts)
+
+
+def render_dashboard(page: Page, url: str, slug: str, out_dir: Path | None, attempts: int = 3) -> dict:
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    page.goto(f"{url}/superset/dashboard/{slug}/")
+    page.wait_for_selector("[data-test=dashboard-content-wrapper] [data-test-chart-id]", timeout=90_000)
+    for _ in range(attempts):
+        fit_viewport_to_dashboard(page)
+        wait_for_charts(page)
+        page.wait_for_load_state("networkidle")
+        time.sleep(2)  # let animations finish before the picture
+        png = page.screenshot()  # the viewport already holds the whole dashboard
+        # Judge the page as it was when the picture was taken: a re-layout can blank the grid for a moment.
+        charts = page.evaluate(CHART_STATE_JS)
+        if all_drawn(charts):
+            break
+    report = {"dashboard": slug, "charts": charts}
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"superset-{slug}.png"
+        path.write_bytes(compact_png(png))
+        report["screenshot"] = str(path)
+    return report
+
+
+def render_all(url: str, username: str, password: str, out_dir: Path | None) -> list[dict]:
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": WIDTH, "height": 1000},
+        )
+        try:
+            page = context.new_page()
+            log_in(page, url, username, password)
+            return [render_dashboard(page, url, slug, out_dir) for slug in DASHBOARDS]
+        finally:
+            context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="http://127.0.0.1:8088")
+    parser.add_argument("--username", default="admin")
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--out", type=Path, help="Folder for the PNGs (none written without it).")
+    args = parser.parse_args()
+    print(json.dumps(render_all(args.url.rstrip("/"), args.username, args.password, args.out), indent=1))
+
+
+if __name__ == "__main__":
+    main()
