@@ -18,7 +18,7 @@ from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 from dlt.sources.filesystem import filesystem
 
-from ingestion import github, jira, pagerduty
+from ingestion import azure_devops, github, gitlab, jenkins, jira, opsgenie, pagerduty
 from ingestion.reader import ExportFile, iter_tables, read_batch
 from ingestion.records import QUARANTINE, ExportFolder, RawTable, quarantine_schema
 
@@ -31,6 +31,10 @@ TOOLS: dict[str, tuple[str, Sequence[ExportFolder]]] = {
     "jira": (jira.DATASET, jira.FOLDERS),
     "github": (github.DATASET, github.FOLDERS),
     "pagerduty": (pagerduty.DATASET, pagerduty.FOLDERS),
+    "azure_devops": (azure_devops.DATASET, azure_devops.FOLDERS),
+    "gitlab": (gitlab.DATASET, gitlab.FOLDERS),
+    "jenkins": (jenkins.DATASET, jenkins.FOLDERS),
+    "opsgenie": (opsgenie.DATASET, opsgenie.FOLDERS),
 }
 # The raw datasets of every tool, in the warehouse.
 RAW_DATASETS: tuple[str, ...] = tuple(dataset for dataset, _ in TOOLS.values())
@@ -104,7 +108,7 @@ def quarantine_resource(folders: Sequence[ExportFolder]) -> DltResource:
 
 
 def export_source(tool: str, exports_dir: Path, files_per_batch: int = DEFAULT_FILES_PER_BATCH) -> DltSource:
-    """The dlt source of one tool (`jira`, `github`, `pagerduty`) over the landing folder."""
+    """The dlt source of one tool (a key of `TOOLS`) over the landing folder."""
     _, folders = TOOLS[tool]
 
     @dlt.source(name=tool, max_table_nesting=0)

@@ -15,6 +15,10 @@ LANDING_DESCRIPTIONS = {
     "jira": "Jira Cloud search and changelog pages under `jira/`.",
     "github": "GitHub REST bodies under `github/<owner>/<repo>/`.",
     "pagerduty": "PagerDuty incident pages under `pagerduty/incidents/`.",
+    "azure_devops": "Azure DevOps REST bodies under `azure_devops/<organization>/<project>/`.",
+    "gitlab": "GitLab REST v4 bodies under `gitlab/<group>/<project>/`.",
+    "jenkins": "Jenkins build lists under `jenkins/<controller>/<job path>/`.",
+    "opsgenie": "Opsgenie alert and incident pages under `opsgenie/`.",
 }
 
 

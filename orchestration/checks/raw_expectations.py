@@ -96,6 +96,80 @@ RULES: dict[tuple[str, str], RawTableRules] = {
         version_column="version_at",
         enumerations={"status": ("triggered", "acknowledged", "resolved"), "urgency": ("high", "low")},
     ),
+    # Azure DevOps: work item states and types depend on the process (Agile, Scrum, custom): no vocabulary.
+    ("raw_azure_devops", "work_items"): RawTableRules(version_column="rev"),
+    ("raw_azure_devops", "work_item_updates"): RawTableRules(
+        references=(Reference(("organization", "work_item_id"), "work_items", ("organization", "work_item_id")),),
+    ),
+    ("raw_azure_devops", "pull_requests"): RawTableRules(
+        version_column="version_at",
+        enumerations={
+            "status": ("notSet", "active", "abandoned", "completed"),
+            "merge_status": ("notSet", "queued", "conflicts", "succeeded", "rejectedByPolicy", "failure"),
+        },
+    ),
+    ("raw_azure_devops", "pull_request_reviewers"): RawTableRules(
+        # Votes are integers: 10 approved, 5 with suggestions, 0 none, -5 waiting for author, -10 rejected.
+        enumerations={"vote": (10, 5, 0, -5, -10)},
+        references=(
+            Reference(("organization", "pull_request_id"), "pull_requests", ("organization", "pull_request_id")),
+        ),
+    ),
+    ("raw_azure_devops", "pull_request_commits"): RawTableRules(
+        references=(
+            Reference(("organization", "pull_request_id"), "pull_requests", ("organization", "pull_request_id")),
+        ),
+    ),
+    ("raw_azure_devops", "builds"): RawTableRules(
+        version_column="last_changed_at",
+        enumerations={
+            "status": ("none", "notStarted", "inProgress", "cancelling", "postponed", "completed"),
+            "result": ("none", "succeeded", "partiallySucceeded", "failed", "canceled"),
+        },
+    ),
+    ("raw_azure_devops", "deployments"): RawTableRules(
+        enumerations={
+            "result": ("succeeded", "succeededWithIssues", "failed", "canceled", "skipped", "abandoned"),
+        },
+    ),
+    ("raw_gitlab", "merge_requests"): RawTableRules(
+        version_column="updated_at", enumerations={"state": ("opened", "closed", "locked", "merged")}
+    ),
+    ("raw_gitlab", "merge_request_commits"): RawTableRules(
+        references=(Reference(("project_path", "merge_request_iid"), "merge_requests", ("project_path", "iid")),),
+    ),
+    ("raw_gitlab", "merge_request_notes"): RawTableRules(
+        version_column="updated_at",
+        references=(Reference(("project_path", "merge_request_iid"), "merge_requests", ("project_path", "iid")),),
+    ),
+    ("raw_gitlab", "pipelines"): RawTableRules(
+        version_column="updated_at",
+        enumerations={
+            # `canceling` and `waiting_for_callback` are newer states (GitLab 17).
+            "status": (
+                "created", "waiting_for_resource", "preparing", "waiting_for_callback", "pending", "running",
+                "success", "failed", "canceling", "canceled", "skipped", "manual", "scheduled",
+            ),
+        },
+    ),
+    ("raw_gitlab", "deployments"): RawTableRules(
+        version_column="updated_at",
+        enumerations={
+            "status": ("created", "running", "success", "failed", "canceled", "blocked"),
+            "environment_tier": ("production", "staging", "testing", "development", "other"),
+        },
+    ),
+    ("raw_jenkins", "builds"): RawTableRules(
+        enumerations={"result": ("SUCCESS", "FAILURE", "UNSTABLE", "ABORTED", "NOT_BUILT")},
+    ),
+    ("raw_opsgenie", "alerts"): RawTableRules(
+        version_column="updated_at",
+        enumerations={"status": ("open", "closed"), "priority": ("P1", "P2", "P3", "P4", "P5")},
+    ),
+    ("raw_opsgenie", "incidents"): RawTableRules(
+        version_column="updated_at",
+        enumerations={"status": ("open", "resolved", "closed"), "priority": ("P1", "P2", "P3", "P4", "P5")},
+    ),
 }
 
 # Jira changelog items carry the issue's id or, from some pages, only its key: an issue is known by either.

@@ -12,7 +12,11 @@ from orchestration.publish_assets import SERVING_KEY
 from orchestration.quality_checks import FRESHNESS_CHECK, FRESHNESS_TABLE, RAW_SUITE_CHECK, ROW_COUNT_CHECK
 
 # Raw tables written as by-products of another table's loader, and the asset that loads them.
-LOADED_BY = {("raw_github", "commit_parents"): ("raw_github", "commits")}
+LOADED_BY = {
+    ("raw_github", "commit_parents"): ("raw_github", "commits"),
+    ("raw_azure_devops", "pull_request_reviewers"): ("raw_azure_devops", "pull_requests"),
+    ("raw_gitlab", "commit_parents"): ("raw_gitlab", "commits"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +58,25 @@ def test_every_raw_table_is_an_asset_fed_by_its_export_folder(definitions: dg.De
         dg.AssetKey(["raw_github", "quarantine"]),
         dg.AssetKey(["raw_pagerduty", "incidents"]),
         dg.AssetKey(["raw_pagerduty", "quarantine"]),
+        dg.AssetKey(["raw_azure_devops", "work_items"]),
+        dg.AssetKey(["raw_azure_devops", "work_item_updates"]),
+        dg.AssetKey(["raw_azure_devops", "pull_requests"]),
+        dg.AssetKey(["raw_azure_devops", "pull_request_commits"]),
+        dg.AssetKey(["raw_azure_devops", "builds"]),
+        dg.AssetKey(["raw_azure_devops", "deployments"]),
+        dg.AssetKey(["raw_azure_devops", "quarantine"]),
+        dg.AssetKey(["raw_gitlab", "merge_requests"]),
+        dg.AssetKey(["raw_gitlab", "merge_request_commits"]),
+        dg.AssetKey(["raw_gitlab", "merge_request_notes"]),
+        dg.AssetKey(["raw_gitlab", "commits"]),
+        dg.AssetKey(["raw_gitlab", "pipelines"]),
+        dg.AssetKey(["raw_gitlab", "deployments"]),
+        dg.AssetKey(["raw_gitlab", "quarantine"]),
+        dg.AssetKey(["raw_jenkins", "builds"]),
+        dg.AssetKey(["raw_jenkins", "quarantine"]),
+        dg.AssetKey(["raw_opsgenie", "alerts"]),
+        dg.AssetKey(["raw_opsgenie", "incidents"]),
+        dg.AssetKey(["raw_opsgenie", "quarantine"]),
     }
     for key in _raw_keys():
         node = graph.get(key)
@@ -75,6 +98,23 @@ def test_every_raw_table_is_an_asset_fed_by_its_export_folder(definitions: dg.De
         ("stg_github__deployment_statuses", ("raw_github", "deployment_statuses")),
         ("stg_github__workflow_runs", ("raw_github", "workflow_runs")),
         ("stg_pagerduty__incidents", ("raw_pagerduty", "incidents")),
+        ("stg_azure_devops__work_items", ("raw_azure_devops", "work_items")),
+        ("stg_azure_devops__work_item_updates", ("raw_azure_devops", "work_item_updates")),
+        ("stg_azure_devops__pull_requests", ("raw_azure_devops", "pull_requests")),
+        ("stg_azure_devops__pull_request_reviews", ("raw_azure_devops", "pull_requests")),
+        ("stg_azure_devops__pull_request_commits", ("raw_azure_devops", "pull_request_commits")),
+        ("stg_azure_devops__builds", ("raw_azure_devops", "builds")),
+        ("stg_azure_devops__deployments", ("raw_azure_devops", "deployments")),
+        ("stg_gitlab__merge_requests", ("raw_gitlab", "merge_requests")),
+        ("stg_gitlab__merge_request_commits", ("raw_gitlab", "merge_request_commits")),
+        ("stg_gitlab__merge_request_reviews", ("raw_gitlab", "merge_request_notes")),
+        ("stg_gitlab__commits", ("raw_gitlab", "commits")),
+        ("stg_gitlab__commit_parents", ("raw_gitlab", "commits")),
+        ("stg_gitlab__pipelines", ("raw_gitlab", "pipelines")),
+        ("stg_gitlab__deployments", ("raw_gitlab", "deployments")),
+        ("stg_jenkins__builds", ("raw_jenkins", "builds")),
+        ("stg_opsgenie__alerts", ("raw_opsgenie", "alerts")),
+        ("stg_opsgenie__incidents", ("raw_opsgenie", "incidents")),
     ],
 )
 def test_each_staging_model_hangs_off_the_dlt_asset_of_its_raw_table(definitions, model, raw_table):
@@ -147,7 +187,7 @@ def test_the_headless_run_splits_the_graph_into_load_and_build(definitions: dg.D
     def nodes(job: str) -> set[str]:
         return {node.name for node in definitions.resolve_job_def(job).nodes}
 
-    tools = ("jira", "github", "pagerduty")
+    tools = tuple(TOOLS)
     assert nodes(INGEST_JOB) == {f"{t}_raw_tables" for t in tools} | {f"{t}_raw_checks" for t in tools}
     assert nodes(BUILD_JOB) == {"delivery_dbt_models", "mart_row_counts", "serving__snapshot"}
     assert nodes(INGEST_JOB) | nodes(BUILD_JOB) == nodes(DELIVERY_JOB)

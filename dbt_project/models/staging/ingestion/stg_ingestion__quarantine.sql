@@ -1,12 +1,12 @@
 {#
-    The three quarantine tables as one. The loaders create every raw table, quarantine included, on their
+    The quarantine tables of every tool as one. The loaders create every raw table, quarantine included, on their
     first load, so each exists even when nothing was ever rejected.
 #}
 {%- set quarantine_columns = [
     'source_file', 'entity', 'record_index', 'record_key', 'reason', 'record_excerpt', 'file_modified_at',
     '_dlt_load_id',
 ] -%}
-{%- set tools = ['jira', 'github', 'pagerduty'] -%}
+{%- set tools = ['jira', 'github', 'pagerduty', 'gitlab', 'jenkins', 'opsgenie', 'azure_devops'] -%}
 
 with
 

@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    {{ newest_version(source('raw_gitlab', 'commit_parents'), partition_by=['project_path', 'sha', 'parent_index']) }}
+
+),
+
+renamed as (
+
+    select
+        {{ surrogate_key(['project_path', 'sha', 'parent_index']) }} as commit_parent_id,
+        cast(project_path as {{ dbt.type_string() }}) as project_path,
+        cast(sha as {{ dbt.type_string() }}) as sha,
+        cast(parent_sha as {{ dbt.type_string() }}) as parent_sha,
+        cast(parent_index as {{ dbt.type_bigint() }}) as parent_index,
+
+        {{ lineage_columns() }}
+
+    from source
+
+)
+
+select * from renamed
