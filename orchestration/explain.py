@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.reading import fetch_dicts, read_only_session
+
 GRAINS = ("team", "value_stream", "organisation")
 
 # The marts behind each mart family of the metric_cells seed, by period.
@@ -100,12 +102,11 @@ def explain(con: duckdb.DuckDBPyConnection, cell: Cell) -> Explanation:
 
 
 def _cell_definitions(con: duckdb.DuckDBPyConnection, metric: str) -> list[dict]:
-    rows = _dicts(
-        con.execute(
-            "select mart_family, member_set, role, member_filter, how_it_adds_up "
-            "from mappings.metric_cells where mart_column = ? order by role",
-            [metric],
-        )
+    rows = fetch_dicts(
+        con,
+        "select mart_family, member_set, role, member_filter, how_it_adds_up "
+        "from mappings.metric_cells where mart_column = ? order by role",
+        [metric],
     )
     if not rows:
         known = [r[0] for r in con.execute("select distinct mart_column from mappings.metric_cells order by 1").fetchall()]
@@ -159,7 +160,7 @@ def _members(con: duckdb.DuckDBPyConnection, cell: Cell, definitions: list[dict]
         "period_start": cell.period_start,
         "grain_key": cell.grain_key,
     }
-    return _dicts(con.execute(sql, params))
+    return fetch_dicts(con, sql, params)
 
 
 def _loads_sql(con: duckdb.DuckDBPyConnection) -> str:
@@ -177,17 +178,10 @@ def _loads_sql(con: duckdb.DuckDBPyConnection) -> str:
     return " union all ".join(f'select load_id, inserted_at from "{schema}"._dlt_loads' for schema in schemas)
 
 
-def _dicts(result: duckdb.DuckDBPyConnection) -> list[dict]:
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-
-
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise ExplainError(f"{path} does not exist: run `delivery run` first")
-    con = duckdb.connect(str(path), read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
-    return con
+    return read_only_session(path)
 
 
 def to_csv(explanation: Explanation) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.lib.reading import fetch_dicts, read_only_session
+
 Row = dict[str, Any]
 
 PUBLISHED_DAY = "(SELECT CAST(published_at AS DATE) FROM meta.snapshot)"
@@ -50,21 +52,20 @@ class ReportData:
 
 def read_report_data(serving_path: Path) -> ReportData:
     """Everything the page shows, read in one short read-only session on the serving file."""
-    with duckdb.connect(str(serving_path), read_only=True) as con:
-        con.execute("SET TimeZone = 'UTC'")
+    with read_only_session(serving_path) as con:
         return ReportData(
-            snapshot=_rows(con, "SELECT * FROM meta.snapshot")[0],
+            snapshot=fetch_dicts(con, "SELECT * FROM meta.snapshot")[0],
             dora_month=_latest_complete_dora_month(con),
             dora_weekly=_dora_weekly(con),
             flow_week=_latest_complete_flow_week(con),
-            flow_weekly=_rows(con, "SELECT * FROM marts.mart_flow__weekly ORDER BY team, week_start"),
+            flow_weekly=fetch_dicts(con, "SELECT * FROM marts.mart_flow__weekly ORDER BY team, week_start"),
             handoffs=_highest_friction_handoffs(con),
-            risk_weekly=_rows(
+            risk_weekly=fetch_dicts(
                 con,
                 "SELECT team, week_start, signals_raised, is_flagged FROM marts.mart_delivery_risk__weekly "
                 "ORDER BY team, week_start",
             ),
-            flagged_weeks=_rows(
+            flagged_weeks=fetch_dicts(
                 con,
                 "SELECT week_start, team, value_stream, signals_raised, flag_reasons "
                 "FROM marts.mart_delivery_risk__weekly WHERE is_flagged ORDER BY week_start DESC, team",
@@ -74,15 +75,9 @@ def read_report_data(serving_path: Path) -> ReportData:
         )
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[Row]:
-    cursor = con.execute(sql, params or [])
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-
-
 def _latest_complete_dora_month(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Each grain's row for the latest month that ended by the publish day (the newest month if none did)."""
-    return _rows(
+    return fetch_dicts(
         con,
         f"""
         WITH chosen AS (
@@ -99,14 +94,14 @@ def _latest_complete_dora_month(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 
 def _dora_weekly(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    return _rows(
+    return fetch_dicts(
         con, f"SELECT {DORA_COLUMNS} FROM marts.mart_dora__weekly ORDER BY {GRAIN_ORDER}, period_start"
     )
 
 
 def _latest_complete_flow_week(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Each team's row for the latest week that ended by the publish day (the newest week if none did)."""
-    return _rows(
+    return fetch_dicts(
         con,
         f"""
         WITH chosen AS (
@@ -123,7 +118,7 @@ def _latest_complete_flow_week(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 def _highest_friction_handoffs(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Rank-1 handoffs of the last complete weeks where work waited at all, longest total wait first."""
-    return _rows(
+    return fetch_dicts(
         con,
         f"""
         WITH recent AS (
@@ -144,7 +139,7 @@ def _highest_friction_handoffs(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 def _late_epics_now(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Epics whose forecast is late in the newest week of the forecast mart."""
-    return _rows(
+    return fetch_dicts(
         con,
         """
         SELECT epic_key, team, value_stream, week_start, remaining_item_count, throughput_per_week,
@@ -158,7 +153,7 @@ def _late_epics_now(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 def _late_epics_first_flagged(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """For every epic ever forecast late, the row of the first week it was: how early the flag came."""
-    return _rows(
+    return fetch_dicts(
         con,
         """
         SELECT epic_key, team, value_stream, week_start, due_date, risk_reason
