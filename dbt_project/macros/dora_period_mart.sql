@@ -13,14 +13,7 @@ with
 -- every event once per grain it counts in: its team, its value stream, the organisation
 {% for name in ['deployments', 'changes', 'incidents', 'merges'] %}
 {{ name }}_by_grain as (
-    select 'team' as grain, team as grain_key, {{ name }}.*
-    from {{ name }} where team is not null
-    union all
-    select 'value_stream' as grain, value_stream as grain_key, {{ name }}.*
-    from {{ name }} where value_stream is not null
-    union all
-    select 'organisation' as grain, 'organisation' as grain_key, {{ name }}.*
-    from {{ name }}
+    {{ rows_by_grain(name) }}
 ),
 {% endfor %}
 
@@ -235,6 +228,21 @@ merges as (
     from {{ ref('fct_changes') }}
     where is_in_time_to_merge
 )
+{% endmacro %}
+
+{#
+    rows_by_grain: every row of `relation` (a CTE or table with team and value_stream) once per grain it
+    counts in: its team, its value stream, the organisation; `grain` and `grain_key` say which.
+#}
+{% macro rows_by_grain(relation) %}
+    select 'team' as grain, team as grain_key, {{ relation }}.*
+    from {{ relation }} where team is not null
+    union all
+    select 'value_stream' as grain, value_stream as grain_key, {{ relation }}.*
+    from {{ relation }} where value_stream is not null
+    union all
+    select 'organisation' as grain, 'organisation' as grain_key, {{ relation }}.*
+    from {{ relation }}
 {% endmacro %}
 
 {#

@@ -21,11 +21,7 @@ members as (
 ),
 
 members_by_grain as (
-    select 'team' as grain, team as grain_key, members.* from members where team is not null
-    union all
-    select 'value_stream' as grain, value_stream as grain_key, members.* from members where value_stream is not null
-    union all
-    select 'organisation' as grain, 'organisation' as grain_key, members.* from members
+    {{ rows_by_grain('members') }}
 ),
 
 {% for period, mart, column in [('week', 'mart_dora__weekly', 'week_start'), ('month', 'mart_dora__monthly', 'month_start')] %}
