@@ -56,6 +56,18 @@ MERGE_REQUESTS = RawTable(
     ),
 )
 
+# The commit object both commit endpoints return (MR commits, repository commits), up to its committer.
+_COMMIT_BODY = (
+    Column("sha", path="id"),
+    Column("short_id", path="short_id"),
+    Column("title", path="title"),
+    Column("message", path="message"),
+    Column("author_name", path="author_name"),
+    Column("author_email", path="author_email"),
+    Column("authored_at", "TIMESTAMPTZ", path="authored_date"),
+    Column("committer_name", path="committer_name"),
+)
+
 MERGE_REQUEST_COMMITS = RawTable(
     name="merge_request_commits",
     description="One row per commit of a merge request.",
@@ -63,14 +75,7 @@ MERGE_REQUEST_COMMITS = RawTable(
     columns=(
         _PROJECT,
         Column("merge_request_iid", "BIGINT", sql=_FILE_IID),
-        Column("sha", path="id"),
-        Column("short_id", path="short_id"),
-        Column("title", path="title"),
-        Column("message", path="message"),
-        Column("author_name", path="author_name"),
-        Column("author_email", path="author_email"),
-        Column("authored_at", "TIMESTAMPTZ", path="authored_date"),
-        Column("committer_name", path="committer_name"),
+        *_COMMIT_BODY,
         Column("committed_at", "TIMESTAMPTZ", path="committed_date"),
         # `parent_ids` is often absent from this endpoint: null then, not zero.
         Column("parent_count", "BIGINT", sql="json_array_length(rec, '$.parent_ids')"),
@@ -103,14 +108,7 @@ COMMITS = RawTable(
     primary_key=("project_path", "sha"),
     columns=(
         _PROJECT,
-        Column("sha", path="id"),
-        Column("short_id", path="short_id"),
-        Column("title", path="title"),
-        Column("message", path="message"),
-        Column("author_name", path="author_name"),
-        Column("author_email", path="author_email"),
-        Column("authored_at", "TIMESTAMPTZ", path="authored_date"),
-        Column("committer_name", path="committer_name"),
+        *_COMMIT_BODY,
         Column("committer_email", path="committer_email"),
         Column("committed_at", "TIMESTAMPTZ", path="committed_date"),
         Column("parent_count", "BIGINT", sql="json_array_length(rec, '$.parent_ids')"),

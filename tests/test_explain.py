@@ -17,11 +17,6 @@ from orchestration.cli import app
 from tests.conftest import DemoServing, query
 
 
-@pytest.fixture(scope="module")
-def demo(demo_serving: DemoServing) -> dict[str, Path]:
-    return {"exports": demo_serving.exports, "warehouse": demo_serving.warehouse, "serving": demo_serving.serving}
-
-
 def explain_rows(serving: Path, *arguments: str) -> list[dict]:
     """Run `delivery explain ... --format csv` as a user would, and parse what it prints."""
     result = CliRunner().invoke(app, ["explain", *arguments, "--format", "csv", "--warehouse", str(serving)])
@@ -33,10 +28,10 @@ def by_role(rows: list[dict], role: str) -> list[dict]:
     return [row for row in rows if row["role"] == role]
 
 
-def test_change_failure_rate_of_a_team_month_is_its_failed_over_its_deployments(demo):
+def test_change_failure_rate_of_a_team_month_is_its_failed_over_its_deployments(demo_serving: DemoServing):
     # The first team-month with a failure: the cell to explain.
     [(team, month, rate, failed, deployed)] = query(
-        demo["serving"],
+        demo_serving.serving,
         """
         select team, strftime(period_start, '%Y-%m'), change_failure_rate, failed_deployment_count,
             deployment_count
@@ -46,7 +41,7 @@ def test_change_failure_rate_of_a_team_month_is_its_failed_over_its_deployments(
         limit 1
         """,
     )
-    rows = explain_rows(demo["serving"], "change_failure_rate", "--team", team, "--month", month)
+    rows = explain_rows(demo_serving.serving, "change_failure_rate", "--team", team, "--month", month)
 
     numerator, denominator = by_role(rows, "numerator"), by_role(rows, "denominator")
     assert (len(numerator), len(denominator)) == (failed, deployed)
@@ -57,10 +52,10 @@ def test_change_failure_rate_of_a_team_month_is_its_failed_over_its_deployments(
     assert all(r["event_at"].startswith(month) for r in rows)
 
 
-def test_lead_time_median_of_a_value_stream_week_is_the_median_of_its_changes(demo):
+def test_lead_time_median_of_a_value_stream_week_is_the_median_of_its_changes(demo_serving: DemoServing):
     # The value-stream week with the most changes in lead time (ties: the earliest).
     [(value_stream, week, median, changes)] = query(
-        demo["serving"],
+        demo_serving.serving,
         """
         select grain_key, cast(period_start as varchar), lead_time_median_hours, lead_time_change_count
         from marts.mart_dora__weekly
@@ -70,7 +65,7 @@ def test_lead_time_median_of_a_value_stream_week_is_the_median_of_its_changes(de
         """,
     )
     assert changes >= 4
-    rows = explain_rows(demo["serving"], "lead_time_median_hours", "--value-stream", value_stream, "--week", week)
+    rows = explain_rows(demo_serving.serving, "lead_time_median_hours", "--value-stream", value_stream, "--week", week)
 
     assert len(rows) == changes
     assert statistics.median(float(r["value_hours"]) for r in rows) == pytest.approx(median)
@@ -80,21 +75,21 @@ def test_lead_time_median_of_a_value_stream_week_is_the_median_of_its_changes(de
     assert all(monday <= date.fromisoformat(r["event_at"][:10]) < monday + timedelta(days=7) for r in rows)
 
 
-def test_flow_load_of_a_team_week_is_the_items_in_progress_at_its_end(demo):
+def test_flow_load_of_a_team_week_is_the_items_in_progress_at_its_end(demo_serving: DemoServing):
     [(team, week, load)] = query(
-        demo["serving"],
+        demo_serving.serving,
         """
         select team, cast(week_start as varchar), flow_load from marts.mart_flow__weekly
         where team = 'payments' order by flow_load desc, week_start limit 1
         """,
     )
-    rows = explain_rows(demo["serving"], "flow_load", "--team", team, "--week", week)
+    rows = explain_rows(demo_serving.serving, "flow_load", "--team", team, "--week", week)
 
     # By hand from the work items: the team's items started before the week's end and not done or
     # canceled by then.
     week_end = date.fromisoformat(week) + timedelta(days=7)
     in_progress = query(
-        demo["serving"],
+        demo_serving.serving,
         """
         select issue_id from marts.fct_work_items
         where team = ? and started_at < ? and coalesce(done_at, canceled_at, ?) >= ?
@@ -106,39 +101,39 @@ def test_flow_load_of_a_team_week_is_the_items_in_progress_at_its_end(demo):
     assert len(rows) == load
 
 
-def test_every_row_leads_back_to_its_raw_record_export_file_and_load(demo):
+def test_every_row_leads_back_to_its_raw_record_export_file_and_load(demo_serving: DemoServing):
     [(team, month)] = query(
-        demo["serving"],
+        demo_serving.serving,
         """
         select team, strftime(period_start, '%Y-%m') from marts.mart_dora__monthly
         where grain = 'team' and incident_count > 0 order by incident_count desc, period_start, team limit 1
         """,
     )
     rows = [
-        *explain_rows(demo["serving"], "incident_count", "--team", team, "--month", month),
-        *explain_rows(demo["serving"], "deployment_count", "--team", team, "--month", month),
-        *explain_rows(demo["serving"], "change_count", "--team", team, "--month", month),
+        *explain_rows(demo_serving.serving, "incident_count", "--team", team, "--month", month),
+        *explain_rows(demo_serving.serving, "deployment_count", "--team", team, "--month", month),
+        *explain_rows(demo_serving.serving, "change_count", "--team", team, "--month", month),
     ]
     assert {r["source_tool"] for r in rows} == {"pagerduty", "github"}
     loads = {
         load_id
         for (load_id,) in query(
-            demo["warehouse"],
+            demo_serving.warehouse,
             "select load_id from raw_github._dlt_loads union select load_id from raw_pagerduty._dlt_loads",
         )
     }
     for row in rows:
-        record = record_in_file(demo["exports"] / row["source_file"], int(row["record_index"]))
+        record = record_in_file(demo_serving.exports / row["source_file"], int(row["record_index"]))
         assert source_id_of(record) == row["source_record_id"], row
         assert row["dlt_load_id"] in loads and row["loaded_at"], row
 
 
-def test_an_unknown_metric_or_a_missing_cell_is_a_clear_error(demo):
+def test_an_unknown_metric_or_a_missing_cell_is_a_clear_error(demo_serving: DemoServing):
     unknown = CliRunner().invoke(app, ["explain", "flow_efficency", "--team", "payments", "--week", "2026-06-01",
-                                       "--warehouse", str(demo["serving"])])
+                                       "--warehouse", str(demo_serving.serving)])
     assert unknown.exit_code == 2 and "cannot be explained" in unknown.output
     missing = CliRunner().invoke(app, ["explain", "items_done", "--team", "nobody", "--week", "2026-06-01",
-                                       "--warehouse", str(demo["serving"])])
+                                       "--warehouse", str(demo_serving.serving)])
     assert missing.exit_code == 2 and "has no row" in missing.output
 
 
