@@ -47,12 +47,14 @@
 {%- endmacro %}
 
 {#
-    jira_issue_records: the lineage of each Jira issue's current version, as a subquery to join facts built
-    from an issue's history (work items, phases, handoffs, deliveries) back to the issue record.
+    work_item_records: the lineage of each work item's current version (a Jira issue, an Azure Boards work
+    item), as a subquery to join facts built from an item's history (work items, phases, handoffs,
+    deliveries) back to the record.
 #}
-{% macro jira_issue_records() -%}
+{% macro work_item_records() -%}
     (
-        select issue_id as record_issue_id, _source_file, _record_index, _dlt_load_id
-        from {{ ref('stg_jira__issues') }}
+        select
+            issue_id as record_issue_id, source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
+        from {{ ref('int_work_items') }}
     )
 {%- endmacro %}

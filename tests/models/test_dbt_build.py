@@ -692,7 +692,7 @@ def test_source_freshness_reads_dlt_load_ids(built: dict) -> None:
 def test_schemas_are_used_as_named(con: duckdb.DuckDBPyConnection) -> None:
     schemas = {row[0] for row in _rows(con, "select schema_name from information_schema.schemata")}
     assert {"staging", "intermediate", "mappings"} <= schemas
-    assert _rows(con, "select count(*) from mappings.teams") == [(8,)]
+    assert _rows(con, "select count(*) from mappings.teams") == [(11,)]
 
 
 def test_newest_version_kept_with_utc_times_and_lineage(con: duckdb.DuckDBPyConnection) -> None:

@@ -707,6 +707,9 @@ TEAM_VALUE_STREAMS = {
     "data-platform": "Platform",
     "growth-web": "Growth",
     "mobile": "Growth",
+    "billing": "Commerce",
+    "search": "Growth",
+    "fulfilment": "Commerce",
 }
 GRAINS = [
     *(("team", team) for team in TEAM_VALUE_STREAMS),
@@ -929,8 +932,8 @@ def test_weekly_mart(warehouse: Path) -> None:
     got = period_mart(warehouse, "mart_dora__weekly")
     # the first event (A1, B1 on Mon 03-02) and the last (infra on Mon 03-09) give two weeks
     w1, w2 = "2026-03-02", "2026-03-09"
-    # 8 teams + 3 value streams + the organisation, 2 weeks each
-    assert len(got) == 24
+    # 11 teams + 3 value streams + the organisation, 2 weeks each
+    assert len(got) == 30
     # 7 days a week: 6 / 7 = 0.8571 a day ([1/7, 1): high), 2 / 7 = 0.2857 (high), 8 / 7 = 1.1429 (>= 1: elite)
     checkout = {**CHECKOUT, "deployments_per_day": 0.8571, "deployment_frequency_tier": "high"}
     payments = {
@@ -974,8 +977,8 @@ def test_weekly_mart(warehouse: Path) -> None:
 def test_monthly_mart(warehouse: Path) -> None:
     got = period_mart(warehouse, "mart_dora__monthly")
     m = "2026-03-01"
-    # every event is in March: one month for each of the 12 grains
-    assert len(got) == 12
+    # every event is in March: one month for each of the 15 grains (11 teams, 3 value streams, the organisation)
+    assert len(got) == 15
     # March has 31 days: 6 / 31 = 0.1935 a day ([1/7, 1): high); 2 / 31 = 0.0645 ([1/30, 1/7): medium);
     # 8 / 31 = 0.2581 (high); 10 / 31 = 0.3226 (high)
     # payments time to merge: PR 10 6, PR 11 3, PR 13 2 -> [2, 3, 6] -> 3
@@ -1071,4 +1074,7 @@ def test_deployment_frequency_profile(warehouse: Path) -> None:
         "data-platform": ("Platform", *nothing),
         "growth-web": ("Growth", *nothing),
         "mobile": ("Growth", *nothing),
+        "billing": ("Commerce", *nothing),
+        "search": ("Growth", *nothing),
+        "fulfilment": ("Commerce", *nothing),
     }

@@ -685,8 +685,9 @@ def test_weekly_flow_mart(warehouse: Path) -> None:
         ("payments", week, 3, 2, 1, 50, 107.4, 0.5625, 1, round(2 / 3, 6), round(1 / 3, 6)),
         ("payments", next_week, 0, 0, 0, None, None, None, 1, None, None),
     ]
-    # Every team gets both weeks, the first holding the earliest start, the last the as-of time.
-    assert query(warehouse, "select count(*) from marts.mart_flow__weekly") == [(16,)]
+    # Every team of the teams seed (11) gets both weeks, the first holding the earliest start, the last the
+    # as-of time.
+    assert query(warehouse, "select count(*) from marts.mart_flow__weekly") == [(22,)]
     # Product delivery lead time by the week the item reached production: only PAY-1 (payments, D4 at
     # 180 h = Monday 9 March 12:00, the second week) has one; PAY-3's baseline delivery is left out. One
     # item: median = p85 = 180 h from creation, 156 h from start.

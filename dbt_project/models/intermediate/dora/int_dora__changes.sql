@@ -1,33 +1,71 @@
--- One row per change: a merged pull request, or a commit of the default branch pushed without one.
+-- One row per change: a merged pull request (GitHub pull request, GitLab merge request, completed Azure DevOps
+-- pull request), or a default-branch commit pushed without one (GitHub, GitLab).
 with
 pull_requests as (
-    select * from {{ ref('stg_github__pull_requests') }}
+    select * from {{ ref('int_pull_requests') }}
     where merged_at is not null
 ),
 
-pull_request_first_commits as (
-    select repository, pull_number, min(authored_at) as first_commit_at
+-- every tool's pull request commits, keyed like int_pull_requests
+pull_request_commits as (
+    select 'github' as source_tool, repository, pull_number, sha, authored_at
     from {{ ref('stg_github__pull_request_commits') }}
-    group by repository, pull_number
+    union all
+    select 'gitlab' as source_tool, project_path, merge_request_iid, sha, authored_at
+    from {{ ref('stg_gitlab__merge_request_commits') }}
+    union all
+    -- Azure DevOps pull request ids are unique in an organization: the pull request gives the repository
+    select
+        'azure_devops' as source_tool,
+        {{ dbt.concat(["pr.organization", "'/'", "pr.project", "'/'", "pr.repository_name"]) }},
+        c.pull_request_id,
+        c.commit_id,
+        c.authored_at
+    from {{ ref('stg_azure_devops__pull_request_commits') }} as c
+    inner join {{ ref('stg_azure_devops__pull_requests') }} as pr
+        on c.organization = pr.organization
+        and c.pull_request_id = pr.pull_request_id
+),
+
+pull_request_first_commits as (
+    select source_tool, repository, pull_number, min(authored_at) as first_commit_at
+    from pull_request_commits
+    group by source_tool, repository, pull_number
+),
+
+-- review verdicts with their time: GitHub reviews, GitLab approval and change-request notes. Azure DevOps
+-- reviewer votes carry no time, so its pull requests have no first review.
+reviews as (
+    select 'github' as source_tool, repository, pull_number, reviewer_login, submitted_at as reviewed_at
+    from {{ ref('stg_github__pull_request_reviews') }}
+    where state <> 'PENDING'
+    union all
+    select 'gitlab' as source_tool, project_path, merge_request_iid, reviewer_username, reviewed_at
+    from {{ ref('stg_gitlab__merge_request_reviews') }}
+    where review_action in ('approved', 'requested_changes')
 ),
 
 -- the first review by someone other than the pull request's author
 first_reviews as (
-    select rv.repository, rv.pull_number, min(rv.submitted_at) as first_review_at
-    from {{ ref('stg_github__pull_request_reviews') }} as rv
+    select rv.source_tool, rv.repository, rv.pull_number, min(rv.reviewed_at) as first_review_at
+    from reviews as rv
     inner join pull_requests as pr
-        on rv.repository = pr.repository
+        on rv.source_tool = pr.source_tool
+        and rv.repository = pr.repository
         and rv.pull_number = pr.pull_number
-    where rv.state <> 'PENDING'
-        and rv.submitted_at is not null
+    where rv.reviewed_at is not null
         and coalesce(rv.reviewer_login, '') <> coalesce(pr.author_login, '')
-    group by rv.repository, rv.pull_number
+    group by rv.source_tool, rv.repository, rv.pull_number
 ),
 
 pull_request_changes as (
     select
-        {{ dbt.concat(["pr.repository", "'#'", "cast(pr.pull_number as " ~ dbt.type_string() ~ ")"]) }}
-            as change_key,
+        case
+            when pr.source_tool = 'github'
+                then {{ dbt.concat(["pr.repository", "'#'", "cast(pr.pull_number as " ~ dbt.type_string() ~ ")"]) }}
+            -- GitLab's own reference style (`group/project!iid`), used for Azure DevOps too
+            else {{ dbt.concat(["pr.repository", "'!'", "cast(pr.pull_number as " ~ dbt.type_string() ~ ")"]) }}
+        end as change_key,
         'pull_request' as change_type,
         pr.repository,
         pr.pull_number,
@@ -36,30 +74,62 @@ pull_request_changes as (
         pr.head_ref,
         pr.labels_json,
         -- squash merges and merge commits both land this commit on the default branch
-        pr.merge_commit_sha as change_sha,
+        pr.landed_sha as change_sha,
         fc.first_commit_at,
         pr.created_at as opened_at,
         rv.first_review_at,
         pr.merged_at,
-        'github' as source_tool,
-        pr.node_id as source_record_id,
+        pr.source_tool,
+        pr.source_record_id,
         pr._source_file,
         pr._record_index,
         pr._dlt_load_id
     from pull_requests as pr
     left join pull_request_first_commits as fc
-        on pr.repository = fc.repository
+        on pr.source_tool = fc.source_tool
+        and pr.repository = fc.repository
         and pr.pull_number = fc.pull_number
     left join first_reviews as rv
-        on pr.repository = rv.repository
+        on pr.source_tool = rv.source_tool
+        and pr.repository = rv.repository
         and pr.pull_number = rv.pull_number
 ),
 
--- commits of pull requests (their own commits and their merge commits) are not pushes of their own
+-- commits of pull requests (their own commits and the commits they landed) are not pushes of their own
 pull_request_shas as (
-    select repository, sha from {{ ref('stg_github__pull_request_commits') }}
+    select repository, sha from pull_request_commits
     union
-    select repository, merge_commit_sha as sha from pull_requests
+    select repository, landed_sha as sha from pull_requests
+),
+
+-- default-branch commits; Azure DevOps exports none, so it has no direct pushes
+default_branch_commits as (
+    select
+        'github' as source_tool,
+        repository,
+        sha,
+        message,
+        author_login,
+        authored_at,
+        committed_at,
+        _source_file,
+        _record_index,
+        _dlt_load_id
+    from {{ ref('stg_github__commits') }}
+    union all
+    select
+        'gitlab' as source_tool,
+        project_path,
+        sha,
+        message,
+        -- GitLab commits carry the author's name, not a username
+        author_name,
+        authored_at,
+        committed_at,
+        _source_file,
+        _record_index,
+        _dlt_load_id
+    from {{ ref('stg_gitlab__commits') }}
 ),
 
 direct_pushes as (
@@ -78,12 +148,12 @@ direct_pushes as (
         cast(null as {{ dbt.type_timestamp() }}) as first_review_at,
         -- a push lands when committed
         c.committed_at as merged_at,
-        'github' as source_tool,
+        c.source_tool,
         c.sha as source_record_id,
         c._source_file,
         c._record_index,
         c._dlt_load_id
-    from {{ ref('stg_github__commits') }} as c
+    from default_branch_commits as c
     left join pull_request_shas as prs
         on c.repository = prs.repository
         and c.sha = prs.sha
@@ -126,7 +196,7 @@ select
     ch._record_index,
     ch._dlt_load_id
 from changes as ch
-left join {{ ref('repository_teams') }} as rt on lower(ch.repository) = lower(rt.repository)
+left join {{ ref('int_repository_teams') }} as rt on lower(ch.repository) = rt.repository_key
 left join {{ ref('int_dora__commit_deployments') }} as cd
     on ch.repository = cd.repository
     and ch.change_sha = cd.sha

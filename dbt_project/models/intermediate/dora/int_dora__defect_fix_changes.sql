@@ -1,22 +1,23 @@
 -- One row per change that fixes a defect raised since the previous production deployment: a pull request
--- naming a defect-type Jira work item (its key in the title or the head branch) created after the previous
--- production deployment of the deployment that ships the change.
+-- (GitHub, GitLab, Azure DevOps) naming a defect-type Jira work item (its key in the title or the head
+-- branch) created after the previous production deployment of the deployment that ships the change.
 with
 -- the first Jira key of the title and of the branch: an equality join, not a scan of every key in every text
 named_keys as (
-    select repository, pull_number,
+    select source_tool, repository, pull_number,
         {{ regexp_extract_first("upper(coalesce(title, ''))", "'(^|[^A-Z0-9])([A-Z][A-Z0-9]*-[0-9]+)'", 2) }}
             as issue_key
-    from {{ ref('stg_github__pull_requests') }}
+    from {{ ref('int_pull_requests') }}
     union
-    select repository, pull_number,
+    select source_tool, repository, pull_number,
         {{ regexp_extract_first("upper(coalesce(head_ref, ''))", "'(^|[^A-Z0-9])([A-Z][A-Z0-9]*-[0-9]+)'", 2) }}
             as issue_key
-    from {{ ref('stg_github__pull_requests') }}
+    from {{ ref('int_pull_requests') }}
 ),
 
 defect_links as (
     select
+        k.source_tool,
         k.repository,
         k.pull_number,
         issues.created_at as defect_created_at
@@ -30,6 +31,7 @@ defect_links as (
 shipped as (
     select
         ch.change_key,
+        ch.source_tool,
         ch.repository,
         ch.pull_number,
         ch.deployment_key,
@@ -49,7 +51,8 @@ select
     min(l.defect_created_at) as first_defect_created_at
 from shipped as s
 inner join defect_links as l
-    on s.repository = l.repository
+    on s.source_tool = l.source_tool
+    and s.repository = l.repository
     and s.pull_number = l.pull_number
 where l.defect_created_at > s.previous_deployed_at
 group by s.change_key, s.deployment_key

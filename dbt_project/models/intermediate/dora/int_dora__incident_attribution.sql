@@ -1,18 +1,29 @@
--- One row per incident: the production deployment it is attributed to and how. An explicit link in the
--- incident's title or description wins (a deployment id, a commit sha, a pull request `owner/repo#n`),
--- then the latest production deployment of the service's team finished within the attribution window
--- before the incident started; otherwise the incident stays unattributed.
+-- One row per incident (PagerDuty, Opsgenie): the production deployment it is attributed to and how. An
+-- explicit link in the incident's title, description or Opsgenie extra properties wins (a GitHub or GitLab
+-- deployment id, a commit sha, a pull request `owner/repo#n` or merge request `group/project!n`), then the
+-- latest production deployment of the incident's team finished within the attribution window before the
+-- incident started; otherwise the incident stays unattributed.
 with
+opsgenie_properties as (
+    select incident_id, extra_properties_json from {{ ref('stg_opsgenie__incidents') }}
+),
+
 incidents as (
     select
         i.incident_id,
         i.service_id,
-        st.team,
+        i.team,
         i.created_at as started_at,
         i.resolved_at,
-        lower({{ dbt.concat(["coalesce(i.title, '')", "' '", "coalesce(i.description, '')"]) }}) as incident_text
-    from {{ ref('stg_pagerduty__incidents') }} as i
-    left join {{ ref('pagerduty_service_teams') }} as st on i.service_id = st.service_id
+        -- Opsgenie's extra properties often name the deployment (`"deployment": "8003"`)
+        lower({{ dbt.concat([
+            "coalesce(i.title, '')", "' '", "coalesce(i.description, '')", "' '",
+            "coalesce(op.extra_properties_json, '')"
+        ]) }}) as incident_text
+    from {{ ref('int_incidents') }} as i
+    left join opsgenie_properties as op
+        on i.source_tool = 'opsgenie'
+        and i.incident_id = op.incident_id
 ),
 
 links as (
@@ -20,7 +31,9 @@ links as (
         incident_id,
         {{ regexp_extract_first('incident_text', "'deployment[^0-9a-z]{0,3}([0-9]+)'", 1) }} as linked_deployment_id,
         {{ regexp_extract_first('incident_text', "'(^|[^0-9a-f])([0-9a-f]{40})($|[^0-9a-f])'", 2) }} as linked_sha,
-        {{ regexp_extract_first('incident_text', "'([a-z0-9_.-]+/[a-z0-9_.-]+#[0-9]+)'", 1) }} as linked_change_key
+        {{ regexp_extract_first('incident_text', "'([a-z0-9_.-]+/[a-z0-9_.-]+#[0-9]+)'", 1) }} as linked_change_key,
+        {{ regexp_extract_first('incident_text', "'([a-z0-9_.-]+(/[a-z0-9_.-]+)+![0-9]+)'", 1) }}
+            as linked_merge_request_key
     from incidents
 ),
 
@@ -33,13 +46,15 @@ attempts as (
     from {{ ref('int_dora__deployment_attempts') }}
 ),
 
+-- GitHub and GitLab deployment ids are numbers; should both tools have the id, one is taken deterministically
 by_deployment_id as (
-    select l.incident_id, p.deployment_key
+    select l.incident_id, min(p.deployment_key) as deployment_key
     from links as l
     inner join attempts as a
-        on a.deployment_source = 'github_deployment'
+        on a.deployment_source in ('github_deployment', 'gitlab_deployment')
         and l.linked_deployment_id = a.source_id
     inner join production as p on a.deployment_key = p.deployment_key
+    group by l.incident_id
 ),
 
 -- a named commit points at the deployment that first shipped it (one, deterministically, should the same
@@ -52,10 +67,12 @@ by_sha as (
 ),
 
 by_pull_request as (
-    select l.incident_id, ch.deployment_key
+    select l.incident_id, min(ch.deployment_key) as deployment_key
     from links as l
-    inner join {{ ref('int_dora__changes') }} as ch on l.linked_change_key = lower(ch.change_key)
+    inner join {{ ref('int_dora__changes') }} as ch
+        on lower(ch.change_key) in (l.linked_change_key, l.linked_merge_request_key)
     where ch.deployment_key is not null
+    group by l.incident_id
 ),
 
 -- the latest production deployment of the team finished within the window before the incident started

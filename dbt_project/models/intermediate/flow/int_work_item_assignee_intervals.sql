@@ -1,5 +1,5 @@
 {#
-    Who held each Jira work item over time, and so which team it was with. Like statuses, the first
+    Who held each work item (Jira, Azure Boards) over time, and so which team it was with. Like statuses, the first
     assignee is not in the changelog: it is the first assignee change's from-side, or the current assignee
     of an item never reassigned.
 #}
@@ -7,26 +7,19 @@ with
 
 issues as (
 
-    select * from {{ ref('stg_jira__issues') }}
+    select * from {{ ref('int_work_items') }}
 
 ),
 
 changelog_items as (
 
-    select * from {{ ref('int_jira_changelog_items_resolved') }}
+    select * from {{ ref('int_work_item_changes') }}
 
 ),
 
 people_teams as (
 
     select * from {{ ref('flow_people_teams') }}
-
-),
-
-project_teams as (
-
-    select * from {{ ref('jira_project_teams') }}
-    where component is null
 
 ),
 
@@ -69,6 +62,8 @@ issue_components as (
     select
         issues.issue_id,
         issues.project_key,
+        issues.owning_team,
+        issues.owning_team_source,
         owned_components.team as component_team
     from issues
     left join owned_components
@@ -131,12 +126,12 @@ final as (
         assignee_periods.issue_id,
         assignee_periods.assignee_account_id,
         -- The assignee's team; unassigned items and people without a team belong to the team owning the
-        -- first owned of the item's components, else the project's team.
-        coalesce(people_teams.team, issue_components.component_team, project_teams.team) as team,
+        -- first owned of the item's components, else the team owning the item's project or area path.
+        coalesce(people_teams.team, issue_components.component_team, issue_components.owning_team) as team,
         case
             when people_teams.team is not null then 'assignee'
             when issue_components.component_team is not null then 'component'
-            when project_teams.team is not null then 'project'
+            else issue_components.owning_team_source
         end as team_source,
         assignee_periods.held_from,
         assignee_periods.held_to
@@ -145,8 +140,6 @@ final as (
         on assignee_periods.issue_id = issue_components.issue_id
     left join people_teams
         on assignee_periods.assignee_account_id = people_teams.account_id
-    left join project_teams
-        on issue_components.project_key = project_teams.project_key
 
 )
 

@@ -1,5 +1,5 @@
 {#
-    Which issue type each Jira work item had over time. Like statuses and assignees, the type an item was
+    Which issue type (work item type) each work item had over time. Like statuses and assignees, the type an item was
     created with is not in the changelog: it is the first type change's from-side, or the current type of
     an item never re-typed.
 #}
@@ -7,13 +7,13 @@ with
 
 issues as (
 
-    select * from {{ ref('stg_jira__issues') }}
+    select * from {{ ref('int_work_items') }}
 
 ),
 
 changelog_items as (
 
-    select * from {{ ref('int_jira_changelog_items_resolved') }}
+    select * from {{ ref('int_work_item_changes') }}
 
 ),
 

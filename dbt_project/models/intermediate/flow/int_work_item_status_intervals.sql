@@ -1,20 +1,22 @@
 {#
-    Status history of every Jira work item as intervals: the status an item was in, from when until when.
-    Jira's changelog does not record the status an item was created in: it is read from the first status
-    change's from-side, and an item without status changes has sat in its current status since creation.
-    Statuses are mapped by name, so a renamed status keeps its phase as long as both names are mapped.
+    Status history of every work item (Jira, Azure Boards) as intervals: the status an item was in, from
+    when until when. Jira's changelog does not record the status an item was created in: it is read from
+    the first status change's from-side, and an item without status changes has sat in its current status
+    since creation (Azure Boards records the creation as a first update, which opens the history instead).
+    Statuses are mapped by name per tool, so a renamed status keeps its phase as long as both names are
+    mapped.
 #}
 with
 
 issues as (
 
-    select * from {{ ref('stg_jira__issues') }}
+    select * from {{ ref('int_work_items') }}
 
 ),
 
 changelog_items as (
 
-    select * from {{ ref('int_jira_changelog_items_resolved') }}
+    select * from {{ ref('int_work_item_changes') }}
 
 ),
 
@@ -24,9 +26,16 @@ assignee_periods as (
 
 ),
 
+-- Each tool's status names map through its own seeds.
 statuses as (
 
-    select * from {{ ref('int_jira_statuses_mapped') }}
+    select 'jira' as source_tool, status_name, delivery_phase, flow_state
+    from {{ ref('int_jira_statuses_mapped') }}
+
+    union all
+
+    select 'azure_devops' as source_tool, state_name, delivery_phase, flow_state
+    from {{ ref('int_azure_devops_states_mapped') }}
 
 ),
 
@@ -167,7 +176,8 @@ final as (
         on intervals_with_assignee.issue_id = issues.issue_id
     cross join as_of
     left join statuses
-        on lower(trim(intervals_with_assignee.status_name)) = lower(trim(statuses.status_name))
+        on issues.source_tool = statuses.source_tool
+        and lower(trim(intervals_with_assignee.status_name)) = lower(trim(statuses.status_name))
 
 )
 

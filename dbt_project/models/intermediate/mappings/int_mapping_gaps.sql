@@ -6,7 +6,7 @@ with
 
 repository_teams as (
 
-    select * from {{ ref('repository_teams') }}
+    select * from {{ ref('int_repository_teams') }}
 
 ),
 
@@ -34,6 +34,25 @@ jira_issue_types as (
 
 ),
 
+azure_devops_states as (
+
+    select * from {{ ref('int_azure_devops_states_mapped') }}
+
+),
+
+azure_devops_work_items as (
+
+    select * from {{ ref('int_work_items') }}
+    where source_tool = 'azure_devops'
+
+),
+
+issue_type_flow_items as (
+
+    select * from {{ ref('issue_type_flow_items') }}
+
+),
+
 issues as (
 
     select * from {{ ref('stg_jira__issues') }}
@@ -46,22 +65,46 @@ incidents as (
 
 ),
 
--- Every GitHub record with its repository; models listed first give the preferred example.
-github_records as (
+opsgenie_incidents as (
 
-    {%- set github_models = [
-        ('stg_github__pull_requests', 'pull_request_id'),
-        ('stg_github__deployments', 'deployment_id'),
-        ('stg_github__workflow_runs', 'workflow_run_attempt_id'),
-        ('stg_github__deployment_statuses', 'deployment_status_id'),
-        ('stg_github__pull_request_reviews', 'review_id'),
-        ('stg_github__pull_request_commits', 'pull_request_commit_id'),
-        ('stg_github__commits', 'commit_id'),
-        ('stg_github__commit_parents', 'commit_parent_id'),
+    select * from {{ ref('stg_opsgenie__incidents') }}
+
+),
+
+opsgenie_team_teams as (
+
+    select * from {{ ref('opsgenie_team_teams') }}
+
+),
+
+-- Every GitHub, GitLab and Azure DevOps record with its repository; models listed first give the preferred
+-- example.
+repository_records as (
+
+    {%- set repository_models = [
+        ('stg_github__pull_requests', 'repository', 'pull_request_id'),
+        ('stg_github__deployments', 'repository', 'deployment_id'),
+        ('stg_github__workflow_runs', 'repository', 'workflow_run_attempt_id'),
+        ('stg_github__deployment_statuses', 'repository', 'deployment_status_id'),
+        ('stg_github__pull_request_reviews', 'repository', 'review_id'),
+        ('stg_github__pull_request_commits', 'repository', 'pull_request_commit_id'),
+        ('stg_github__commits', 'repository', 'commit_id'),
+        ('stg_github__commit_parents', 'repository', 'commit_parent_id'),
+        ('stg_gitlab__merge_requests', 'project_path', 'merge_request_id'),
+        ('stg_gitlab__deployments', 'project_path', 'deployment_id'),
+        ('stg_gitlab__pipelines', 'project_path', 'pipeline_id'),
+        ('stg_gitlab__merge_request_reviews', 'project_path', 'note_id'),
+        ('stg_gitlab__merge_request_commits', 'project_path', 'merge_request_commit_id'),
+        ('stg_gitlab__commits', 'project_path', 'commit_id'),
+        ('stg_gitlab__commit_parents', 'project_path', 'commit_parent_id'),
+        ('stg_azure_devops__pull_requests', dbt.concat(["organization", "'/'", "project", "'/'", "repository_name"]),
+            'pull_request_key'),
+        ('stg_azure_devops__builds', dbt.concat(["organization", "'/'", "project", "'/'", "repository_name"]),
+            'build_key'),
     ] %}
-    {% for model_name, primary_key in github_models %}
+    {% for model_name, repository, primary_key in repository_models %}
     select
-        repository,
+        {{ repository }} as repository,
         '{{ model_name }}' as record_model,
         {{ loop.index }} as record_model_priority,
         cast({{ primary_key }} as {{ dbt.type_string() }}) as record_id
@@ -71,20 +114,21 @@ github_records as (
 
 ),
 
+-- a GitLab project is mapped by repository_teams or by the group fallback (gitlab_group_teams)
 unmapped_repository_records as (
 
     select
         'repository_team' as mapping_kind,
-        github_records.repository as unmapped_value,
+        repository_records.repository as unmapped_value,
         cast(null as {{ dbt.type_string() }}) as unmapped_value_detail,
         cast(null as {{ dbt.type_string() }}) as fallback_used,
-        github_records.record_model,
-        github_records.record_model_priority,
-        github_records.record_id
-    from github_records
+        repository_records.record_model,
+        repository_records.record_model_priority,
+        repository_records.record_id
+    from repository_records
     left join repository_teams
-        on lower(github_records.repository) = lower(repository_teams.repository)
-    where repository_teams.repository is null
+        on lower(repository_records.repository) = repository_teams.repository_key
+    where repository_teams.team is null
 
 ),
 
@@ -123,13 +167,110 @@ unmapped_service_records as (
 
 ),
 
+unmapped_opsgenie_team_records as (
+
+    select
+        'opsgenie_team_team' as mapping_kind,
+        opsgenie_incidents.owner_team_id as unmapped_value,
+        cast(null as {{ dbt.type_string() }}) as unmapped_value_detail,
+        cast(null as {{ dbt.type_string() }}) as fallback_used,
+        'stg_opsgenie__incidents' as record_model,
+        1 as record_model_priority,
+        opsgenie_incidents.incident_id as record_id
+    from opsgenie_incidents
+    left join opsgenie_team_teams
+        on opsgenie_incidents.owner_team_id = opsgenie_team_teams.opsgenie_team_id
+    where opsgenie_team_teams.opsgenie_team_id is null
+
+),
+
+jenkins_builds as (
+
+    select * from {{ ref('stg_jenkins__builds') }}
+
+),
+
+-- builds of jobs named like deploy jobs that no jenkins_deployment_rules row covers: likely missed deployments
+jenkins_ruled_builds as (
+
+    select distinct jenkins_builds.build_key
+    from jenkins_builds
+    inner join {{ ref('jenkins_deployment_rules') }} as rules
+        on lower(jenkins_builds.controller) = lower(rules.controller)
+        and {{ dora_regexp_matches('jenkins_builds.job_path', 'rules.job_path_pattern') }}
+
+),
+
+unmapped_jenkins_job_records as (
+
+    select
+        'jenkins_deployment_rule' as mapping_kind,
+        {{ dbt.concat(["jenkins_builds.controller", "'/'", "jenkins_builds.job_path"]) }} as unmapped_value,
+        cast(null as {{ dbt.type_string() }}) as unmapped_value_detail,
+        cast(null as {{ dbt.type_string() }}) as fallback_used,
+        'stg_jenkins__builds' as record_model,
+        1 as record_model_priority,
+        jenkins_builds.build_key as record_id
+    from jenkins_builds
+    left join jenkins_ruled_builds
+        on jenkins_builds.build_key = jenkins_ruled_builds.build_key
+    where jenkins_ruled_builds.build_key is null
+        and {{ dora_regexp_matches('jenkins_builds.job_path', "'deploy'") }}
+
+),
+
+-- Azure Boards items outside every mapped area path: they belong to a team only through their assignee.
+unmapped_area_records as (
+
+    select
+        'azure_devops_area_team' as mapping_kind,
+        {{ dbt.concat(["azure_devops_work_items.project_key", "' '", "stg_work_items.area_path"]) }}
+            as unmapped_value,
+        stg_work_items.organization as unmapped_value_detail,
+        cast(null as {{ dbt.type_string() }}) as fallback_used,
+        'int_work_items' as record_model,
+        1 as record_model_priority,
+        azure_devops_work_items.issue_id as record_id
+    from azure_devops_work_items
+    inner join {{ ref('stg_azure_devops__work_items') }} as stg_work_items
+        on azure_devops_work_items.issue_id
+            = {{ azure_devops_work_item_id('stg_work_items.organization', 'stg_work_items.work_item_id') }}
+    where azure_devops_work_items.owning_team is null
+
+),
+
+unmapped_work_item_type_records as (
+
+    select
+        'work_item_type_flow_item' as mapping_kind,
+        azure_devops_work_items.issue_type as unmapped_value,
+        'Azure Boards work item type' as unmapped_value_detail,
+        'none: flow item unknown' as fallback_used,
+        'int_work_items' as record_model,
+        1 as record_model_priority,
+        azure_devops_work_items.issue_id as record_id
+    from azure_devops_work_items
+    left join issue_type_flow_items
+        on lower(trim(azure_devops_work_items.issue_type)) = lower(trim(issue_type_flow_items.issue_type))
+    where issue_type_flow_items.issue_type is null
+
+),
+
 record_gaps as (
 
+    select * from unmapped_area_records
+    union all
+    select * from unmapped_work_item_type_records
+    union all
     select * from unmapped_repository_records
     union all
     select * from unmapped_project_records
     union all
     select * from unmapped_service_records
+    union all
+    select * from unmapped_opsgenie_team_records
+    union all
+    select * from unmapped_jenkins_job_records
 
 ),
 
@@ -210,8 +351,25 @@ issue_type_gaps as (
 
 ),
 
+azure_devops_state_gaps as (
+
+    select
+        'azure_devops_state_phase' as mapping_kind,
+        state_name as unmapped_value,
+        cast(null as {{ dbt.type_string() }}) as unmapped_value_detail,
+        'none: Azure Boards states have no category to fall back on' as fallback_used,
+        occurrence_count as records_affected,
+        example_record_model,
+        example_record_id
+    from azure_devops_states
+    where mapping_source = 'unmapped'
+
+),
+
 gaps as (
 
+    select * from azure_devops_state_gaps
+    union all
     select * from aggregated_record_gaps
     union all
     select * from status_gaps

@@ -1,11 +1,8 @@
--- One row per incident: its team, duration, the production deployment it is attributed to and how.
+-- One row per incident (PagerDuty, Opsgenie): its team, duration, the production deployment it is attributed
+-- to and how.
 with
 incidents as (
-    select
-        *,
-        'pagerduty' as source_tool,
-        incident_id as source_record_id
-    from {{ ref('stg_pagerduty__incidents') }}
+    select * from {{ ref('int_incidents') }}
 ),
 
 attribution as (
@@ -23,7 +20,7 @@ select
     cast(i.incident_number as {{ dbt.type_bigint() }}) as incident_number,
     cast(i.title as {{ dbt.type_string() }}) as title,
     cast(i.service_id as {{ dbt.type_string() }}) as service_id,
-    cast(i.service_summary as {{ dbt.type_string() }}) as service_name,
+    cast(i.service_name as {{ dbt.type_string() }}) as service_name,
     cast(a.team as {{ dbt.type_string() }}) as team,
     cast(t.value_stream as {{ dbt.type_string() }}) as value_stream,
     cast(i.status as {{ dbt.type_string() }}) as status,

@@ -146,7 +146,7 @@ final as (
             when decision_gates.gate_rule = 'linked_merged_pull_request'
                 then gate_checks.has_merged_pull_request = 1
         end as is_entry_criteria_met,
-        {{ fact_lineage_columns('issue_records', source_tool="'jira'", source_record_id='issue_records.record_issue_id') }}
+        {{ fact_lineage_columns('issue_records') }}
     from handoffs
     left join phase_order as from_order
         on handoffs.from_phase = from_order.delivery_phase
@@ -159,7 +159,7 @@ final as (
     left join gate_checks
         on handoffs.issue_id = gate_checks.issue_id
         and handoffs.handoff_index = gate_checks.handoff_index
-    left join {{ jira_issue_records() }} as issue_records
+    left join {{ work_item_records() }} as issue_records
         on handoffs.issue_id = issue_records.record_issue_id
 
 )

@@ -144,9 +144,9 @@ final as (
             as created_to_production_hours,
         cast(case when started_span_hours >= 0 then started_span_hours end as {{ type_double() }})
             as started_to_production_hours,
-        {{ fact_lineage_columns('issue_records', source_tool="'jira'", source_record_id='issue_records.record_issue_id') }}
+        {{ fact_lineage_columns('issue_records') }}
     from spans
-    left join {{ jira_issue_records() }} as issue_records
+    left join {{ work_item_records() }} as issue_records
         on spans.issue_id = issue_records.record_issue_id
 
 )

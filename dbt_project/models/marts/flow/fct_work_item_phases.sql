@@ -55,9 +55,9 @@ final as (
         -- Everything that is not active work: waiting, blocked, or not yet started (new).
         cast(total_hours - active_hours as {{ type_double() }}) as waiting_hours,
         is_current_phase,
-        {{ fact_lineage_columns('issue_records', source_tool="'jira'", source_record_id='issue_records.record_issue_id') }}
+        {{ fact_lineage_columns('issue_records') }}
     from phases
-    left join {{ jira_issue_records() }} as issue_records
+    left join {{ work_item_records() }} as issue_records
         on phases.issue_id = issue_records.record_issue_id
 
 )

@@ -8,7 +8,7 @@ with
 
 issues as (
 
-    select * from {{ ref('stg_jira__issues') }}
+    select * from {{ ref('int_work_items') }}
 
 ),
 
@@ -211,9 +211,9 @@ final as (
         cast(linked_pull_request_count as {{ dbt.type_int() }}) as linked_pull_request_count,
         cast(merged_pull_request_count as {{ dbt.type_int() }}) as merged_pull_request_count,
         last_merged_at,
-        {{ fact_lineage_columns('issue_records', source_tool="'jira'", source_record_id='issue_records.record_issue_id') }}
+        {{ fact_lineage_columns('issue_records') }}
     from work_items
-    left join {{ jira_issue_records() }} as issue_records
+    left join {{ work_item_records() }} as issue_records
         on work_items.issue_id = issue_records.record_issue_id
 
 )

@@ -16,7 +16,7 @@ work_items as (
 
 issues as (
 
-    select issue_key, due_date from {{ ref('stg_jira__issues') }}
+    select issue_key, due_date from {{ ref('int_work_items') }}
 
 ),
 
