@@ -1,21 +1,38 @@
-"""The demo organisation generator: a believable company's year of Jira, GitHub and PagerDuty exports.
+"""The demo organisation generator: a believable company's year of exports from a mixed toolchain.
 
 `generate_demo_exports(out_dir, size, seed)` writes the landing layout (every file an unmodified API
 response body) for the year 2025-11-01 to 2026-10-31 UTC:
 
     jira/issues/page-*.json, jira/changelogs/<key>/page-*.json,
     github/<owner>/<repo>/{pulls,pull_commits,pull_reviews,commits,deployments,deployment_statuses,
-                           workflow_runs}/..., pagerduty/incidents/page-*.json
+                           workflow_runs}/..., pagerduty/incidents/page-*.json,
+    azure_devops/acme/<project>/{work_items,work_item_updates,pull_requests,pull_request_commits,builds,
+                                 environment_deployments/<environment>}/...,
+    gitlab/<group>/<project>/{merge_requests,merge_request_commits,merge_request_notes,commits,pipelines,
+                              deployments}/..., jenkins/<controller>/<job path>/builds-*.json,
+    opsgenie/{incidents,alerts}/page-*.json
+
+Eight teams work in Jira, GitHub and PagerDuty. Three more use other tools: Billing does everything in
+Azure DevOps (Boards, Repos, Pipelines) and is paged by Opsgenie; Search tracks work in Jira, keeps its code
+on GitLab, deploys with GitLab deployments and is paged by Opsgenie; Fulfilment tracks work in Jira, keeps
+its code on GitLab, deploys through a Jenkins job and is paged by PagerDuty. Every team's year comes from the
+same simulation (`work`, `pulls`, `repository`, `pagerduty`); each tool's module renders its part
+(`jira`, `github`, `pagerduty`, `azure_devops`, `gitlab`, `jenkins`, `opsgenie`). The teams on other
+toolchains are simulated after the GitHub teams and exported separately (`jira/issues/page-update-0002.json`,
+`pagerduty/incidents/services-page-*.json`), so they add files without changing any of the GitHub teams'.
 
 The organisation comes from `organisation.py` (teams, value streams, repositories, projects, services,
 statuses). Generation is deterministic (same seed and size, same bytes; the clock is never read) and runs
 team by team, writing pages as it goes, so memory stays bounded by one team's year.
 
-Sizes: "S" is the default demo (8 teams, about 1,500 issues, 2,000 pull requests, 700 deployments and 60
-incidents), "M" is ten times S and "L" an organisation of about 2,000 engineers; a number is a scale factor
-(0.25 is a quarter of S). Above scale 1 the teams are replicated (`payments-2`, `PAY2`...), each does more
-work, and most replicated repositories merge with merge commits (their default branches carry the pull
-requests' commits), as large organisations' older repositories tend to.
+Sizes: "S" is the default demo (11 teams; the eight GitHub teams have about 1,500 issues, 2,000 pull
+requests, 700 deployments and 60 incidents, the other three about 370 Jira issues and 190 work items, 670
+pull and merge requests, 250 deployments and 25 incidents), "M" is ten times S and "L" an organisation of
+about 2,000 engineers; a number is a scale factor (0.25 is a quarter of S). Above scale 1 the teams are
+replicated (`payments-2`, `PAY2`, `billing-engine-2` in Azure DevOps project `Billing2`, GitLab group
+`acme/search-2`, Jenkins job `fulfilment-2/deploy`...), each does more work, and most replicated
+repositories merge with merge commits (their default branches carry the pull requests' commits), as large
+organisations' older repositories tend to.
 
 The planted story. Team `payments` (`PLANTED_SLOWDOWN_TEAM`) prepares release "PAY 2026.06" (release date
 2026-06-30). From 2026-05-15 until the release the team drags: coding and testing stretch by a factor of
@@ -32,6 +49,11 @@ or a pull request, incidents inside and outside the 24-hour attribution window, 
 incidents without `resolved_at`; Jira issues with more than 40 histories, the QA -> In Testing status
 rename, items created in a late status, bounce-backs, cross-team hand-offs, `+0800`/`-0500` offsets; page
 drift (consecutive pages sharing a record) and one re-export per source with newer versions of a few records.
+The other toolchains add their own cases: Azure DevOps `AB#123` mentions and `workItemRefs`, reviewer votes,
+a work item retyped from Task to Bug, the `9999-01-01` "not revised" date, release builds owning environment
+deployment records (some failed); GitLab approvals as system notes, merge and squash projects; Jenkins
+builds exported month by month, one of them still running in one export and finished in the next; Opsgenie
+incidents naming their deployment in `extraProperties`, timestamps with nine fractional digits.
 """
 
 from __future__ import annotations
@@ -41,13 +63,21 @@ import math
 import shutil
 from pathlib import Path
 
+from .azure_devops import assign_work_item_ids, write_azure_devops
 from .github import RepositoryRenderer
-from .ids import pagerduty_id, rng_for, stable_int
+from .gitlab import write_gitlab
+from .ids import pagerduty_id, rng_for, stable_int, uuid_for
+from .jenkins import write_jenkins
 from .jira import JiraRenderer, next_page_token, replay
 from .model import IncidentPlan, PullRequest, RepoSpec, TeamContext, TeamSpec, WorkItem
+from .opsgenie import write_opsgenie
 from .organisation import (
+    AZURE_DEVOPS_ORGANIZATION,
+    AZURE_DEVOPS_PROJECTS,
     DEPLOY_WORKFLOW_EVENT,
     GITHUB_OWNER,
+    GITLAB_GROUPS,
+    JENKINS_DEPLOY_JOBS,
     JIRA_BOARD_PROJECTS,
     JIRA_EPIC_LINK_PROJECTS,
     JIRA_SITE_UTC_OFFSET_MINUTES,
@@ -59,17 +89,19 @@ from .organisation import (
     REPOSITORY_PRODUCTION_ENVIRONMENT,
     TEAM_UTC_OFFSET_MINUTES,
     TEAMS,
+    Team,
+    base_team_slug,
 )
 from .output import ExportWriter, paginate
 from .pagerduty import incident_body, plan_background_incidents
-from .people import Roster, build_rosters
+from .people import Person, Roster, build_rosters
 from .pulls import plan_bot_pull_requests, plan_chore_pull_requests
 from .repository import simulate_repositories
 from .timeline import DAY, HOUR, YEAR_END, YEAR_START, Slowdown, parse_utc
 from .work import IN_TESTING, simulate_work_items
 
 SIZE_FACTORS = {"S": 1.0, "M": 10.0, "L": 160.0}
-LAYOUT_FOLDERS = ("jira", "github", "pagerduty")
+LAYOUT_FOLDERS = ("jira", "github", "pagerduty", "azure_devops", "gitlab", "jenkins", "opsgenie")
 JIRA_PAGE_SIZE = 50
 GITHUB_PAGE_SIZE = 100
 PAGERDUTY_PAGE_SIZE = 25
@@ -77,6 +109,7 @@ SLOWDOWN_FACTOR = 1.8
 QA_SNAPSHOT_AT = parse_utc("2026-03-25T12:00:00Z")
 MAX_JIRA_UPDATES = 30
 MAX_INCIDENT_UPDATES = 3
+FIRST_INCIDENT_NUMBER = 1_200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +132,9 @@ REPO_PROFILES: dict[str, RepoProfile] = {
     "data-pipelines": RepoProfile("Python", "pip", 0.8, 0.0),
     "growth-web": RepoProfile("TypeScript", "npm_and_yarn", 1.5, 1.8),
     "mobile-app": RepoProfile("Kotlin", "gradle", 0.3, 0.6),
+    "billing-engine": RepoProfile("Kotlin", "gradle", 0.6, 0.9),
+    "search-api": RepoProfile("Python", "pip", 0.8, 1.2),
+    "fulfilment-service": RepoProfile("Go", "go_modules", 0.5, 0.8),
 }
 
 
@@ -127,65 +163,123 @@ def replicas_and_activity(scale: float) -> tuple[int, float]:
 
 
 def build_team_specs(replicas: int) -> list[TeamSpec]:
+    """The original GitHub teams of every replica first, then the teams on other toolchains, so that adding
+    the latter changes nothing of the former (ordinals, people, identifiers)."""
     specs: list[TeamSpec] = []
     repo_ordinal = 0
-    for replica in range(1, replicas + 1):
-        for base in TEAMS:
-            suffix = "" if replica == 1 else f"-{replica}"
-            team = base
-            if replica > 1:
-                team = dataclasses.replace(
-                    base,
-                    slug=f"{base.slug}{suffix}",
-                    name=f"{base.name} {replica}",
-                    jira_project=f"{base.jira_project}{replica}",
-                    repositories=tuple(f"{name}{suffix}" for name in base.repositories),
-                    pagerduty_service_id=pagerduty_id("P", 7, "service", base.slug, replica),
-                    pagerduty_service_name=f"{base.pagerduty_service_name} {replica}",
-                )
-            ordinal = len(specs)
-            repos = []
-            for name, base_name in zip(team.repositories, base.repositories, strict=True):
-                profile = REPO_PROFILES[base_name]
-                repos.append(
-                    RepoSpec(
-                        name=name,
-                        full_name=f"{GITHUB_OWNER}/{name}",
-                        ordinal=repo_ordinal,
-                        repo_id=612_000_000 + repo_ordinal * 1_733,
-                        base_name=base_name,
-                        team_slug=team.slug,
-                        merge_style=_merge_style(name, base_name, replica),
-                        deploys_via=base.deploys_via,
-                        deploy_event=DEPLOY_WORKFLOW_EVENT.get(base_name, "push"),
-                        production_environment=REPOSITORY_PRODUCTION_ENVIRONMENT.get(base_name, "production"),
-                        sends_production_flag=base_name not in REPOSITORIES_WITHOUT_PRODUCTION_FLAG,
-                        language=profile.language,
-                        ecosystem=profile.ecosystem,
-                        prod_per_week=profile.prod_per_week,
-                        staging_per_week=profile.staging_per_week,
-                        created_at=parse_utc("2021-03-01") + stable_int("repo-created", name) % 900 * DAY,
-                    )
-                )
-                repo_ordinal += 1
-            board = JIRA_BOARD_PROJECTS.get(base.jira_project)
-            specs.append(
-                TeamSpec(
-                    team=team,
-                    ordinal=ordinal,
-                    replica=replica,
-                    base_slug=base.slug,
-                    utc_offset_min=TEAM_UTC_OFFSET_MINUTES[base.slug],
-                    jira_offset_min=JIRA_SITE_UTC_OFFSET_MINUTES.get(base.jira_project, 0),
-                    board_id=None if board is None else board + (replica - 1) * 100,
-                    uses_epic_link=base.jira_project in JIRA_EPIC_LINK_PROJECTS,
-                    repos=tuple(repos),
-                    pagerduty_team_id=pagerduty_id("P", 7, "pd-team", team.slug),
-                    escalation_policy_id=pagerduty_id("P", 7, "pd-policy", team.slug),
-                    planted_slowdown=base.slug == PLANTED_SLOWDOWN_TEAM and replica == 1,
-                )
-            )
+    github_teams = [team for team in TEAMS if team.is_github_team]
+    other_teams = [team for team in TEAMS if not team.is_github_team]
+    for cohort in (github_teams, other_teams):
+        for replica in range(1, replicas + 1):
+            for base in cohort:
+                team = _replicated_team(base, replica)
+                repos = []
+                for name, base_name in zip(team.repositories, base.repositories, strict=True):
+                    repos.append(_repo_spec(team, base, name, base_name, replica, repo_ordinal))
+                    repo_ordinal += 1
+                specs.append(_team_spec(team, base, replica, len(specs), tuple(repos)))
     return specs
+
+
+def _replicated_team(base: Team, replica: int) -> Team:
+    """Replicas copy their base team with suffixed identifiers (`payments-2`, `PAY2`, `PAY...` services)."""
+    if replica == 1:
+        return base
+    suffix = f"-{replica}"
+    return dataclasses.replace(
+        base,
+        slug=f"{base.slug}{suffix}",
+        name=f"{base.name} {replica}",
+        jira_project=f"{base.jira_project}{replica}" if base.jira_project else "",
+        repositories=tuple(f"{name}{suffix}" for name in base.repositories),
+        pagerduty_service_id=pagerduty_id("P", 7, "service", base.slug, replica)
+        if base.pagerduty_service_id
+        else "",
+        pagerduty_service_name=f"{base.pagerduty_service_name} {replica}"
+        if base.pagerduty_service_name
+        else "",
+        opsgenie_team_id=uuid_for("opsgenie-team", base.slug, replica) if base.opsgenie_team_id else "",
+        opsgenie_team_name=f"{base.opsgenie_team_name} {replica}" if base.opsgenie_team_name else "",
+    )
+
+
+def _azure_devops_project(base_slug: str, replica: int) -> str:
+    """`Billing`, `Billing2`...: replicas number their project as Jira keys are numbered."""
+    if base_slug not in AZURE_DEVOPS_PROJECTS:
+        return ""
+    return AZURE_DEVOPS_PROJECTS[base_slug] + ("" if replica == 1 else str(replica))
+
+
+def _gitlab_group(base_slug: str, replica: int) -> str:
+    """`acme/search`, `acme/search-2`...: replicas suffix their group as their slug."""
+    if base_slug not in GITLAB_GROUPS:
+        return ""
+    return GITLAB_GROUPS[base_slug] + ("" if replica == 1 else f"-{replica}")
+
+
+def _repository_path(team: Team, name: str, replica: int) -> str:
+    """The repository's full path in its code host, as the mapping seed `repository_teams` names it."""
+    base = base_team_slug(team.slug)
+    if team.code_host == "azure_devops":
+        return f"{AZURE_DEVOPS_ORGANIZATION}/{_azure_devops_project(base, replica)}/{name}"
+    if team.code_host == "gitlab":
+        return f"{_gitlab_group(base, replica)}/{name}"
+    return f"{GITHUB_OWNER}/{name}"
+
+
+def _repo_spec(team: Team, base: Team, name: str, base_name: str, replica: int, ordinal: int) -> RepoSpec:
+    profile = REPO_PROFILES[base_name]
+    return RepoSpec(
+        name=name,
+        full_name=_repository_path(team, name, replica),
+        ordinal=ordinal,
+        repo_id=612_000_000 + ordinal * 1_733,
+        base_name=base_name,
+        team_slug=team.slug,
+        merge_style=_merge_style(name, base_name, replica),
+        deploys_via=base.deploys_via,
+        deploy_event=DEPLOY_WORKFLOW_EVENT.get(base_name, "push"),
+        production_environment=REPOSITORY_PRODUCTION_ENVIRONMENT.get(base_name, "production"),
+        sends_production_flag=base_name not in REPOSITORIES_WITHOUT_PRODUCTION_FLAG,
+        language=profile.language,
+        ecosystem=profile.ecosystem,
+        prod_per_week=profile.prod_per_week,
+        staging_per_week=profile.staging_per_week,
+        created_at=parse_utc("2021-03-01") + stable_int("repo-created", name) % 900 * DAY,
+    )
+
+
+def _team_spec(team: Team, base: Team, replica: int, ordinal: int, repos: tuple[RepoSpec, ...]) -> TeamSpec:
+    board = JIRA_BOARD_PROJECTS.get(base.jira_project)
+    return TeamSpec(
+        team=team,
+        ordinal=ordinal,
+        replica=replica,
+        base_slug=base.slug,
+        utc_offset_min=TEAM_UTC_OFFSET_MINUTES[base.slug],
+        jira_offset_min=JIRA_SITE_UTC_OFFSET_MINUTES.get(base.jira_project, 0),
+        board_id=None if board is None else board + (replica - 1) * 100,
+        uses_epic_link=base.jira_project in JIRA_EPIC_LINK_PROJECTS,
+        repos=repos,
+        pagerduty_team_id=pagerduty_id("P", 7, "pd-team", team.slug),
+        escalation_policy_id=pagerduty_id("P", 7, "pd-policy", team.slug),
+        planted_slowdown=base.slug == PLANTED_SLOWDOWN_TEAM and replica == 1,
+        azure_devops_project=_azure_devops_project(base.slug, replica),
+        gitlab_group=_gitlab_group(base.slug, replica),
+        jenkins_deploy_job=_jenkins_job(base.slug, replica),
+        opsgenie_service_id=uuid_for("opsgenie-service", team.slug)
+        if team.incident_tool == "opsgenie"
+        else "",
+    )
+
+
+def _jenkins_job(base_slug: str, replica: int) -> str:
+    """`fulfilment/deploy`; a replica's job sits in its own folder (`fulfilment-2/deploy`)."""
+    job = JENKINS_DEPLOY_JOBS.get(base_slug, "")
+    if not job or replica == 1:
+        return job
+    folder, _, name = job.partition("/")
+    return f"{folder}-{replica}/{name}"
 
 
 def _merge_style(name: str, base_name: str, replica: int) -> str:
@@ -205,10 +299,18 @@ class _ReExports:
     jira: list[dict] = dataclasses.field(default_factory=list)
 
 
+@dataclasses.dataclass
+class _Incidents:
+    """Incident plans by the tool that pages each team, written once every team is simulated."""
+
+    pagerduty: list[IncidentPlan] = dataclasses.field(default_factory=list)
+    opsgenie: list[IncidentPlan] = dataclasses.field(default_factory=list)
+
+
 def generate_demo_exports(out_dir: Path, size: str = "S", seed: int = 7) -> dict[str, int]:
     """Write the demo organisation's exports under `out_dir` and return files and records per folder kind.
 
-    The `jira`, `github` and `pagerduty` folders of `out_dir` are replaced; nothing else there is touched.
+    The folders of `LAYOUT_FOLDERS` in `out_dir` are replaced; nothing else there is touched.
     """
     scale = parse_scale(size)
     replicas, activity = replicas_and_activity(scale)
@@ -219,15 +321,54 @@ def generate_demo_exports(out_dir: Path, size: str = "S", seed: int = 7) -> dict
         if (root / folder).exists():
             shutil.rmtree(root / folder)
     writer = ExportWriter(root)
-    re_exports = _ReExports()
-    incidents: list[IncidentPlan] = []
-    for spec in specs:
-        incidents.extend(_generate_team(spec, specs, rosters, seed, activity, writer, re_exports))
-    if re_exports.jira:
-        body = {"issues": re_exports.jira, "isLast": True}
-        writer.write("jira/issues/page-update-0001.json", body, "jira/issues", len(re_exports.jira))
-    _write_incidents(incidents, writer, seed)
+    # The GitHub teams are one export of each source; the teams on other toolchains joined later and come
+    # as exports of their own, so that they leave the GitHub teams' files exactly as they were.
+    cohorts = (
+        [spec for spec in specs if spec.team.is_github_team],
+        [spec for spec in specs if not spec.team.is_github_team],
+    )
+    first_incident_number = FIRST_INCIDENT_NUMBER
+    for index, cohort in enumerate(cohorts, 1):
+        re_exports = _ReExports()
+        incidents = _Incidents()
+        for spec in cohort:
+            plans = _generate_team(spec, specs, rosters, seed, activity, writer, re_exports)
+            if spec.team.incident_tool == "opsgenie":
+                incidents.opsgenie.extend(plans)
+            else:
+                incidents.pagerduty.extend(plans)
+        if re_exports.jira:
+            body = {"issues": re_exports.jira, "isLast": True}
+            writer.write(
+                f"jira/issues/page-update-{index:04d}.json", body, "jira/issues", len(re_exports.jira)
+            )
+        prefix = "" if index == 1 else "services-"
+        _write_incidents(incidents.pagerduty, writer, seed, first_incident_number, prefix)
+        first_incident_number += len(incidents.pagerduty)
+        if incidents.opsgenie:
+            write_opsgenie(incidents.opsgenie, writer, seed)
     return dict(sorted(writer.counts.items()))
+
+
+def _sibling_people(
+    spec: TeamSpec, specs: list[TeamSpec], rosters: dict[str, Roster]
+) -> tuple[tuple[Person, ...], tuple[Person, ...]]:
+    """Who takes the team's items for a while (Identity and Infrastructure engineers, in the same work
+    tracker) and who reviews now and then (engineers of the value stream, in the same code host)."""
+    siblings = [s for s in specs if s.replica == spec.replica and s.ordinal != spec.ordinal]
+    handoff = tuple(
+        person
+        for s in siblings
+        if s.base_slug in ("identity", "infra") and s.team.work_tracker == spec.team.work_tracker
+        for person in rosters[s.team.slug].engineers[:3]
+    )
+    guests = tuple(
+        person
+        for s in siblings
+        if s.team.value_stream == spec.team.value_stream and s.team.code_host == spec.team.code_host
+        for person in rosters[s.team.slug].engineers[:2]
+    )
+    return handoff, guests
 
 
 def _generate_team(
@@ -239,19 +380,7 @@ def _generate_team(
     writer: ExportWriter,
     re_exports: _ReExports,
 ) -> list[IncidentPlan]:
-    siblings = [s for s in specs if s.replica == spec.replica and s.ordinal != spec.ordinal]
-    handoff = tuple(
-        person
-        for s in siblings
-        if s.base_slug in ("identity", "infra")
-        for person in rosters[s.team.slug].engineers[:3]
-    )
-    guests = tuple(
-        person
-        for s in siblings
-        if s.team.value_stream == spec.team.value_stream
-        for person in rosters[s.team.slug].engineers[:2]
-    )
+    handoff, guests = _sibling_people(spec, specs, rosters)
     slowdown = None
     if spec.planted_slowdown:
         slowdown = Slowdown(
@@ -272,17 +401,37 @@ def _generate_team(
     plan_bot_pull_requests(ctx, rng)
     production_finishes = simulate_repositories(ctx)
     plan_background_incidents(ctx, production_finishes)
-    _assign_jira_ids(ctx)
     _number_pull_requests(ctx)
-    _write_jira(ctx, writer, re_exports)
-    _write_github(ctx, writer)
+    _write_team(ctx, writer, re_exports)
     for plan in ctx.incidents:
         if plan.link_pr is not None:
-            plan.description = plan.description.replace(
-                "{PR}", f"{plan.link_pr.repo.full_name}#{plan.link_pr.number}"
-            )
+            plan.description = plan.description.replace("{PR}", change_reference(plan.link_pr))
             plan.link_pr = None  # keep nothing of the team alive once it is written
     return ctx.incidents
+
+
+def _write_team(ctx: TeamContext, writer: ExportWriter, re_exports: _ReExports) -> None:
+    """Each tool of the team's toolchain renders its part of the simulated year."""
+    team = ctx.spec.team
+    if team.work_tracker == "azure_devops":
+        assign_work_item_ids(ctx)
+    else:
+        _assign_jira_ids(ctx)
+        _write_jira(ctx, writer, re_exports)
+    if team.code_host == "github":
+        _write_github(ctx, writer)
+    elif team.code_host == "gitlab":
+        write_gitlab(ctx, writer)
+    if team.code_host == "azure_devops" or team.work_tracker == "azure_devops":
+        write_azure_devops(ctx, writer)
+    if team.deploy_tool == "jenkins":
+        write_jenkins(ctx, writer)
+
+
+def change_reference(pr: PullRequest) -> str:
+    """How people name a change: `acme/repo#12` on GitHub, `group/project!12` on GitLab and Azure DevOps."""
+    separator = "#" if pr.repo.full_name.count("/") == 1 else "!"
+    return f"{pr.repo.full_name}{separator}{pr.number}"
 
 
 def _assign_jira_ids(ctx: TeamContext) -> None:
@@ -464,10 +613,13 @@ def _write_runs(ctx, repo, renderer, folder, writer, rng) -> None:
 # --- PagerDuty ----------------------------------------------------------------------------------------------
 
 
-def _write_incidents(plans: list[IncidentPlan], writer: ExportWriter, seed: int) -> None:
+def _write_incidents(
+    plans: list[IncidentPlan], writer: ExportWriter, seed: int, first_number: int, prefix: str = ""
+) -> None:
+    """`GET /incidents` pages; `prefix` names a later export of the services that joined PagerDuty since."""
     plans.sort(key=lambda plan: (plan.created_at, plan.team.ordinal))
     for index, plan in enumerate(plans):
-        plan.number = 1_200 + index
+        plan.number = first_number + index
         plan.incident_id = pagerduty_id("Q", 14, seed, "incident", plan.number)
     stale = {}
     for plan in reversed(plans):
@@ -479,7 +631,7 @@ def _write_incidents(plans: list[IncidentPlan], writer: ExportWriter, seed: int)
             and plan.created_at > YEAR_END - 30 * DAY
         ):
             stale[plan.number] = plan.acknowledged_at + 60.0  # first exported while acknowledged
-    rng = rng_for(seed, "pagerduty-pages")
+    rng = rng_for(seed, "pagerduty-pages") if not prefix else rng_for(seed, "pagerduty-pages", prefix)
     pages = paginate(plans, PAGERDUTY_PAGE_SIZE, rng)
     for index, page in enumerate(pages):
         body = {
@@ -489,8 +641,10 @@ def _write_incidents(plans: list[IncidentPlan], writer: ExportWriter, seed: int)
             "total": None,
             "more": index < len(pages) - 1,
         }
-        writer.write(writer.next_page("pagerduty/incidents"), body, "pagerduty/incidents", len(page))
+        name = f"pagerduty/incidents/{prefix}page-{index + 1:04d}.json"
+        writer.write(name, body, "pagerduty/incidents", len(page))
     updated = [incident_body(plan) for plan in plans if plan.number in stale]
     if updated:
         body = {"incidents": updated, "limit": PAGERDUTY_PAGE_SIZE, "offset": 0, "total": None, "more": False}
-        writer.write("pagerduty/incidents/page-update-0001.json", body, "pagerduty/incidents", len(updated))
+        name = f"pagerduty/incidents/{prefix}page-update-0001.json"
+        writer.write(name, body, "pagerduty/incidents", len(updated))

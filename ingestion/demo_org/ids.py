@@ -50,3 +50,10 @@ def pagerduty_id(prefix: str, length: int, *parts: object) -> str:
         number, index = divmod(number, len(_ALPHANUMERIC))
         chars.append(_ALPHANUMERIC[index])
     return prefix + "".join(chars)
+
+
+def uuid_for(*parts: object) -> str:
+    """A version-4-looking UUID, as Azure DevOps and Opsgenie use for ids."""
+    digits = hex_id(32, *parts)
+    variant = "89ab"[int(digits[16], 16) % 4]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"

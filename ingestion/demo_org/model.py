@@ -51,6 +51,11 @@ class TeamSpec:
     pagerduty_team_id: str
     escalation_policy_id: str
     planted_slowdown: bool
+    # Where the team's other tools keep it (empty for the tools the team does not use).
+    azure_devops_project: str = ""
+    gitlab_group: str = ""
+    jenkins_deploy_job: str = ""
+    opsgenie_service_id: str = ""
 
 
 # --- Jira ---------------------------------------------------------------------------------------------------

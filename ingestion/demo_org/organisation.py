@@ -21,6 +21,25 @@ class Team:
     pagerduty_service_name: str
     # How the team's repositories reach production: GitHub deployments or a deploy workflow run.
     deploys_via: str = "deployments"
+    # The toolchain: where the team tracks work, hosts code, deploys from and gets paged.
+    work_tracker: str = "jira"  # jira | azure_devops
+    code_host: str = "github"  # github | azure_devops | gitlab
+    deploy_tool: str = "github"  # github | azure_devops | gitlab | jenkins
+    incident_tool: str = "pagerduty"  # pagerduty | opsgenie
+    opsgenie_team_id: str = ""
+    opsgenie_team_name: str = ""
+    # What the monitoring alerts name, for teams paged through Opsgenie (PagerDuty teams: their service).
+    opsgenie_service_name: str = ""
+
+    @property
+    def service_name(self) -> str:
+        """The service incidents are raised against, whatever tool pages the team."""
+        return self.pagerduty_service_name or self.opsgenie_service_name
+
+    @property
+    def is_github_team(self) -> bool:
+        """The original toolchain: Jira, GitHub and PagerDuty."""
+        return (self.work_tracker, self.code_host, self.incident_tool) == ("jira", "github", "pagerduty")
 
 
 VALUE_STREAMS: tuple[str, ...] = ("Commerce", "Platform", "Growth")
@@ -36,6 +55,49 @@ TEAMS: tuple[Team, ...] = (
          deploys_via="workflow_runs"),
     Team("growth-web", "Growth Web", "Growth", "GRW", ("growth-web",), "PGRW5T7", "Growth Web"),
     Team("mobile", "Mobile", "Growth", "MOB", ("mobile-app",), "PMOB6H4", "Mobile Backend"),
+    # Teams on other toolchains, so that the demo shows a mixed organisation.
+    Team(
+        slug="billing",
+        name="Billing",
+        value_stream="Commerce",
+        jira_project="",  # tracks its work in Azure DevOps Boards
+        repositories=("billing-engine",),
+        pagerduty_service_id="",
+        pagerduty_service_name="",
+        work_tracker="azure_devops",
+        code_host="azure_devops",
+        deploy_tool="azure_devops",
+        incident_tool="opsgenie",
+        opsgenie_team_id="5b0e6a52-1f3c-4c8e-9d7a-2e6f0b4c1a01",
+        opsgenie_team_name="Billing On-call",
+        opsgenie_service_name="Billing API",
+    ),
+    Team(
+        slug="search",
+        name="Search",
+        value_stream="Growth",
+        jira_project="SRCH",
+        repositories=("search-api",),
+        pagerduty_service_id="",
+        pagerduty_service_name="",
+        code_host="gitlab",
+        deploy_tool="gitlab",
+        incident_tool="opsgenie",
+        opsgenie_team_id="9c3d2f17-6a4b-4e21-8f5c-7d1e3a9b2c02",
+        opsgenie_team_name="Search On-call",
+        opsgenie_service_name="Search API",
+    ),
+    Team(
+        slug="fulfilment",
+        name="Fulfilment",
+        value_stream="Commerce",
+        jira_project="FUL",
+        repositories=("fulfilment-service",),
+        pagerduty_service_id="PFUL3R9",
+        pagerduty_service_name="Fulfilment",
+        code_host="gitlab",
+        deploy_tool="jenkins",
+    ),
 )
 
 # The team whose cycle time doubles in the weeks before a release: the planted story a leader should see.
@@ -106,6 +168,9 @@ TEAM_UTC_OFFSET_MINUTES: dict[str, int] = {
     "data-platform": 60,
     "growth-web": -480,
     "mobile": 330,
+    "billing": 60,
+    "search": -300,
+    "fulfilment": 0,
 }
 
 # Jira projects whose site writes local offsets (`+0800`, `-0500`) instead of `+0000`.
@@ -123,6 +188,7 @@ REPOSITORY_MERGE_STYLE: dict[str, str] = {
     "checkout-web": "merge",
     "catalog-service": "merge",
     "mobile-app": "merge",
+    "search-api": "merge",
 }
 
 # GitHub environment name of production per repository; "production" unless listed.
@@ -135,3 +201,37 @@ REPOSITORIES_WITHOUT_PRODUCTION_FLAG: tuple[str, ...] = ("mobile-app",)
 DEPLOY_WORKFLOW_EVENT: dict[str, str] = {"infra-tooling": "push", "data-pipelines": "workflow_dispatch"}
 
 CI_WORKFLOW_PATH = ".github/workflows/ci.yml"
+
+# --- The other toolchains (teams billing, search and fulfilment) --------------------------------------------
+
+# Azure DevOps: organization, and per team its project (also the root of its area paths).
+AZURE_DEVOPS_ORGANIZATION = "acme"
+AZURE_DEVOPS_PROJECTS: dict[str, str] = {"billing": "Billing"}
+# Sub-areas under the project's root area path an item may be filed in.
+AZURE_DEVOPS_SUB_AREAS: dict[str, tuple[str, ...]] = {"billing": ("Invoicing", "Subscriptions")}
+# Pipeline environments, as named in Azure DevOps.
+AZURE_DEVOPS_ENVIRONMENTS = {"production": "Production", "staging": "Staging"}
+
+# GitLab: the host and, per team, the group its projects live in (the project is the repository name).
+GITLAB_HOST = "gitlab.acme.example"
+GITLAB_GROUPS: dict[str, str] = {"search": "acme/search", "fulfilment": "acme/fulfilment"}
+
+# Jenkins: the controller and, per team, the deploy job path and the parameter naming the environment.
+JENKINS_CONTROLLER = "ci.acme.example"
+JENKINS_DEPLOY_JOBS: dict[str, str] = {"fulfilment": "fulfilment/deploy"}
+JENKINS_ENVIRONMENT_PARAMETER = "TARGET_ENV"
+
+
+def base_team_slug(slug: str) -> str:
+    """`payments-2` -> `payments`: replicated teams copy their base team's toolchain."""
+    head, _, tail = slug.rpartition("-")
+    return head if head and tail.isdigit() else slug
+
+
+def repository_path(team: Team, repository: str) -> str:
+    """A repository's full path in its code host, as the mapping seed `repository_teams` names it."""
+    if team.code_host == "azure_devops":
+        return f"{AZURE_DEVOPS_ORGANIZATION}/{AZURE_DEVOPS_PROJECTS[base_team_slug(team.slug)]}/{repository}"
+    if team.code_host == "gitlab":
+        return f"{GITLAB_GROUPS[base_team_slug(team.slug)]}/{repository}"
+    return f"{GITHUB_OWNER}/{repository}"

@@ -21,7 +21,7 @@ ATTRIBUTION_WINDOW = 24 * HOUR
 def plan_background_incidents(ctx: TeamContext, production_finishes: list[float]) -> None:
     """Incidents no deployment explains: they start over a day after the team's last production deploy."""
     rng = ctx.rng("incidents")
-    service = ctx.spec.team.pagerduty_service_name
+    service = ctx.spec.team.service_name
     for _ in range(poisson(rng, 3.4 * max(0.5, ctx.activity) ** 0.25)):
         for _attempt in range(40):
             t = YEAR_START + rng.random() * (YEAR_END - YEAR_START - 3 * DAY)
@@ -54,7 +54,7 @@ def plan_background_incidents(ctx: TeamContext, production_finishes: list[float]
 
 def _plan_open_incident(ctx: TeamContext, when: float, acknowledged: float) -> None:
     """Still triggered or acknowledged when the year ends."""
-    service = ctx.spec.team.pagerduty_service_name
+    service = ctx.spec.team.service_name
     t = YEAR_END - (2 + when * 40) * HOUR
     ack = t + 6 * MINUTE if acknowledged < 0.5 else None
     ctx.incidents.append(

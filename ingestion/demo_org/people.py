@@ -10,7 +10,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .ids import hex_id, pagerduty_id, stable_int
+from .ids import hex_id, pagerduty_id, stable_int, uuid_for
+from .organisation import TEAMS, base_team_slug
+
+# Teams whose work tracker is Azure DevOps: their people's account id is their Azure DevOps identity id.
+_AZURE_DEVOPS_TRACKED = frozenset(team.slug for team in TEAMS if team.work_tracker == "azure_devops")
 
 FIRST_NAMES: tuple[str, ...] = (
     "Maya",
@@ -152,7 +156,7 @@ class Person:
     name: str
     email: str
     github_id: int
-    account_id: str  # Jira Cloud accountId
+    account_id: str  # the work tracker's account id: Jira Cloud accountId, or an Azure DevOps identity id
     pagerduty_id: str
     team: str
     utc_offset_min: int
@@ -211,11 +215,20 @@ class _Registry:
             name=name,
             email=f"{_ascii(first)}.{_ascii(last)}@acme.example.com",
             github_id=41_000_000 + self.ordinal * 7_919 + probe % 5_000,
-            account_id=hex_id(24, "jira-account", login),
+            account_id=(
+                azure_devops_identity_id(login)
+                if base_team_slug(team) in _AZURE_DEVOPS_TRACKED
+                else hex_id(24, "jira-account", login)
+            ),
             pagerduty_id=pagerduty_id("P", 7, "pd-user", login),
             team=team,
             utc_offset_min=offset_min,
         )
+
+
+def azure_devops_identity_id(login: str) -> str:
+    """The identity GUID Azure DevOps gives a member (`System.AssignedTo.id`, a reviewer's `id`)."""
+    return uuid_for("ado-identity", login)
 
 
 def build_rosters(teams: Iterable[tuple[str, int]]) -> dict[str, Roster]:

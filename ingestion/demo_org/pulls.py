@@ -368,7 +368,7 @@ def plan_chore_pull_requests(ctx: TeamContext, rng: random.Random) -> None:
 def plan_bot_pull_requests(ctx: TeamContext, rng: random.Random) -> None:
     """Dependency bumps by dependabot and renovate, opened early in the morning UTC any day of the week."""
     for repo in ctx.spec.repos:
-        bot = RENOVATE if repo.ordinal % 3 == 1 else DEPENDABOT
+        bot = RENOVATE if repo.ordinal % 3 == 1 or ctx.spec.team.code_host != "github" else DEPENDABOT
         packages = PACKAGES[repo.ecosystem]
         count = _poisson(rng, 32.0 * max(0.5, ctx.activity) ** 0.5)
         for _ in range(count):

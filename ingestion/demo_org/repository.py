@@ -493,7 +493,7 @@ class RepositorySimulation:
             link = "sha"  # workflow-run deploys have no deployment id to name
         responder = self._on_call(at)
         incident_at = at + min(hours(rng, 1.2, 1.0), 20 * HOUR)
-        service = self.ctx.spec.team.pagerduty_service_name
+        service = self.ctx.spec.team.service_name
         symptom = rng.choice(INCIDENT_SYMPTOMS).format(service=service, Service=capitalise(service))
         resolved = self._respond(response, incident_at, responder, culprit, previous_sha, symptom)
         self.ctx.incidents.append(

@@ -102,6 +102,42 @@ DOMAIN_NOUNS: dict[str, tuple[str, ...]] = {
         "dark mode",
         "image caching",
     ),
+    "billing": (
+        "invoice numbering",
+        "proration",
+        "dunning emails",
+        "tax calculation",
+        "credit notes",
+        "usage metering",
+        "subscription upgrades",
+        "invoice PDF",
+        "payment retries",
+        "billing exports",
+    ),
+    "search": (
+        "query autocomplete",
+        "synonym list",
+        "search ranking",
+        "typo tolerance",
+        "facet counts",
+        "index rebuild",
+        "zero-result queries",
+        "search latency",
+        "boost rules",
+        "query logging",
+    ),
+    "fulfilment": (
+        "pick lists",
+        "carrier labels",
+        "shipment tracking",
+        "warehouse allocation",
+        "split shipments",
+        "return labels",
+        "delivery slots",
+        "packing slips",
+        "stock reservations",
+        "dispatch cut-off",
+    ),
 }
 
 COMPONENTS: dict[str, tuple[str, ...]] = {
@@ -113,6 +149,9 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "data-platform": ("Pipelines", "Warehouse", "Governance"),
     "growth-web": ("Experiments", "Marketing Site", "Tracking"),
     "mobile": ("iOS", "Android", "Backend"),
+    "billing": ("Invoicing", "Subscriptions", "Tax"),
+    "search": ("Indexing", "Ranking", "Query API"),
+    "fulfilment": ("Warehouse", "Carriers", "Returns"),
 }
 
 LABELS: dict[str, tuple[str, ...]] = {

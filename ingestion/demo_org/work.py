@@ -77,6 +77,9 @@ TEAM_PROFILES: dict[str, TeamProfile] = {
     "data-platform": TeamProfile(10, 1, 0.35),
     "growth-web": TeamProfile(13.5, 1, 0.5),
     "mobile": TeamProfile(10.5, 1, 0.8),
+    "billing": TeamProfile(12, 1, 0.7),
+    "search": TeamProfile(14, 1, 0.5),
+    "fulfilment": TeamProfile(10, 1, 0.6),
 }
 ISSUE_TYPE_WEIGHTS = (("Story", 45), ("Bug", 22), ("Task", 15), ("Tech Debt", 13), ("Risk", 5))
 CODE_SHARE = {"Story": 0.92, "Bug": 0.9, "Task": 0.5, "Tech Debt": 0.88, "Risk": 0.1}

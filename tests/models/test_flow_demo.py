@@ -14,7 +14,7 @@ import pytest
 
 from ingestion.demo_org.generate import build_team_specs, generate_demo_exports
 from ingestion.demo_org.people import build_rosters
-from ingestion.pipelines import load_tool
+from ingestion.pipelines import load_all, load_tool
 from tests.conftest import query
 from tests.models.dbt_runner import dbt_build
 
@@ -26,11 +26,10 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("flow_demo")
     generated = root / "generated"
     generate_demo_exports(generated, size="S", seed=7)
-    # The flow models read Jira and GitHub (pull requests, and commits and deployments for delivery lead
-    # time): load just those.
+    # The flow models read every planning tool and code host (work items, pull requests, and commits and
+    # deployments for delivery lead time): the demo's whole mixed toolchain.
     warehouse = (root / "warehouse.duckdb").resolve()
-    load_tool("jira", generated, warehouse)
-    load_tool("github", generated, warehouse)
+    load_all(generated, warehouse)
     # Seeds and models only: the data tests run on the fixture.
     dbt_build(root, warehouse, "+marts.flow", "--resource-type", "seed", "--resource-type", "model")
     return warehouse
@@ -120,6 +119,8 @@ def test_demo_items_reach_production(demo_warehouse: Path) -> None:
 def test_real_jira_sample_builds_status_intervals(real_samples_exports: Path, tmp_path: Path) -> None:
     warehouse = (tmp_path / "warehouse.duckdb").resolve()
     load_tool("jira", real_samples_exports, warehouse)
+    # Work items of Azure Boards meet Jira's in the same models: its raw tables exist, empty.
+    load_tool("azure_devops", real_samples_exports, warehouse)
     dbt_build(tmp_path, warehouse, "+int_work_item_status_intervals")
     [(intervals, items, unmapped)] = query(
         warehouse,

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ingestion.demo_org import organisation as org
+from ingestion.demo_org.azure_devops import STATE_OF, TYPE_OF
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 REAL_JIRA_ISSUES = Path(__file__).resolve().parents[1] / "fixtures" / "real_samples" / "jira" / "issues"
@@ -38,7 +39,7 @@ def test_teams_and_value_streams_match_the_organisation() -> None:
 def test_repositories_match_the_organisation() -> None:
     expected = {
         (
-            f"{org.GITHUB_OWNER}/{repository}",
+            org.repository_path(team, repository),
             team.slug,
             org.DEPLOY_WORKFLOW_PATH if team.deploys_via == "workflow_runs" else "",
         )
@@ -52,11 +53,66 @@ def test_repositories_match_the_organisation() -> None:
 
 def test_jira_projects_and_pagerduty_services_match_the_organisation() -> None:
     assert {(row["project_key"], row["component"], row["team"]) for row in _seed("jira_project_teams")} == {
-        (team.jira_project, "", team.slug) for team in org.TEAMS
+        (team.jira_project, "", team.slug) for team in org.TEAMS if team.jira_project
     }
     assert {
         (row["service_id"], row["service_name"], row["team"]) for row in _seed("pagerduty_service_teams")
-    } == {(team.pagerduty_service_id, team.pagerduty_service_name, team.slug) for team in org.TEAMS}
+    } == {
+        (team.pagerduty_service_id, team.pagerduty_service_name, team.slug)
+        for team in org.TEAMS
+        if team.pagerduty_service_id
+    }
+
+
+def test_teams_on_other_toolchains_are_mapped() -> None:
+    """Azure DevOps area paths, GitLab groups, Opsgenie teams and Jenkins deploy jobs name their team."""
+    assert {
+        (row["organization"], row["project"], row["area_path"], row["team"])
+        for row in _seed("azure_devops_area_teams")
+    } == {
+        (org.AZURE_DEVOPS_ORGANIZATION, project, project, slug)
+        for slug, project in org.AZURE_DEVOPS_PROJECTS.items()
+    }
+    assert {(row["group_path"], row["team"]) for row in _seed("gitlab_group_teams")} == {
+        (group, slug) for slug, group in org.GITLAB_GROUPS.items()
+    }
+    assert {
+        (row["opsgenie_team_id"], row["opsgenie_team_name"], row["team"])
+        for row in _seed("opsgenie_team_teams")
+    } == {
+        (team.opsgenie_team_id, team.opsgenie_team_name, team.slug)
+        for team in org.TEAMS
+        if team.incident_tool == "opsgenie"
+    }
+    teams = {team.slug: team for team in org.TEAMS}
+    assert {
+        (
+            row["controller"],
+            row["job_path_pattern"],
+            row["parameter_name"],
+            row["parameter_value_pattern"],
+            row["repository"],
+        )
+        for row in _seed("jenkins_deployment_rules")
+    } == {
+        (
+            org.JENKINS_CONTROLLER,
+            f"^{job}$",
+            org.JENKINS_ENVIRONMENT_PARAMETER,
+            "^production$",
+            org.repository_path(teams[slug], teams[slug].repositories[0]),
+        )
+        for slug, job in org.JENKINS_DEPLOY_JOBS.items()
+    }
+
+
+def test_every_demo_azure_devops_state_and_work_item_type_is_mapped() -> None:
+    rows = {row["state"]: row for row in _seed("azure_devops_state_phases")}
+    assert set(STATE_OF.values()) <= set(rows)
+    assert all(row["delivery_phase"] in PHASES and row["flow_state"] in FLOW_STATES for row in rows.values())
+    assert (rows["Closed"]["flow_state"], rows["Removed"]["flow_state"]) == ("done", "canceled")
+    flow_items = {row["issue_type"] for row in _seed("issue_type_flow_items")}
+    assert {*TYPE_OF.values(), "Epic"} <= flow_items
 
 
 def test_real_sample_projects_are_left_unmapped() -> None:
