@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,14 @@ from filelock import FileLock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_SAMPLES = FIXTURES / "real_samples"
+
+# Importing the Dagster definitions creates each tool's dlt pipeline beside the default warehouse. Test
+# workers import them at once: each gets a warehouse folder of its own, never the project's `warehouse/`.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ.setdefault(
+    "DELIVERY_WAREHOUSE_PATH",
+    str(Path(tempfile.mkdtemp(prefix=f"delivery-tests-{_WORKER}-")) / "delivery.duckdb"),
+)
 
 
 @pytest.fixture
@@ -48,7 +58,9 @@ class DemoServing:
 def demo_serving(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoServing:
     """Built once per test session, even across xdist workers: the first worker to ask builds it under a
     lock in the folder the workers share, the others wait and read the same files."""
-    shared_root = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    shared_root = (
+        tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    )
     root = shared_root / "demo_serving"
     demo = DemoServing(root / "exports", (root / "delivery.duckdb").resolve(), root / "serving.duckdb")
     with FileLock(str(shared_root / "demo_serving.lock")):

@@ -351,7 +351,9 @@ class RepositoryRenderer:
         self.team_reviewer = uuid_for("ado-team", self.project)
         # First parents of the default branch's commits: a completed pull request merged onto that tip.
         self.main_first_parents = {
-            commit.sha: commit.parents[0] for commit in ctx.main_commits.get(self.repo.name, ()) if commit.parents
+            commit.sha: commit.parents[0]
+            for commit in ctx.main_commits.get(self.repo.name, ())
+            if commit.parents
         }
 
     def repository(self) -> dict:
