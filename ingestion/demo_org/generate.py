@@ -95,7 +95,7 @@ from .organisation import (
 from .output import ExportWriter, paginate
 from .pagerduty import incident_body, plan_background_incidents
 from .people import Person, Roster, build_rosters
-from .pulls import plan_bot_pull_requests, plan_chore_pull_requests
+from .pulls import plan_bot_pull_requests, plan_chore_pull_requests, stale_pull_requests
 from .repository import simulate_repositories
 from .timeline import DAY, HOUR, YEAR_END, YEAR_START, Slowdown, parse_utc
 from .work import IN_TESTING, simulate_work_items
@@ -534,21 +534,6 @@ def _write_jira(ctx: TeamContext, writer: ExportWriter, re_exports: _ReExports) 
 # --- GitHub -------------------------------------------------------------------------------------------------
 
 
-def _stale_pull_requests(prs: list[PullRequest]) -> dict[PullRequest, float]:
-    """PRs merged or closed in the last days of the year, first exported while still open."""
-    chosen: dict[PullRequest, float] = {}
-    for pr in prs:
-        if (
-            pr.closed_at is not None
-            and pr.closed_at >= YEAR_END - 10 * DAY
-            and pr.closed_at - pr.created_at > 6 * HOUR
-        ):
-            chosen[pr] = pr.closed_at - 3 * HOUR
-            if len(chosen) == 2:
-                break
-    return chosen
-
-
 def _write_github(ctx: TeamContext, writer: ExportWriter) -> None:
     for repo in ctx.spec.repos:
         folder = f"github/{GITHUB_OWNER}/{repo.name}"
@@ -557,7 +542,7 @@ def _write_github(ctx: TeamContext, writer: ExportWriter) -> None:
         commits = ctx.main_commits[repo.name]
         pushed_at = max(commit.committed_at for commit in commits)
         renderer = RepositoryRenderer(repo, pushed_at, sum(1 for pr in prs if pr.closed_at is None))
-        stale = _stale_pull_requests(prs)
+        stale = stale_pull_requests(prs)
         newest_first = sorted(prs, key=lambda pr: pr.number, reverse=True)
         for number, page in enumerate(paginate(newest_first, GITHUB_PAGE_SIZE, rng), 1):
             body = [renderer.pull(pr, stale.get(pr)) for pr in page]

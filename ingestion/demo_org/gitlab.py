@@ -17,7 +17,8 @@ from .model import Commit, Deployment, PullRequest, RepoSpec, TeamContext, Workf
 from .organisation import GITLAB_HOST
 from .output import ExportWriter, paginate
 from .people import WEB_FLOW, Person
-from .timeline import DAY, HOUR, MINUTE, YEAR_END
+from .pulls import stale_pull_requests
+from .timeline import MINUTE, YEAR_END
 from .vocabulary import REVIEW_BODIES
 
 WEB = f"https://{GITLAB_HOST}"
@@ -333,23 +334,9 @@ def write_gitlab(ctx: TeamContext, writer: ExportWriter) -> None:
             _write_deployments(ctx, repo, renderer, folder, writer, pipelines)
 
 
-def _stale_merge_requests(prs: list[PullRequest]) -> dict[PullRequest, float]:
-    chosen: dict[PullRequest, float] = {}
-    for pr in prs:
-        if (
-            pr.closed_at is not None
-            and pr.closed_at >= YEAR_END - 10 * DAY
-            and pr.closed_at - pr.created_at > 6 * HOUR
-        ):
-            chosen[pr] = pr.closed_at - 3 * HOUR
-            if len(chosen) == MAX_STALE:
-                break
-    return chosen
-
-
 def _write_merge_requests(ctx, repo, renderer: ProjectRenderer, folder, writer, rng) -> None:
     prs = ctx.pull_requests.get(repo.name, [])
-    stale = _stale_merge_requests(prs)
+    stale = stale_pull_requests(prs, MAX_STALE)
     by_update = sorted(prs, key=lambda pr: (pr.closed_at or pr.last_activity or pr.created_at, pr.number))
     for number, page in enumerate(paginate(by_update, PAGE_SIZE, rng), 1):
         body = [renderer.merge_request(pr, stale.get(pr, YEAR_END)) for pr in page]

@@ -483,3 +483,19 @@ def revert_pull_request(
     add_ci_run(ctx, pr, pr.commits[-1], opened_at, rng)
     review_and_merge(ctx, pr, rng, quick=True)
     return pr
+
+
+def stale_pull_requests(prs: list[PullRequest], limit: int = 2) -> dict[PullRequest, float]:
+    """PRs merged or closed in the last days of the year, first exported while still open, with the time of
+    that first export (at most `limit` of them)."""
+    chosen: dict[PullRequest, float] = {}
+    for pr in prs:
+        if (
+            pr.closed_at is not None
+            and pr.closed_at >= YEAR_END - 10 * DAY
+            and pr.closed_at - pr.created_at > 6 * HOUR
+        ):
+            chosen[pr] = pr.closed_at - 3 * HOUR
+            if len(chosen) == limit:
+                break
+    return chosen

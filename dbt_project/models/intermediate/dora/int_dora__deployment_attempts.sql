@@ -38,11 +38,7 @@ github_deployments as (
             when s.first_failure_at is not null then 'failure'
             else 'unfinished'
         end as outcome,
-        'github' as source_tool,
-        cast(d.deployment_id as {{ dbt.type_string() }}) as source_record_id,
-        d._source_file,
-        d._record_index,
-        d._dlt_load_id
+        {{ fact_lineage_columns('d', "'github'", 'd.deployment_id') }}
     from {{ ref('stg_github__deployments') }} as d
     left join status_times as s on d.deployment_id = s.deployment_id
 ),
@@ -71,11 +67,7 @@ workflow_deployments as (
             when w.conclusion is not null then w.conclusion
             else 'unfinished'
         end as outcome,
-        'github' as source_tool,
-        cast(w.workflow_run_id as {{ dbt.type_string() }}) as source_record_id,
-        w._source_file,
-        w._record_index,
-        w._dlt_load_id
+        {{ fact_lineage_columns('w', "'github'", 'w.workflow_run_id') }}
     from {{ ref('stg_github__workflow_runs') }} as w
     inner join repositories as r
         on lower(w.repository) = r.repository_key
@@ -107,11 +99,7 @@ gitlab_deployments as (
             when d.status = 'canceled' then 'canceled'
             else 'unfinished'
         end as outcome,
-        'gitlab' as source_tool,
-        cast(d.deployment_id as {{ dbt.type_string() }}) as source_record_id,
-        d._source_file,
-        d._record_index,
-        d._dlt_load_id
+        {{ fact_lineage_columns('d', "'gitlab'", 'd.deployment_id') }}
     from {{ ref('stg_gitlab__deployments') }} as d
 ),
 
@@ -140,11 +128,7 @@ azure_devops_deployments as (
             when d.result is not null then lower(d.result)
             else 'unfinished'
         end as outcome,
-        'azure_devops' as source_tool,
-        cast(d.deployment_record_id as {{ dbt.type_string() }}) as source_record_id,
-        d._source_file,
-        d._record_index,
-        d._dlt_load_id
+        {{ fact_lineage_columns('d', "'azure_devops'", 'd.deployment_record_id') }}
     from {{ ref('stg_azure_devops__deployments') }} as d
     inner join {{ ref('stg_azure_devops__builds') }} as b on d.build_key = b.build_key
     where b.repository_name is not null
@@ -181,12 +165,12 @@ jenkins_rule_ranked as (
 ),
 
 jenkins_deployments as (
+    {%- set jenkins_build_id = dbt.concat(["j.controller", "'/'", "j.job_path", "'#'",
+        "cast(j.build_number as " ~ dbt.type_string() ~ ")"]) %}
     select
-        {{ dbt.concat(["'jenkins_build:'", "j.controller", "'/'", "j.job_path", "'#'",
-            "cast(j.build_number as " ~ dbt.type_string() ~ ")"]) }} as deployment_key,
+        {{ dbt.concat(["'jenkins_build:'", jenkins_build_id]) }} as deployment_key,
         'jenkins_build' as deployment_source,
-        {{ dbt.concat(["j.controller", "'/'", "j.job_path", "'#'",
-            "cast(j.build_number as " ~ dbt.type_string() ~ ")"]) }} as source_id,
+        {{ jenkins_build_id }} as source_id,
         j.repository,
         -- the environment parameter's value, when the rule names one
         j.parameter_value as environment,
@@ -205,12 +189,7 @@ jenkins_deployments as (
             when j.result is not null then lower(j.result)
             else 'unfinished'
         end as outcome,
-        'jenkins' as source_tool,
-        {{ dbt.concat(["j.controller", "'/'", "j.job_path", "'#'",
-            "cast(j.build_number as " ~ dbt.type_string() ~ ")"]) }} as source_record_id,
-        j._source_file,
-        j._record_index,
-        j._dlt_load_id
+        {{ fact_lineage_columns('j', "'jenkins'", jenkins_build_id) }}
     from jenkins_rule_ranked as j
     where j.rule_rank = 1
 ),
@@ -250,10 +229,6 @@ select
     a.is_deployed_at_approximate,
     coalesce(a.is_success, false) as is_success,
     a.outcome,
-    a.source_tool,
-    a.source_record_id,
-    a._source_file,
-    a._record_index,
-    a._dlt_load_id
+    {{ fact_lineage_columns('a') }}
 from attempts as a
 left join repositories as r on lower(a.repository) = r.repository_key

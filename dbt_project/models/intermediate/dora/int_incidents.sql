@@ -66,9 +66,5 @@ select
     cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
     cast(resolved_at as {{ dbt.type_timestamp() }}) as resolved_at,
     cast(resolved_at_source as {{ dbt.type_string() }}) as resolved_at_source,
-    cast(source_tool as {{ dbt.type_string() }}) as source_tool,
-    cast(source_record_id as {{ dbt.type_string() }}) as source_record_id,
-    cast(_source_file as {{ dbt.type_string() }}) as _source_file,
-    cast(_record_index as {{ dbt.type_bigint() }}) as _record_index,
-    cast(_dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id
+    {{ fact_lineage_columns('incidents') }}
 from incidents

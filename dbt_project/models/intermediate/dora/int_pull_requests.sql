@@ -79,7 +79,6 @@ pull_requests as (
 )
 
 select
-    cast(source_tool as {{ dbt.type_string() }}) as source_tool,
     cast(pull_request_id as {{ dbt.type_bigint() }}) as pull_request_id,
     cast(repository as {{ dbt.type_string() }}) as repository,
     cast(pull_number as {{ dbt.type_bigint() }}) as pull_number,
@@ -92,8 +91,5 @@ select
     cast(merged_at as {{ dbt.type_timestamp() }}) as merged_at,
     cast(landed_sha as {{ dbt.type_string() }}) as landed_sha,
     cast(work_item_refs_json as {{ dbt.type_string() }}) as work_item_refs_json,
-    cast(source_record_id as {{ dbt.type_string() }}) as source_record_id,
-    cast(_source_file as {{ dbt.type_string() }}) as _source_file,
-    cast(_record_index as {{ dbt.type_bigint() }}) as _record_index,
-    cast(_dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id
+    {{ fact_lineage_columns('pull_requests') }}
 from pull_requests
