@@ -84,3 +84,27 @@ def _build_demo_serving(root: Path, demo: DemoServing) -> None:
     built = run_dbt(["build"], root, demo.warehouse)
     assert built.returncode == 0, built.stdout[-6000:]
     publish(demo.warehouse, demo.serving, "demo-serving")
+
+
+# Columns that name the load a row came from: they differ between two warehouses by design.
+LOAD_COLUMNS = ("_dlt_load_id", "_loaded_at")
+
+
+def mart_contents(serving: Path) -> dict[str, list[tuple]]:
+    """Every published mart's rows, sorted, without the load lineage columns."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+        ).fetchall()]
+        contents = {}
+        for table in tables:
+            columns = [c for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
+                "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall() if c not in LOAD_COLUMNS]
+            contents[table] = con.execute(f"SELECT {', '.join(columns)} FROM marts.{table} ORDER BY ALL").fetchall()
+    return contents
+
+
+def snapshot_id(serving: Path) -> str:
+    with duckdb.connect(str(serving), read_only=True) as con:
+        return con.execute("SELECT snapshot_id FROM meta.snapshot").fetchone()[0]

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import duckdb
 import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus
 
-from tests.conftest import query
+from tests.conftest import query, snapshot_id
 
 DEMO_SIZE = "0.2"  # a fifth of the default demo: every case of the generator, in seconds
 
@@ -155,147 +151,6 @@ def test_a_second_run_on_the_same_exports_changes_nothing(demo_run):
     assert {t: query(warehouse, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
     assert "No exports in" not in second.stdout
     assert "Nothing new since the published snapshot: no build, no publish." in second.stdout
-
-
-# --- Write-audit-publish under failure ---------------------------------------------------------------
-#
-# A second warehouse is built from the same exports as `demo_run`, the hard way: first without the
-# PagerDuty exports (snapshot P1), then with them, through runs killed during ingestion, during the dbt
-# build and during publish. After every kill the serving file must still be P1. The run that finally
-# completes, with a reader querying the serving file throughout, must publish the same marts as the
-# uninterrupted `demo_run`. Last, a bad export that ingestion accepts must stop publish at its check.
-
-# Columns that name the load a row came from: they differ between two warehouses by design.
-LOAD_COLUMNS = ("_dlt_load_id", "_loaded_at")
-READER = Path(__file__).parent / "serving_reader.py"
-
-
-def mart_contents(serving: Path) -> dict[str, list[tuple]]:
-    """Every published mart's rows, sorted, without the load lineage columns."""
-    with duckdb.connect(str(serving), read_only=True) as con:
-        tables = [t for (t,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
-        ).fetchall()]
-        contents = {}
-        for table in tables:
-            columns = [c for (c,) in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
-                "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall() if c not in LOAD_COLUMNS]
-            contents[table] = con.execute(f"SELECT {', '.join(columns)} FROM marts.{table} ORDER BY ALL").fetchall()
-    return contents
-
-
-def snapshot_id(serving: Path) -> str:
-    with duckdb.connect(str(serving), read_only=True) as con:
-        return con.execute("SELECT snapshot_id FROM meta.snapshot").fetchone()[0]
-
-
-def _start_run(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "run"], env=env, cwd=Path(__file__).parents[1],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-
-
-def _kill_when(run: subprocess.Popen, ready, timeout: float = 300) -> None:
-    """SIGKILL the run and its children (dbt) the moment `ready()` is true: a crash, not a shutdown."""
-    deadline = time.time() + timeout
-    while not ready():
-        assert run.poll() is None, "the run ended before reaching the point where it was to be killed"
-        assert time.time() < deadline, "the run never reached the point where it was to be killed"
-        time.sleep(0.005)
-    os.killpg(run.pid, signal.SIGKILL)
-    run.wait()
-
-
-def _log_has(logs: Path, *needles: str):
-    """True once the newest run log holds every needle (the log is line-buffered)."""
-    def ready() -> bool:
-        newest = max(logs.glob("delivery-run-*.log"), key=lambda p: p.stat().st_mtime_ns, default=None)
-        text = newest.read_text() if newest else ""
-        return all(needle in text for needle in needles)
-    return ready
-
-
-@pytest.fixture(scope="module")
-def interrupted_build(demo_run, tmp_path_factory: pytest.TempPathFactory):
-    reference_root, _, _ = demo_run
-    root = tmp_path_factory.mktemp("wap")
-    shutil.copytree(reference_root / "exports", root / "exports", ignore=shutil.ignore_patterns("pagerduty"))
-    env = {
-        **os.environ,
-        "DELIVERY_EXPORTS_DIR": str(root / "exports"),
-        "DELIVERY_WAREHOUSE_PATH": str(root / "warehouse" / "delivery.duckdb"),
-        "DELIVERY_SERVING_PATH": str(root / "warehouse" / "serving.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster"),
-        "COLUMNS": "200",
-    }
-    first = _delivery_run(env)
-    assert first.returncode == 0, first.stdout + first.stderr
-    return root, env
-
-
-def test_a_killed_run_never_touches_the_serving_file_and_the_next_run_converges(demo_run, interrupted_build):
-    reference_root, _, _ = demo_run
-    root, env = interrupted_build
-    serving, logs = root / "warehouse" / "serving.duckdb", root / "warehouse" / "logs"
-    p1_id, p1 = snapshot_id(serving), mart_contents(serving)
-    with duckdb.connect(str(serving), read_only=True) as con:
-        p1_tools = {tool for (tool,) in con.execute("select distinct source_tool from marts.fct_incidents").fetchall()}
-    assert p1_tools == {"opsgenie"}, "P1 was built without the PagerDuty exports"
-    shutil.copytree(reference_root / "exports" / "pagerduty", root / "exports" / "pagerduty")
-
-    kill_points = {
-        "ingestion": _log_has(logs, 'STEP_START - Started execution of step "github_raw_tables"'),
-        "dbt build": _log_has(logs, 'STEP_START - Started execution of step "delivery_dbt_models"',
-                              "ASSET_MATERIALIZATION - Materialized value staging"),
-        "publish": lambda: any(serving.parent.glob(".serving.duckdb.*.tmp")),
-    }
-    for point, ready in kill_points.items():
-        before = {p.name for p in logs.glob("*.log")}
-        _kill_when(_start_run(env), lambda ready=ready, before=before: (
-            {p.name for p in logs.glob("*.log")} != before and ready()))
-        assert snapshot_id(serving) == p1_id, f"killed during {point}: the serving file changed"
-        assert mart_contents(serving) == p1, f"killed during {point}: the serving file changed"
-
-    reader = subprocess.Popen([sys.executable, str(READER), str(serving), str(root / "reader.json")])
-    try:
-        final = _delivery_run(env)
-    finally:
-        (root / "reader.json.stop").touch()
-        reader.wait(timeout=60)
-    assert final.returncode == 0, final.stdout + final.stderr
-    assert snapshot_id(serving) != p1_id
-    assert mart_contents(serving) == mart_contents(reference_root / "warehouse" / "serving.duckdb")
-
-    answers = json.loads((root / "reader.json").read_text())
-    assert answers["failed_queries"] == [], answers["failed_queries"][:3]
-    assert answers["inconsistent_answers"] == [], answers["inconsistent_answers"][:3]
-    assert answers["queries"] >= 20 and set(answers["snapshots_seen"]) == {p1_id, snapshot_id(serving)}
-
-
-def test_a_bad_export_that_passes_ingestion_stops_publish_at_its_check(interrupted_build):
-    root, env = interrupted_build
-    serving = root / "warehouse" / "serving.duckdb"
-    published_id, published = snapshot_id(serving), mart_contents(serving)
-    repository = next((root / "exports" / "github").glob("*/*"))
-    page = json.loads(next((repository / "pulls").glob("*.json")).read_text())
-    bad = {**page[0], "state": "merged", "updated_at": "2026-11-01T00:00:00Z"}  # GitHub says closed + merged_at
-    (repository / "pulls" / "zz-bad-state.json").write_text(json.dumps([bad]))
-
-    failed = _delivery_run(env)
-
-    assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "github_raw_checks failed" in failed.stdout and "raw_github/pull_requests" in failed.stdout
-    assert "Serving file unchanged" in failed.stdout
-    assert snapshot_id(serving) == published_id and mart_contents(serving) == published
-    with DagsterInstance.from_config(str(root / "dagster")) as instance:
-        key = AssetCheckKey(AssetKey(["raw_github", "pull_requests"]), "raw_expectations")
-        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
-        evaluation = record.event.dagster_event.event_specific_data
-        assert not evaluation.passed
-        failing = evaluation.metadata["failed_expectations"].value
-        assert [rule["examples"] for rule in failing.values()] == [["merged"]]
 
 
 def test_status_reports_the_last_run_publish_and_checks(demo_run):
