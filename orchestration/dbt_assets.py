@@ -71,7 +71,11 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
         if context.selected_asset_keys and already_published(settings):
             context.log.info("No new raw rows and no dbt change since the published snapshot: nothing to build.")
             return
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        full_refresh = needs_full_refresh(settings)
+        if full_refresh:
+            context.log.info("The dbt project differs from the published snapshot's: incremental models are rebuilt.")
+        invocation = dbt.cli(["build", *(["--full-refresh"] if full_refresh else [])], context=context,
+                             raise_on_error=False)
         yield from invocation.stream()
         _prune_invocation_folders(invocation.target_path.parent)
         if not invocation.is_successful():
@@ -115,6 +119,14 @@ def already_published(settings: Settings) -> bool:
         and published.dbt_fingerprint == dbt_fingerprint()
         and published.raw_fingerprint == working_fingerprint(settings.warehouse_path)
     )
+
+
+def needs_full_refresh(settings: Settings) -> bool:
+    """Incremental models add what new loads brought to what an earlier build made. That holds only while
+    the models are the same: after any change to the dbt project since the published snapshot (or with no
+    snapshot yet), every incremental model is rebuilt from the raw tables."""
+    published = read_snapshot(settings.serving_path)
+    return published is None or published.dbt_fingerprint != dbt_fingerprint()
 
 
 def _build_failure(invocation) -> Exception:

@@ -7,6 +7,11 @@
     subquery with row_number() rather than QUALIFY, which not every warehouse supports.
 
     Returns a select statement over `relation` with all its columns plus `_version_rank`.
+
+    In an incremental model's incremental run, only the records that loads newer than the model's newest
+    `_dlt_load_id` delivered are ranked again, from all their versions (an older version delivered late
+    must not replace a newer one). The model merges them on its unique key, so the work grows with the new
+    loads, not with the history. Load ids are epoch seconds as text and compare in load order.
 #}
 {% macro newest_version(relation, partition_by, order_by=[]) -%}
     select *
@@ -22,6 +27,13 @@
                     _dlt_load_id desc
             ) as _version_rank
         from {{ relation }} as versioned_rows
+        {%- if is_incremental() %}
+        where {{ surrogate_key(partition_by) }} in (
+            select {{ surrogate_key(partition_by) }}
+            from {{ relation }} as newly_loaded
+            where _dlt_load_id > (select coalesce(max(_dlt_load_id), '') from {{ this }})
+        )
+        {%- endif %}
     ) as ranked_versions
     where _version_rank = 1
 {%- endmacro %}

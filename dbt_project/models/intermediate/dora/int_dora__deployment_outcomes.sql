@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+-- A table: as a view, the attribution and ancestry views under it ran again for each of its tests.
+
 -- One row per successful production deployment: whether it failed (an attributed incident, a rollback or
 -- both), when service was restored, whether it was an unplanned fix (a rollback, or shipping a hotfix or
 -- the fix of a defect raised since the previous deployment), and how many changes it shipped.

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='deployment_key') }}
+
 with
 
 source as (

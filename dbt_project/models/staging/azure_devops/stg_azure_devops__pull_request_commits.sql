@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='pull_request_commit_key') }}
+
 with
 
 source as (

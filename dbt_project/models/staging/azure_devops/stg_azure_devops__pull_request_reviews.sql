@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='pull_request_review_key') }}
+
 with
 
 source as (

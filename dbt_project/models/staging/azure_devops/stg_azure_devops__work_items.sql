@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='work_item_key') }}
+
 with
 
 source as (

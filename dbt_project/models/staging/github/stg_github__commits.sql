@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='commit_id') }}
+
 with
 
 source as (

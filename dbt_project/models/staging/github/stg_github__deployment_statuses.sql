@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='deployment_status_id') }}
+
 with
 
 source as (

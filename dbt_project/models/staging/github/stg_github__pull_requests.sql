@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='pull_request_id') }}
+
 with
 
 source as (

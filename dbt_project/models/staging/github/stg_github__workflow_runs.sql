@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='workflow_run_attempt_id') }}
+
 with
 
 source as (

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='merge_request_id') }}
+
 with
 
 source as (

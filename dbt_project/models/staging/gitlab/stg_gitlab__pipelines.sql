@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='pipeline_id') }}
+
 with
 
 source as (

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='changelog_item_id') }}
+
 with
 
 source as (

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='incident_id') }}
+
 with
 
 source as (

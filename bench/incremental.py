@@ -1,0 +1,206 @@
+"""Benchmark: a later day's exports after a full build, built incrementally, against a full rebuild.
+
+    .venv/bin/python bench/incremental.py --size M                 # S, M, L or a scale factor
+    .venv/bin/python bench/incremental.py --size M --exports DIR   # reuse exports (linked, never moved)
+    .venv/bin/python bench/incremental.py --size M --work DIR      # keep the scratch folder
+
+1. Writes the demo exports and splits them (ingestion/demo_org/later_day.py): the first delivery, and a
+   later day of new files (one in 20) and re-exports that carry newer versions of loaded records.
+2. First delivery: ingest, then `dbt build` (a full build: nothing built yet).
+3. The later day: ingest (dlt loads only the new files), then `dbt build` (incremental: the staging
+   tables rank again only the records the new loads touched).
+4. The baseline, in the same run: a copy of that warehouse rebuilt with `dbt build --full-refresh`, the
+   full build of the same data. Every staging, intermediate and mart relation of the two must hold the
+   same rows (`except all` both ways).
+5. Prints the table and writes bench/results/incremental-<size>.json, with the incremental day's time
+   as a share of the full build's (target: under 5%).
+
+Each step runs in its own process, timed and measured like bench/full_build.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from full_build import (
+    RESULTS,
+    ROOT,
+    WAREHOUSE_NAME,
+    dbt_breakdown,
+    exports_size,
+    generate_exports,
+    machine,
+    measure_child,
+    measure_dbt,
+    scratch_env,
+)
+
+sys.path.insert(0, str(ROOT))
+from ingestion.demo_org.later_day import DEFAULT_SHARE, deliver_later_day, withhold_later_day
+
+BUILT_SCHEMAS = ("staging", "intermediate", "marts")
+TARGET_SHARE_OF_FULL = 0.05
+
+
+def link_exports(source: Path, exports: Path) -> None:
+    """A tree of hard links: the split moves links, never the reused folder's files."""
+    shutil.copytree(source, exports, copy_function=os.link)
+
+
+def differing_relations(incremental: Path, full: Path) -> dict[str, list[int]]:
+    """Relations whose rows differ: [rows only in the incremental build, rows only in the full rebuild]."""
+    import duckdb
+
+    differing = {}
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{incremental}' AS incremental (READ_ONLY)")
+        con.execute(f"ATTACH '{full}' AS rebuilt (READ_ONLY)")
+        relations = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_catalog = 'rebuilt' AND table_schema IN ? ORDER BY 1",
+            [list(BUILT_SCHEMAS)],
+        ).fetchall()
+        for (relation,) in relations:
+            counts = [
+                con.execute(
+                    f"SELECT count(*) FROM (FROM {a}.{relation} EXCEPT ALL FROM {b}.{relation})"
+                ).fetchone()[0]
+                for a, b in (("incremental", "rebuilt"), ("rebuilt", "incremental"))
+            ]
+            if counts != [0, 0]:
+                differing[relation] = counts
+    return {"relations_compared": len(relations), "differing": differing}
+
+
+def measure_build(env: dict[str, str], work: Path, name: str, *options: str) -> dict:
+    target = work / "dbt" / name
+    logs = work / "dbt" / f"logs-{name}"
+    measured = measure_dbt(["build", *options], env, target, logs)
+    measured["breakdown"] = dbt_breakdown(target, logs / "dbt.log")
+    return measured
+
+
+def run_benchmark(args: argparse.Namespace, work: Path) -> dict:
+    exports, held = work / "exports", work / "held"
+    for stale in ("exports", "held", "build", "full", "dbt", "dagster"):
+        shutil.rmtree(work / stale, ignore_errors=True)
+    generated = None
+    if args.exports:
+        link_exports(args.exports.resolve(), exports)
+    else:
+        generated = generate_exports(exports, args.size or "S")
+    later_day = withhold_later_day(exports, held, args.share)
+    first_delivery = exports_size(exports)
+    env = scratch_env(work, exports)
+    warehouse = work / "build" / WAREHOUSE_NAME
+    warehouse.parent.mkdir(parents=True)
+    steps = {}
+    print("first delivery: ingest ...", flush=True)
+    steps["first_ingest"] = measure_child("ingest", env, exports, warehouse)
+    print("first delivery: dbt build ...", flush=True)
+    steps["first_dbt_build"] = measure_build(env, work, "first")
+    deliver_later_day(held, exports, later_day)
+    print(f"later day ({len(later_day)} files): ingest ...", flush=True)
+    steps["later_day_ingest"] = measure_child("ingest", env, exports, warehouse)
+    print("later day: dbt build (incremental) ...", flush=True)
+    steps["later_day_dbt_build"] = measure_build(env, work, "incremental")
+    full = work / "full" / WAREHOUSE_NAME
+    full.parent.mkdir(parents=True)
+    shutil.copy2(warehouse, full)
+    print("same data: dbt build --full-refresh ...", flush=True)
+    steps["full_rebuild_dbt_build"] = measure_build(
+        {**env, "DELIVERY_WAREHOUSE_PATH": str(full)}, work, "full", "--full-refresh"
+    )
+    print("comparing the incremental build with the full rebuild ...", flush=True)
+    comparison = differing_relations(warehouse, full)
+    return assemble(args, generated, first_delivery, len(later_day), steps, comparison)
+
+
+def assemble(args, generated, first_delivery, later_files, steps, comparison) -> dict:
+    incremental = steps["later_day_ingest"]["seconds"] + steps["later_day_dbt_build"]["seconds"]
+    full = steps["first_ingest"]["seconds"] + steps["full_rebuild_dbt_build"]["seconds"]
+    return {
+        "size": args.size or "S",
+        "exports_reused": str(args.exports) if args.exports else None,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
+        "generate": generated,
+        "first_delivery": first_delivery,
+        "later_day_files": later_files,
+        "later_day_share": f"1 in {args.share} files, and every re-export",
+        "steps": steps,
+        "ratios": {
+            "later_day_dbt_build_over_full_rebuild": round(
+                steps["later_day_dbt_build"]["seconds"] / steps["full_rebuild_dbt_build"]["seconds"], 3
+            ),
+            "later_day_ingest_over_first_ingest": round(
+                steps["later_day_ingest"]["seconds"] / steps["first_ingest"]["seconds"], 3
+            ),
+            # ingest and dbt build of the later day against ingest of the first delivery and a full rebuild
+            "later_day_over_full_build": round(incremental / full, 3),
+        },
+        "target_under_5_percent": incremental / full < TARGET_SHARE_OF_FULL,
+        "comparison": comparison,
+    }
+
+
+def print_report(report: dict) -> None:
+    print(
+        f"\nsize {report['size']}: first delivery {report['first_delivery']['files']:,} files, "
+        f"later day {report['later_day_files']:,} files ({report['later_day_share']})"
+    )
+    print("\n| step | seconds | CPU s | peak RSS (tree) MiB |")
+    print("|---|---|---|---|")
+    for name, step in report["steps"].items():
+        print(
+            f"| {name} | {step['seconds']:.1f} | {step['cpu_seconds']:.1f} | {step['peak_tree_rss_mib']:,.0f} |"
+        )
+    for name in ("later_day_dbt_build", "full_rebuild_dbt_build"):
+        nodes = report["steps"][name]["breakdown"]["node_seconds_by_type"]
+        print(f"{name}: node seconds by type {nodes}")
+    print(f"ratios: {report['ratios']}; under 5%: {report['target_under_5_percent']}")
+    comparison = report["comparison"]
+    verdict = "equal" if not comparison["differing"] else f"DIFFER: {comparison['differing']}"
+    print(f"incremental build against full rebuild, {comparison['relations_compared']} relations: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--size", help="S (default), M, L or a scale factor; with --exports, names the result"
+    )
+    parser.add_argument(
+        "--exports", type=Path, help="reuse this exports folder (hard-linked, left untouched)"
+    )
+    parser.add_argument("--work", type=Path, help="keep the scratch folder here")
+    parser.add_argument(
+        "--share", type=int, default=DEFAULT_SHARE, help="one file in SHARE goes to the later day"
+    )
+    args = parser.parse_args()
+    scratch = None if args.work else tempfile.TemporaryDirectory(prefix="bench-incremental-")
+    work = args.work.resolve() if args.work else Path(scratch.name)
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        report = run_benchmark(args, work)
+    finally:
+        if scratch:
+            scratch.cleanup()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"incremental-{report['size']}.json").write_text(json.dumps(report, indent=2, default=str))
+    print_report(report)
+    if report["comparison"]["differing"]:
+        raise SystemExit("the incremental build differs from the full rebuild")
+
+
+if __name__ == "__main__":
+    main()
