@@ -27,7 +27,8 @@
                     _dlt_load_id desc
             ) as _version_rank
         from {{ relation }} as versioned_rows
-        {%- if is_incremental() %}
+        {#- unit tests render models without a relation of their own (`this` is none): a full ranking -#}
+        {%- if this is not none and is_incremental() %}
         where {{ surrogate_key(partition_by) }} in (
             select {{ surrogate_key(partition_by) }}
             from {{ relation }} as newly_loaded
