@@ -151,14 +151,10 @@ def test_every_built_relation_equals_its_full_rebuild(two_builds: TwoBuilds) -> 
         relations = _relations(con, "rebuilt")
         assert _relations(con, "incremental") == relations
         assert {"staging.stg_jira__issues", "marts.fct_changes", "marts.mart_flow__weekly"} <= set(relations)
-        differences = {
-            relation: counts
-            for relation in relations
-            if (counts := _row_differences(con, relation))[:2] != (0, 0)
-        }
-        empty = [relation for relation in relations if _row_differences(con, relation)[2] == 0]
+        counts = {relation: _row_differences(con, relation) for relation in relations}
     finally:
         con.close()
-    assert differences == {}
+    assert {relation: c for relation, c in counts.items() if c[:2] != (0, 0)} == {}
     # Equal because both hold rows, not because both are empty (the empty ones are the demo's gaps).
+    empty = [relation for relation, c in counts.items() if c[2] == 0]
     assert len(empty) < len(relations) / 4, empty
