@@ -55,10 +55,13 @@ select
     cast(case when s.time_to_merge_span >= 0 then s.time_to_merge_span end as {{ type_double() }})
         as time_to_merge_hours,
     cast(coalesce(s.has_negative_span_raw, false) as {{ dbt.type_boolean() }}) as has_negative_span,
-    -- counted in lead time: deployed, not absorbed by a first deployment, not a bot's, span valid
+    -- counted in lead time: deployed, not absorbed by a first deployment, not a bot's, span valid (a pull
+    -- request whose commits were not exported has no first commit, so no lead time)
     cast(
-        s.deployment_key is not null and not s.is_baseline and not s.is_bot and s.lead_time_span >= 0
-        as {{ dbt.type_boolean() }}
+        coalesce(
+            s.deployment_key is not null and not s.is_baseline and not s.is_bot and s.lead_time_span >= 0,
+            false
+        ) as {{ dbt.type_boolean() }}
     ) as is_in_lead_time,
     -- counted in time to merge: a pull request, merged (deployed or not yet), not baseline, not a bot's
     cast(
