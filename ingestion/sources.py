@@ -23,6 +23,10 @@ from ingestion.reader import ExportFile, iter_tables, read_batch
 from ingestion.records import QUARANTINE, ExportFolder, RawTable, quarantine_schema
 
 DEFAULT_FILES_PER_BATCH = 50
+# Files listed per page. The incremental filter runs on each listed page, so on a later run a page holds
+# only the few new or changed files among the listed ones: pages of a batch's size would parse them a
+# handful at a time, with a batch's fixed cost each. Pages are listed large and parsed in batches.
+LISTING_PAGE_FILES = 5000
 
 # New columns may be added by a newer version of the product; a changed type must fail loudly.
 SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
@@ -64,17 +68,19 @@ def folder_resource(exports_dir: Path, folder: ExportFolder, files_per_batch: in
     files = filesystem(
         bucket_url=exports_dir.resolve().as_uri(),
         file_glob=folder.glob,
-        files_per_page=files_per_batch,
+        files_per_page=max(files_per_batch, LISTING_PAGE_FILES),
         incremental=dlt.sources.incremental("modification_date"),
     ).with_name(f"{folder.resource}_files")
 
     def read_files(items: list[dict]) -> Iterator[Any]:
-        result = read_batch(folder, [_export_file(exports_dir, item) for item in items])
-        for name, rows in iter_tables(result):
-            if name == main_table.name:
-                yield rows
-            else:
-                yield dlt.mark.with_hints(rows, table_hints(tables[name]), create_table_variant=True)
+        for start in range(0, len(items), files_per_batch):
+            batch = items[start : start + files_per_batch]
+            result = read_batch(folder, [_export_file(exports_dir, item) for item in batch])
+            for name, rows in iter_tables(result):
+                if name == main_table.name:
+                    yield rows
+                else:
+                    yield dlt.mark.with_hints(rows, table_hints(tables[name]), create_table_variant=True)
 
     reader = dlt.transformer(
         read_files,
