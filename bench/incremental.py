@@ -12,6 +12,7 @@
 4. The baseline, in the same run: a copy of that warehouse rebuilt with `dbt build --full-refresh`, the
    full build of the same data. Every staging, intermediate and mart relation of the two must hold the
    same rows (`except all` both ways).
+   Last, an ingest with nothing new: the ingest's fixed cost (listing every export).
 5. Prints the table and writes bench/results/incremental-<size>.json, with the incremental day's time
    as a share of the full build's (target: under 5%).
 
@@ -120,6 +121,9 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> dict:
     )
     print("comparing the incremental build with the full rebuild ...", flush=True)
     comparison = differing_relations(warehouse, full)
+    # The ingest's fixed cost: listing every export and finding nothing new.
+    print("nothing new: ingest ...", flush=True)
+    steps["no_change_ingest"] = measure_child("ingest", env, exports, warehouse)
     return assemble(args, generated, first_delivery, len(later_day), steps, comparison)
 
 
@@ -143,6 +147,9 @@ def assemble(args, generated, first_delivery, later_files, steps, comparison) ->
             ),
             "later_day_ingest_over_first_ingest": round(
                 steps["later_day_ingest"]["seconds"] / steps["first_ingest"]["seconds"], 3
+            ),
+            "no_change_ingest_over_first_ingest": round(
+                steps["no_change_ingest"]["seconds"] / steps["first_ingest"]["seconds"], 3
             ),
             # ingest and dbt build of the later day against ingest of the first delivery and a full rebuild
             "later_day_over_full_build": round(incremental / full, 3),

@@ -1,7 +1,7 @@
 """dlt sources over the landing folder: one source per tool, one resource per export folder.
 
-Each resource lists its folder with dlt's `filesystem` resource, incremental on the files' modification
-time, so an unchanged file is not read twice. Files are read in bounded batches (`files_per_page`) and
+Each resource lists its folder (`ingestion/listing.py`), incremental on the files' modification time,
+so an unchanged file is not read twice. Files are read in bounded batches (`files_per_batch`) and
 handed to dlt as Arrow tables. Every raw table merges on its primary key, so a re-delivered page
 updates rather than duplicates.
 """
@@ -16,9 +16,9 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
-from dlt.sources.filesystem import filesystem
 
 from ingestion import azure_devops, github, gitlab, jenkins, jira, opsgenie, pagerduty
+from ingestion.listing import export_files
 from ingestion.reader import ExportFile, iter_tables, read_batch
 from ingestion.records import QUARANTINE, ExportFolder, RawTable, quarantine_schema
 
@@ -65,12 +65,8 @@ def folder_resource(exports_dir: Path, folder: ExportFolder, files_per_batch: in
     tables = tables_of([folder])
     main_table = folder.tables[0]
     # Each folder's listing is its own resource, so each keeps its own incremental state.
-    files = filesystem(
-        bucket_url=exports_dir.resolve().as_uri(),
-        file_glob=folder.glob,
-        files_per_page=max(files_per_batch, LISTING_PAGE_FILES),
-        incremental=dlt.sources.incremental("modification_date"),
-    ).with_name(f"{folder.resource}_files")
+    page_size = max(files_per_batch, LISTING_PAGE_FILES)
+    files = export_files(exports_dir, folder.glob, name=f"{folder.resource}_files", page_size=page_size)
 
     def read_files(items: list[dict]) -> Iterator[Any]:
         for start in range(0, len(items), files_per_batch):
@@ -126,7 +122,7 @@ def export_source(tool: str, exports_dir: Path, files_per_batch: int = DEFAULT_F
 
 
 def _export_file(exports_dir: Path, item: dict) -> ExportFile:
-    path = Path(item.local_file_path) if hasattr(item, "local_file_path") else Path(item["file_url"])
+    path = exports_dir.resolve() / item["relative_path"]
     modified_at = item["modification_date"]
     if isinstance(modified_at, datetime) and modified_at.tzinfo is None:
         modified_at = modified_at.replace(tzinfo=UTC)

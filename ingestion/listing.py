@@ -1,0 +1,61 @@
+"""The landing folder's files, listed for dlt's incremental cursor on their modification time.
+
+dlt's `filesystem` resource lists through fsspec, asks for each file's details and resolves each path on
+its own: about 0.8 ms per file on the demo's exports, 22 s of a 36 s run with nothing new at size M, and
+minutes per run at an enterprise year's ~700k files. The landing folder is a local path, so it is listed
+here with one `stat` per file. dlt still owns the cursor: its state, the filter, and the deduplication
+of files at the boundary by `file_url`, which is written as dlt's listing writes it, so a warehouse
+loaded before keeps its state.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from stat import S_ISREG
+from typing import Any
+
+import dlt
+from dlt.extract.resource import DltResource
+
+
+def list_files(exports_dir: Path, pattern: str) -> Iterator[dict[str, Any]]:
+    """Every file matching the glob, sorted by path so that batches are the same from run to run."""
+    root = exports_dir.resolve()
+    for relative_path in sorted(glob.glob(pattern, root_dir=root, recursive=True)):
+        path = root / relative_path
+        stat = os.stat(path)
+        if not S_ISREG(stat.st_mode):
+            continue
+        yield {
+            "file_url": path.as_uri(),
+            "file_name": path.name,
+            "relative_path": Path(relative_path).as_posix(),
+            "modification_date": datetime.fromtimestamp(stat.st_mtime, UTC),
+            "size_in_bytes": stat.st_size,
+        }
+
+
+def pages(files: Iterator[dict[str, Any]], page_size: int) -> Iterator[list[dict[str, Any]]]:
+    page: list[dict[str, Any]] = []
+    for file in files:
+        page.append(file)
+        if len(page) == page_size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def export_files(exports_dir: Path, pattern: str, name: str, page_size: int) -> DltResource:
+    """A dlt resource of the matching files in pages, incremental on their modification time."""
+
+    def new_or_changed_files(
+        modified: dlt.sources.incremental[Any] = dlt.sources.incremental("modification_date"),  # noqa: B008 (dlt's idiom)
+    ) -> Iterator[list[dict[str, Any]]]:
+        yield from pages(list_files(exports_dir, pattern), page_size)
+
+    return dlt.resource(new_or_changed_files, name=name, primary_key="file_url")()

@@ -1,0 +1,57 @@
+"""The landing folder's listing: what it yields, in which order, named as dlt's own listing names files."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dlt.sources.filesystem import filesystem
+
+from ingestion.listing import list_files, pages
+from tests.conftest import write_json
+
+
+def _landing(tmp_path: Path) -> Path:
+    exports = tmp_path / "exports"
+    for repo, page, mtime in (
+        ("shop", "page-0002", 1_700_000_200),
+        ("shop", "page-0001", 1_700_000_100),
+        ("api", "page-0001", 1_700_000_300),
+    ):
+        os.utime(write_json(exports / f"github/acme/{repo}/pulls/{page}.json", []), (mtime, mtime))
+    write_json(exports / "github/acme/shop/pulls/notes.txt", {})  # does not match the glob
+    (exports / "github/acme/shop/pulls/folder.json").mkdir()  # matches the glob, is not a file
+    return exports
+
+
+def test_the_listing_yields_matching_files_sorted_by_path_with_their_time_and_size(tmp_path: Path):
+    exports = _landing(tmp_path)
+
+    files = list(list_files(exports, "github/*/*/pulls/*.json"))
+
+    assert [(f["relative_path"], f["modification_date"], f["size_in_bytes"]) for f in files] == [
+        ("github/acme/api/pulls/page-0001.json", datetime(2023, 11, 14, 22, 18, 20, tzinfo=UTC), 2),
+        ("github/acme/shop/pulls/page-0001.json", datetime(2023, 11, 14, 22, 15, tzinfo=UTC), 2),
+        ("github/acme/shop/pulls/page-0002.json", datetime(2023, 11, 14, 22, 16, 40, tzinfo=UTC), 2),
+    ]
+    assert files[0]["file_url"] == (exports.resolve() / "github/acme/api/pulls/page-0001.json").as_uri()
+
+
+def test_the_listing_names_files_as_dlts_filesystem_listing_does(tmp_path: Path):
+    """Same `file_url` and times: dlt's cursor state written by its own listing stays valid."""
+    exports = _landing(tmp_path)
+    pattern = "github/*/*/pulls/*.json"
+
+    listed_by_dlt = [
+        {key: item[key] for key in ("file_url", "relative_path", "modification_date", "size_in_bytes")}
+        for item in filesystem(bucket_url=exports.resolve().as_uri(), file_glob=pattern)
+    ]
+    ours = [{key: f[key] for key in listed_by_dlt[0]} for f in list_files(exports, pattern)]
+
+    assert sorted(listed_by_dlt, key=lambda f: f["file_url"]) == ours
+
+
+def test_pages_hold_at_most_the_page_size():
+    assert [len(page) for page in pages(iter(range(12)), 5)] == [5, 5, 2]
+    assert list(pages(iter([]), 5)) == []
