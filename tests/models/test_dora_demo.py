@@ -1,4 +1,4 @@
-"""The DORA marts on the demo organisation (scale 0.2): the planted story shows, and the build is quick.
+"""The DORA marts on the demo organisation (scale 0.2, the session's `demo_serving`): the planted story shows.
 
 The demo plants a slowdown of team `payments` before its release of 2026-06-30: from 2026-05-15 coding
 stretches by 1.8 and review waits by 1.4 (ingestion/demo_org/generate.py). Its changes merged in that
@@ -16,22 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.demo_org.generate import generate_demo_exports
-from tests.conftest import query
-from tests.models.test_dora_marts import build_warehouse
+from tests.conftest import DemoServing, query
 
 SLOW = "merged_at >= timestamp '2026-05-15' and merged_at < timestamp '2026-07-01'"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
-    work = tmp_path_factory.mktemp("dora_demo")
-    generate_demo_exports(work / "exports", size="0.2")
-    return build_warehouse(work / "exports", work, "+marts.dora")
+def warehouse(demo_serving: DemoServing) -> Path:
+    return demo_serving.warehouse
 
 
-def test_payments_lead_time_rises_before_the_release(demo: tuple[Path, float]) -> None:
-    warehouse, _ = demo
+def test_payments_lead_time_rises_before_the_release(warehouse: Path) -> None:
     [(slow_lead, rest_lead, slow_before_deploy, rest_before_deploy)] = query(
         warehouse,
         f"""
@@ -48,8 +43,7 @@ def test_payments_lead_time_rises_before_the_release(demo: tuple[Path, float]) -
     assert slow_before_deploy > 1.5 * rest_before_deploy
 
 
-def test_payments_time_to_merge_rises_on_the_monthly_mart(demo: tuple[Path, float]) -> None:
-    warehouse, _ = demo
+def test_payments_time_to_merge_rises_on_the_monthly_mart(warehouse: Path) -> None:
     by_team: dict[str, dict[date, float]] = {}
     for team, month, hours in query(
         warehouse,
@@ -71,8 +65,7 @@ def test_payments_time_to_merge_rises_on_the_monthly_mart(demo: tuple[Path, floa
     assert payments[july] < payments[june] / 1.5
 
 
-def test_demo_marts_are_consistent(demo: tuple[Path, float]) -> None:
-    warehouse, _ = demo
+def test_demo_marts_are_consistent(warehouse: Path) -> None:
     # the organisation's rows add up from the teams' (every demo repository and service is mapped)
     [(mismatches,)] = query(
         warehouse,
