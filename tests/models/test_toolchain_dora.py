@@ -1,6 +1,7 @@
-"""The DORA chain over GitLab, Azure DevOps, Jenkins and Opsgenie: small exports of the demo organisation's
-identifiers, loaded by the real pipelines and built with dbt up to fct_deployments, fct_changes and
-fct_incidents, against the product's own mapping seeds.
+"""A mixed organisation end to end: Billing on Azure Boards, Repos and Pipelines, Search on GitLab, Fulfilment on
+GitLab with Jenkins deployments, incidents in Opsgenie. Small exports of the demo organisation's identifiers,
+loaded by the real pipelines and built with dbt up to the monthly DORA and weekly flow marts, against the
+product's own mapping seeds.
 
 The bodies are the hand-written API shapes of tests/fixtures/{gitlab,azure_devops,jenkins,opsgenie}, copied
 and given new identifiers and times. Tools without exports (GitHub, Jira, PagerDuty) get empty raw tables.
@@ -254,6 +255,56 @@ def _write_azure_devops(exports: Path) -> None:
            {"count": len(records), "value": records})
 
 
+# Azure Boards ----------------------------------------------------------------------------------------------
+
+# The fixture's work item 101 and its updates, moved to Billing with whole-second times of this story.
+BOARDS_TIMES = {
+    "2026-03-02T09:15:22.347Z": "2026-03-02T08:00:00Z",  # created, New
+    "2026-03-03T08:00:00.2Z": "2026-03-02T10:00:00Z",  # Active
+    "2026-03-04T10:30:00Z": "2026-03-02T11:00:00Z",  # parent set
+    "2026-03-05T14:00:00.1234567Z": "2026-03-03T09:00:00Z",  # reassigned
+    "2026-03-06T09:00:00Z": "2026-03-03T12:00:00Z",  # Resolved, as PR 31 completes
+    "2026-03-06T11:15:00Z": "2026-03-03T13:00:00Z",  # a comment
+    "2026-03-06T16:40:05.1234567Z": "2026-03-03T15:00:00Z",  # Closed
+}
+
+
+def _on_billing(body: Any, work_item_id: int) -> Any:
+    text = json.dumps(body)
+    for old, new in BOARDS_TIMES.items():
+        text = text.replace(old, new)
+    text = text.replace("Fabrikam-Fiber\\\\Checkout", "Billing").replace("Fabrikam-Fiber\\\\Sprint 12", "Billing")
+    text = text.replace('"Fabrikam-Fiber"', '"Billing"')
+    moved = json.loads(text)
+    for item in moved if isinstance(moved, list) else [moved]:
+        fields = item["fields"]
+        if "System.Id" in fields:
+            fields["System.Id"] = {"newValue": work_item_id} if isinstance(fields["System.Id"], dict) else work_item_id
+        fields.pop("System.Parent", None)
+        item["workItemId" if "workItemId" in item else "id"] = work_item_id
+    return moved
+
+
+def _write_boards(exports: Path) -> None:
+    story = _on_billing(_fixture(f"{ADO}/work_items/page-0001.json")["value"][0], 4101)
+    updates = _on_billing(_fixture(f"{ADO}/work_item_updates/101.json")["value"], 4101)
+    # 4102: the same story's first two revisions only: started 03-02 10:00, still Active
+    open_story = copy.deepcopy(story)
+    open_story.update(id=4102, rev=2)
+    open_story["fields"].update({
+        "System.Id": 4102, "System.State": "Active", "System.Reason": "Implementation started",
+        "System.Title": "Dunning letters", "System.BoardColumn": "Active", "System.ChangedDate": "2026-03-02T10:00:00Z",
+        "Microsoft.VSTS.Common.StateChangeDate": "2026-03-02T10:00:00Z",
+    })
+    for closing in ("Microsoft.VSTS.Common.ResolvedDate", "Microsoft.VSTS.Common.ClosedDate"):
+        open_story["fields"].pop(closing)
+    open_updates = _on_billing(copy.deepcopy(updates[:2]), 4102)
+    open_updates[1]["revisedDate"] = "9999-01-01T00:00:00Z"
+    _write(exports, f"{ADO_OUT}/work_items/page-0001.json", {"count": 2, "value": [story, open_story]})
+    _write(exports, f"{ADO_OUT}/work_item_updates/4101.json", {"count": len(updates), "value": updates})
+    _write(exports, f"{ADO_OUT}/work_item_updates/4102.json", {"count": 2, "value": open_updates})
+
+
 # Opsgenie --------------------------------------------------------------------------------------------------
 
 
@@ -294,6 +345,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _write_gitlab(exports)
     _write_jenkins(exports)
     _write_azure_devops(exports)
+    _write_boards(exports)
     _write_opsgenie(exports)
     for tool in TOOLS:
         load_tool(tool, exports, warehouse)
@@ -301,7 +353,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = duckdb.connect(str(warehouse))
     con.execute(raw_ddl(tuple(ALL_TOOLS)).replace("create table ", "create table if not exists "))
     con.close()
-    dbt_build(root, warehouse, "+fct_deployments +fct_changes +fct_incidents +int_mapping_gaps")
+    dbt_build(root, warehouse, "+mart_dora__monthly +mart_flow__weekly +int_mapping_gaps")
     return warehouse
 
 
@@ -470,3 +522,85 @@ def test_opsgenie_incidents_are_attributed_and_alerts_do_not_count(con):
         "select deployment_key, is_failure, failure_source from marts.fct_deployments where is_failure "
         "order by deployment_key",
     ) == [("azure_devops_deployment:acme:51", True, "incident"), ("gitlab_deployment:9402", True, "incident")]
+
+
+# The mixed organisation's marts ----------------------------------------------------------------------------
+
+
+def test_the_monthly_dora_mart_of_the_mixed_organisation(con):
+    rows = _rows(
+        con,
+        """
+        select grain, grain_key, deployment_count, deployment_days, deployments_per_day, failed_deployment_count,
+               change_failure_rate, recovery_time_median_hours, change_count, lead_time_change_count,
+               lead_time_median_hours, merged_pull_request_count, time_to_merge_median_hours, incident_count,
+               incident_duration_median_hours
+        from marts.mart_dora__monthly
+        where period_start = date '2026-03-01'
+          and grain_key in ('billing', 'search', 'fulfilment', 'Commerce', 'Growth', 'organisation')
+        order by grain, grain_key
+        """,
+    )
+    assert [row[:2] for row in rows] == [
+        ("organisation", "organisation"),
+        ("team", "billing"), ("team", "fulfilment"), ("team", "search"),
+        ("value_stream", "Commerce"), ("value_stream", "Growth"),
+    ]
+    by_key = {row[1]: row[2:] for row in rows}
+    # billing: records 50 (03-01) and 51 (03-03) in production, 51 failed (Opsgenie 31, restored after 3.0 h);
+    # PR 31 is its one change (lead time 31.0 h; 03-02 07:00 -> merged 03-03 12:00 = 29.0 h to merge);
+    # incident 31 lasted 2.0 h. The first deployments' commits (D0, F0, R0) are baselines.
+    assert by_key["billing"] == (2, 2, 2 / 31, 1, 0.5, 3.0, 1, 1, 31.0, 1, 29.0, 1, 2.0)
+    # fulfilment: Jenkins #9 (03-01) and #11 (03-05; #10 went to staging), no failure; !5 lead time 26.05 h,
+    # 03-04 09:00 -> merged 16:00 = 7.0 h to merge
+    assert by_key["fulfilment"] == (2, 2, 2 / 31, 0, 0.0, None, 1, 1, 26.05, 1, 7.0, 0, None)
+    # search: GitLab 9401 (03-01) and 9402 (03-03), 9402 failed (incident 32, still open: no recovery);
+    # !3 lead time 32.5 h, 03-02 08:00 -> merged 03-03 15:00 = 31.0 h to merge
+    assert by_key["search"] == (2, 2, 2 / 31, 1, 0.5, None, 1, 1, 32.5, 1, 31.0, 1, None)
+    # Commerce is billing and fulfilment: days 03-01, 03-03, 03-05; medians of (31.0, 26.05) and (29.0, 7.0)
+    assert by_key["Commerce"] == (4, 3, 4 / 31, 1, 0.25, 3.0, 2, 2, 28.525, 2, 18.0, 1, 2.0)
+    assert by_key["Growth"] == by_key["search"]
+    # deployment days 03-01, 03-03 and 03-05; medians of (32.5, 26.05, 31.0) and (31.0, 7.0, 29.0)
+    assert by_key["organisation"] == (6, 3, 6 / 31, 2, 2 / 6, 3.0, 3, 3, 31.0, 3, 29.0, 2, 2.0)
+
+
+def test_azure_boards_items_flow_with_their_azure_repos_pull_request(con):
+    assert _rows(
+        con,
+        """
+        select issue_id, issue_key, issue_type, flow_item, team, current_phase, created_at, started_at, done_at,
+               flow_time_hours, active_hours, flow_efficiency, linked_pull_request_count,
+               merged_pull_request_count, last_merged_at, source_tool
+        from marts.fct_work_items order by issue_id
+        """,
+    ) == [
+        ("azure_devops:acme:4101", "Billing#4101", "User Story", "feature", "billing", "done",
+         datetime(2026, 3, 2, 8, 0), datetime(2026, 3, 2, 10, 0), datetime(2026, 3, 3, 15, 0),
+         29.0,  # Active 03-02 10:00 -> Closed 03-03 15:00
+         26.0,  # Active until Resolved at 03-03 12:00; Resolved is a waiting state
+         26 / 29,
+         1, 1, datetime(2026, 3, 3, 12, 0),  # PR 31 names it in its work item refs
+         "azure_devops"),
+        ("azure_devops:acme:4102", "Billing#4102", "User Story", "feature", "billing", "development",
+         datetime(2026, 3, 2, 8, 0), datetime(2026, 3, 2, 10, 0), None, None, None, None, 0, 0, None,
+         "azure_devops"),
+    ]
+
+
+def test_the_weekly_flow_mart_of_the_mixed_organisation(con):
+    assert _rows(
+        con,
+        """
+        select items_done, features_done, defects_done, flow_time_median_hours, flow_time_p85_hours,
+               flow_efficiency, flow_load, feature_share, items_delivered, delivery_lead_time_median_hours,
+               started_to_production_median_hours
+        from marts.mart_flow__weekly where team = 'billing' and week_start = date '2026-03-02'
+        """,
+    ) == [(
+        1, 1, 0, 29.0, 29.0, 26 / 29,
+        1,  # 4102 started on 03-02 and is not done at the week's end
+        1.0,
+        # 4101 reached production with record 51 (03-03 14:00): 30.0 h after it was created (03-02 08:00),
+        # 28.0 h after it started (10:00)
+        1, 30.0, 28.0,
+    )]
