@@ -1,11 +1,11 @@
-"""A mixed organisation end to end: Billing on Azure Boards, Repos and Pipelines, Search on GitLab, Fulfilment on
-GitLab with Jenkins deployments, incidents in Opsgenie. Small exports of the demo organisation's identifiers,
-loaded by the real pipelines and built with dbt up to the monthly DORA and weekly flow marts, against the
-product's own mapping seeds.
+"""A mixed organisation end to end: Billing on Azure Boards, Repos and Pipelines (its items also named by a pull
+request of Checkout's GitHub code), Search on GitLab, Fulfilment on GitLab with Jenkins deployments, incidents in
+Opsgenie. Small exports of the demo organisation's identifiers, loaded by the real pipelines and built with dbt up
+to the monthly DORA and weekly flow marts, against the product's own mapping seeds.
 
-The bodies are the hand-written API shapes of tests/fixtures/{gitlab,azure_devops,jenkins,opsgenie}, copied
-and given new identifiers and times. Tools without exports (GitHub, Jira, PagerDuty) get empty raw tables.
-Every expected value is worked out by hand in a comment beside it.
+The bodies are the hand-written API shapes of tests/fixtures/{gitlab,azure_devops,jenkins,opsgenie} and a real
+GitHub pull request body (tests/fixtures/real_samples), copied and given new identifiers and times. Tools without
+exports (Jira, PagerDuty) get empty raw tables. Every expected value is worked out by hand in a comment beside it.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ I0 = "b0" * 20  # search-indexer: a direct push
 F0, B5, M5 = "c0" * 20, "c1" * 20, "c2" * 20  # fulfilment: root, branch commit, merge commit
 D0, D1, D2 = "d0" * 20, "d1" * 20, "d2" * 20  # billing-engine: deployed before, PR 31's merge, PR 31's commit
 
-TOOLS = ("gitlab", "azure_devops", "jenkins", "opsgenie")
+TOOLS = ("github", "gitlab", "azure_devops", "jenkins", "opsgenie")
 
 
 def _fixture(path: str) -> Any:
@@ -255,6 +255,21 @@ def _write_azure_devops(exports: Path) -> None:
            {"count": len(records), "value": records})
 
 
+# GitHub ----------------------------------------------------------------------------------------------------
+
+CHECKOUT_WEB = "acme/checkout-web"  # repository_teams: checkout
+
+
+def _write_github(exports: Path) -> None:
+    """An open pull request of Checkout's GitHub code naming Billing's Azure Boards item 4102 (`AB#4102`)."""
+    pull = copy.deepcopy(_fixture("real_samples/github/panjf2000/ants/pulls/page-1.json")[0])
+    pull.update(id=7701, node_id="PR_7701", number=77, state="open", title="AB#4102 Dunning letter template",
+                created_at="2026-03-04T10:00:00Z", updated_at="2026-03-04T10:00:00Z", closed_at=None,
+                merged_at=None, merge_commit_sha=None, body=None)
+    pull["head"].update(ref="feature/dunning-letters")
+    _write(exports, f"github/{CHECKOUT_WEB}/pulls/page-0001.json", [pull])
+
+
 # Azure Boards ----------------------------------------------------------------------------------------------
 
 # The fixture's work item 101 and its updates, moved to Billing with whole-second times of this story.
@@ -346,6 +361,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _write_jenkins(exports)
     _write_azure_devops(exports)
     _write_boards(exports)
+    _write_github(exports)
     _write_opsgenie(exports)
     for tool in TOOLS:
         load_tool(tool, exports, warehouse)
@@ -379,6 +395,8 @@ def test_pull_requests_of_every_tool_in_one_shape(con):
     ) == [
         ("azure_devops", 31, BILLING, 31, "fix/rounding", "ana.silva@fabrikam.com", "completed",
          datetime(2026, 3, 3, 12, 0), D1, '["4101"]'),
+        # open: no merge time and no landed commit
+        ("github", 7701, CHECKOUT_WEB, 77, "feature/dunning-letters", "barryz", "open", None, None, None),
         ("gitlab", 9301, SEARCH_API, 3, "feature/faster-ranking", "dana", "merged", datetime(2026, 3, 3, 15, 0),
          S1, None),
         ("gitlab", 9501, FULFILMENT, 5, "feature/split-parcels", "fay", "merged", datetime(2026, 3, 4, 16, 0),
@@ -564,7 +582,7 @@ def test_the_monthly_dora_mart_of_the_mixed_organisation(con):
     assert by_key["organisation"] == (6, 3, 6 / 31, 2, 2 / 6, 3.0, 3, 3, 31.0, 3, 29.0, 2, 2.0)
 
 
-def test_azure_boards_items_flow_with_their_azure_repos_pull_request(con):
+def test_azure_boards_items_flow_with_their_azure_repos_and_github_pull_requests(con):
     assert _rows(
         con,
         """
@@ -582,7 +600,8 @@ def test_azure_boards_items_flow_with_their_azure_repos_pull_request(con):
          1, 1, datetime(2026, 3, 3, 12, 0),  # PR 31 names it in its work item refs
          "azure_devops"),
         ("azure_devops:acme:4102", "Billing#4102", "User Story", "feature", "billing", "development",
-         datetime(2026, 3, 2, 8, 0), datetime(2026, 3, 2, 10, 0), None, None, None, None, 0, 0, None,
+         datetime(2026, 3, 2, 8, 0), datetime(2026, 3, 2, 10, 0), None, None, None, None,
+         1, 0, None,  # Checkout's open GitHub pull request 77 names it: `AB#4102` in its title, organization acme
          "azure_devops"),
     ]
 
