@@ -1,8 +1,8 @@
 """The landing folder's files, listed for dlt's incremental cursor on their modification time.
 
 dlt's `filesystem` resource lists through fsspec, asks for each file's details and resolves each path on
-its own: about 0.8 ms per file on the demo's exports, 22 s of a 36 s run with nothing new at size M, and
-minutes per run at an enterprise year's ~700k files. The landing folder is a local path, so it is listed
+its own: listing the 56,728 files of the size-M exports took it 8.7 s, against 1.8 s here, and a run with
+nothing new pays that every time (L has ~860k files). The landing folder is a local path, so it is listed
 here with one `stat` per file. dlt still owns the cursor: its state, the filter, and the deduplication
 of files at the boundary by `file_url`, which is written as dlt's listing writes it, so a warehouse
 loaded before keeps its state.

@@ -9,7 +9,6 @@ updates rather than duplicates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,17 +60,18 @@ def tables_of(folders: Sequence[ExportFolder]) -> dict[str, RawTable]:
 
 
 def folder_resource(exports_dir: Path, folder: ExportFolder, files_per_batch: int) -> DltResource:
-    """`filesystem` listing of the folder, piped into a reader that yields Arrow tables."""
+    """The folder's listing (new or changed files), piped into a reader that yields Arrow tables."""
     tables = tables_of([folder])
     main_table = folder.tables[0]
     # Each folder's listing is its own resource, so each keeps its own incremental state.
     page_size = max(files_per_batch, LISTING_PAGE_FILES)
     files = export_files(exports_dir, folder.glob, name=f"{folder.resource}_files", page_size=page_size)
+    root = exports_dir.resolve()
 
     def read_files(items: list[dict]) -> Iterator[Any]:
         for start in range(0, len(items), files_per_batch):
             batch = items[start : start + files_per_batch]
-            result = read_batch(folder, [_export_file(exports_dir, item) for item in batch])
+            result = read_batch(folder, [_export_file(root, item) for item in batch])
             for name, rows in iter_tables(result):
                 if name == main_table.name:
                     yield rows
@@ -121,9 +121,9 @@ def export_source(tool: str, exports_dir: Path, files_per_batch: int = DEFAULT_F
     return tool_source()
 
 
-def _export_file(exports_dir: Path, item: dict) -> ExportFile:
-    path = exports_dir.resolve() / item["relative_path"]
-    modified_at = item["modification_date"]
-    if isinstance(modified_at, datetime) and modified_at.tzinfo is None:
-        modified_at = modified_at.replace(tzinfo=UTC)
-    return ExportFile(path=path, source_file=item["relative_path"], modified_at=modified_at)
+def _export_file(root: Path, item: dict) -> ExportFile:
+    """A listed file (ingestion/listing.py: times in UTC) under the resolved exports folder."""
+    relative_path = item["relative_path"]
+    return ExportFile(
+        path=root / relative_path, source_file=relative_path, modified_at=item["modification_date"]
+    )
