@@ -313,7 +313,7 @@ def _write_boards(exports: Path) -> None:
     })
     for closing in ("Microsoft.VSTS.Common.ResolvedDate", "Microsoft.VSTS.Common.ClosedDate"):
         open_story["fields"].pop(closing)
-    open_updates = _on_billing(copy.deepcopy(updates[:2]), 4102)
+    open_updates = _on_billing(_fixture(f"{ADO}/work_item_updates/101.json")["value"][:2], 4102)
     open_updates[1]["revisedDate"] = "9999-01-01T00:00:00Z"
     _write(exports, f"{ADO_OUT}/work_items/page-0001.json", {"count": 2, "value": [story, open_story]})
     _write(exports, f"{ADO_OUT}/work_item_updates/4101.json", {"count": len(updates), "value": updates})
