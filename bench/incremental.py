@@ -3,6 +3,7 @@
     .venv/bin/python bench/incremental.py --size M                 # S, M, L or a scale factor
     .venv/bin/python bench/incremental.py --size M --exports DIR   # reuse exports (linked, never moved)
     .venv/bin/python bench/incremental.py --size M --work DIR      # keep the scratch folder
+    .venv/bin/python bench/incremental.py --size L --exports DIR --stages --no-rebuild   # at L, see below
 
 1. Writes the demo exports and splits them (ingestion/demo_org/later_day.py): the first delivery, and a
    later day of new files (one in 20) and re-exports that carry newer versions of loaded records.
@@ -17,6 +18,13 @@
    as a share of the full build's (target: under 5%).
 
 Each step runs in its own process, timed and measured like bench/full_build.py.
+
+At L, where one ingest takes an hour, one run measures the whole build once: `--stages` adds, after the
+first delivery's dbt build, bench/full_build.py's other stages (raw checks, dbt docs, publish) and its
+dbt floor (the compiled SQL run directly on a copy of the raw warehouse); `--no-rebuild` skips the
+full-refresh baseline and its comparison (the test suite checks it at S, this benchmark at M) and takes
+the first delivery's dbt build as the full build's. Figures are written after every step, so a run
+stopped half-way keeps what it measured.
 """
 
 from __future__ import annotations
@@ -34,12 +42,16 @@ from full_build import (
     RESULTS,
     ROOT,
     WAREHOUSE_NAME,
+    compare_tables,
+    copy_raw_warehouse,
+    copy_seeds,
     dbt_breakdown,
     exports_size,
     generate_exports,
     machine,
     measure_child,
     measure_dbt,
+    measure_docs,
     scratch_env,
 )
 
@@ -90,7 +102,7 @@ def measure_build(env: dict[str, str], work: Path, name: str, *options: str) -> 
 
 def run_benchmark(args: argparse.Namespace, work: Path) -> dict:
     exports, held = work / "exports", work / "held"
-    for stale in ("exports", "held", "build", "full", "dbt", "dagster"):
+    for stale in ("exports", "held", "build", "full", "dbt", "dbt-floor", "dagster"):
         shutil.rmtree(work / stale, ignore_errors=True)
     generated = None
     if args.exports:
@@ -103,33 +115,81 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> dict:
     warehouse = work / "build" / WAREHOUSE_NAME
     warehouse.parent.mkdir(parents=True)
     steps = {}
-    print("first delivery: ingest ...", flush=True)
-    steps["first_ingest"] = measure_child("ingest", env, exports, warehouse)
-    print("first delivery: dbt build ...", flush=True)
-    steps["first_dbt_build"] = measure_build(env, work, "first")
+
+    def step(name: str, measure) -> None:
+        print(f"{name} ...", flush=True)
+        steps[name] = measure()
+        save_partial(args, steps)
+        return steps[name]
+
+    step("first_ingest", lambda: measure_child("ingest", env, exports, warehouse))
+    raw_copy = copy_raw_warehouse(warehouse, work / "dbt-floor") if args.stages else None
+    step("first_dbt_build", lambda: measure_build(env, work, "first"))
+    if args.stages:
+        measure_other_stages(env, work, warehouse, raw_copy, step)
     deliver_later_day(held, exports, later_day)
-    print(f"later day ({len(later_day)} files): ingest ...", flush=True)
-    steps["later_day_ingest"] = measure_child("ingest", env, exports, warehouse)
-    print("later day: dbt build (incremental) ...", flush=True)
-    steps["later_day_dbt_build"] = measure_build(env, work, "incremental")
-    full = work / "full" / WAREHOUSE_NAME
-    full.parent.mkdir(parents=True)
-    shutil.copy2(warehouse, full)
-    print("same data: dbt build --full-refresh ...", flush=True)
-    steps["full_rebuild_dbt_build"] = measure_build(
-        {**env, "DELIVERY_WAREHOUSE_PATH": str(full)}, work, "full", "--full-refresh"
-    )
-    print("comparing the incremental build with the full rebuild ...", flush=True)
-    comparison = differing_relations(warehouse, full)
+    print(f"the later day brings {len(later_day)} files", flush=True)
+    step("later_day_ingest", lambda: measure_child("ingest", env, exports, warehouse))
+    step("later_day_dbt_build", lambda: measure_build(env, work, "incremental"))
+    comparison = None
+    if not args.no_rebuild:
+        full = work / "full" / WAREHOUSE_NAME
+        full.parent.mkdir(parents=True)
+        shutil.copy2(warehouse, full)
+        rebuild_env = {**env, "DELIVERY_WAREHOUSE_PATH": str(full)}
+        step("full_rebuild_dbt_build", lambda: measure_build(rebuild_env, work, "full", "--full-refresh"))
+        print("comparing the incremental build with the full rebuild ...", flush=True)
+        comparison = differing_relations(warehouse, full)
     # The ingest's fixed cost: listing every export and finding nothing new.
-    print("nothing new: ingest ...", flush=True)
-    steps["no_change_ingest"] = measure_child("ingest", env, exports, warehouse)
+    step("no_change_ingest", lambda: measure_child("ingest", env, exports, warehouse))
     return assemble(args, generated, first_delivery, len(later_day), steps, comparison)
 
 
+def measure_other_stages(env: dict[str, str], work: Path, warehouse: Path, raw_copy: Path, step) -> None:
+    """The first delivery's checks, docs, dbt floor and publish, as bench/full_build.py measures them."""
+    target = work / "dbt" / "first"
+    step("first_checks", lambda: measure_child("checks", env, warehouse))
+    step("first_dbt_docs", lambda: measure_docs(env, target, work / "dbt"))
+    manifest = target / "manifest.json"
+    copy_seeds(manifest, raw_copy, warehouse)
+    floor = step("dbt_floor", lambda: measure_child("dbt_floor", env, manifest, raw_copy))
+    floor["mismatched_row_counts"] = compare_tables(manifest, raw_copy, warehouse)
+    step("first_publish", lambda: measure_child("publish", env, warehouse, work / "build" / "serving.duckdb"))
+
+
+def save_partial(args: argparse.Namespace, steps: dict) -> None:
+    """The steps measured so far: an hour-long run stopped half-way keeps its figures."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    partial = {
+        "size": args.size or "S",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "steps": steps,
+    }
+    (RESULTS / f"incremental-{args.size or 'S'}.partial.json").write_text(json.dumps(partial, indent=2))
+
+
 def assemble(args, generated, first_delivery, later_files, steps, comparison) -> dict:
+    # Without the rebuild, the first delivery's dbt build (nothing built before it) is the full build's.
+    full_dbt = steps.get("full_rebuild_dbt_build", steps["first_dbt_build"])
     incremental = steps["later_day_ingest"]["seconds"] + steps["later_day_dbt_build"]["seconds"]
-    full = steps["first_ingest"]["seconds"] + steps["full_rebuild_dbt_build"]["seconds"]
+    full = steps["first_ingest"]["seconds"] + full_dbt["seconds"]
+    ratios = {
+        "later_day_dbt_build_over_full_rebuild": round(
+            steps["later_day_dbt_build"]["seconds"] / full_dbt["seconds"], 3
+        ),
+        "later_day_ingest_over_first_ingest": round(
+            steps["later_day_ingest"]["seconds"] / steps["first_ingest"]["seconds"], 3
+        ),
+        "no_change_ingest_over_first_ingest": round(
+            steps["no_change_ingest"]["seconds"] / steps["first_ingest"]["seconds"], 3
+        ),
+        # ingest and dbt build of the later day against ingest of the first delivery and a full rebuild
+        "later_day_over_full_build": round(incremental / full, 3),
+    }
+    if "dbt_floor" in steps:
+        build, floor = steps["first_dbt_build"], steps["dbt_floor"]
+        ratios["first_dbt_build_over_direct_sql"] = round(build["seconds"] / floor["seconds"], 2)
+        ratios["first_dbt_build_over_direct_sql_cpu"] = round(build["cpu_seconds"] / floor["cpu_seconds"], 2)
     return {
         "size": args.size or "S",
         "exports_reused": str(args.exports) if args.exports else None,
@@ -141,19 +201,8 @@ def assemble(args, generated, first_delivery, later_files, steps, comparison) ->
         "later_day_files": later_files,
         "later_day_share": f"1 in {args.share} files, and every re-export",
         "steps": steps,
-        "ratios": {
-            "later_day_dbt_build_over_full_rebuild": round(
-                steps["later_day_dbt_build"]["seconds"] / steps["full_rebuild_dbt_build"]["seconds"], 3
-            ),
-            "later_day_ingest_over_first_ingest": round(
-                steps["later_day_ingest"]["seconds"] / steps["first_ingest"]["seconds"], 3
-            ),
-            "no_change_ingest_over_first_ingest": round(
-                steps["no_change_ingest"]["seconds"] / steps["first_ingest"]["seconds"], 3
-            ),
-            # ingest and dbt build of the later day against ingest of the first delivery and a full rebuild
-            "later_day_over_full_build": round(incremental / full, 3),
-        },
+        "peak_rss_mib": max(step["peak_tree_rss_mib"] for step in steps.values()),
+        "ratios": ratios,
         "target_under_5_percent": incremental / full < TARGET_SHARE_OF_FULL,
         "comparison": comparison,
     }
@@ -170,11 +219,17 @@ def print_report(report: dict) -> None:
         print(
             f"| {name} | {step['seconds']:.1f} | {step['cpu_seconds']:.1f} | {step['peak_tree_rss_mib']:,.0f} |"
         )
-    for name in ("later_day_dbt_build", "full_rebuild_dbt_build"):
+    for name in ("first_dbt_build", "later_day_dbt_build", "full_rebuild_dbt_build"):
+        if name not in report["steps"]:
+            continue
         nodes = report["steps"][name]["breakdown"]["node_seconds_by_type"]
         print(f"{name}: node seconds by type {nodes}")
     print(f"ratios: {report['ratios']}; under 5%: {report['target_under_5_percent']}")
+    print(f"peak RSS of any step's process tree: {report['peak_rss_mib']:,.0f} MiB")
     comparison = report["comparison"]
+    if comparison is None:
+        print("no full rebuild in this run (--no-rebuild): nothing compared")
+        return
     verdict = "equal" if not comparison["differing"] else f"DIFFER: {comparison['differing']}"
     print(f"incremental build against full rebuild, {comparison['relations_compared']} relations: {verdict}")
 
@@ -191,6 +246,12 @@ def main() -> None:
     )
     parser.add_argument("--work", type=Path, help="keep the scratch folder here")
     parser.add_argument(
+        "--stages", action="store_true", help="also the first delivery's checks, docs, dbt floor and publish"
+    )
+    parser.add_argument(
+        "--no-rebuild", action="store_true", help="skip the full-refresh baseline and its comparison"
+    )
+    parser.add_argument(
         "--share", type=int, default=DEFAULT_SHARE, help="one file in SHARE goes to the later day"
     )
     args = parser.parse_args()
@@ -205,7 +266,7 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"incremental-{report['size']}.json").write_text(json.dumps(report, indent=2, default=str))
     print_report(report)
-    if report["comparison"]["differing"]:
+    if report["comparison"] and report["comparison"]["differing"]:
         raise SystemExit("the incremental build differs from the full rebuild")
 
 
