@@ -54,15 +54,38 @@ class DemoServing:
     serving: Path
 
 
+DEMO_SIZE = "0.2"
+
+
+def _shared_root(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The folder every xdist worker of the session sees (the base temp folder without workers)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
 @pytest.fixture(scope="session")
-def demo_serving(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoServing:
+def demo_exports(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The small demo organisation's exports, written once per session under a lock: a second or two,
+    so a module that only needs the files starts without waiting for the demo build. Read, never write."""
+    shared_root = _shared_root(tmp_path_factory, worker_id)
+    exports = shared_root / "demo_exports"
+    with FileLock(str(shared_root / "demo_exports.lock")):
+        if not (shared_root / "demo_exports.written").exists():
+            from ingestion.demo_org.generate import generate_demo_exports
+
+            shutil.rmtree(exports, ignore_errors=True)
+            generate_demo_exports(exports, size=DEMO_SIZE)
+            (shared_root / "demo_exports.written").touch()
+    return exports
+
+
+@pytest.fixture(scope="session")
+def demo_serving(tmp_path_factory: pytest.TempPathFactory, worker_id: str, demo_exports: Path) -> DemoServing:
     """Built once per test session, even across xdist workers: the first worker to ask builds it under a
     lock in the folder the workers share, the others wait and read the same files."""
-    shared_root = (
-        tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
-    )
+    shared_root = _shared_root(tmp_path_factory, worker_id)
     root = shared_root / "demo_serving"
-    demo = DemoServing(root / "exports", (root / "delivery.duckdb").resolve(), root / "serving.duckdb")
+    demo = DemoServing(demo_exports, (root / "delivery.duckdb").resolve(), root / "serving.duckdb")
     with FileLock(str(shared_root / "demo_serving.lock")):
         if not (root / "built").exists():
             _build_demo_serving(root, demo)
@@ -71,14 +94,12 @@ def demo_serving(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> De
 
 
 def _build_demo_serving(root: Path, demo: DemoServing) -> None:
-    from ingestion.demo_org.generate import generate_demo_exports
     from ingestion.pipelines import load_all
     from orchestration.lib.serving import publish
     from tests.models.dbt_runner import run_dbt
 
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    generate_demo_exports(demo.exports, size="0.2")
     load_all(demo.exports, demo.warehouse)
     # A full build: its data tests include the one checking every mart count against its members.
     built = run_dbt(["build"], root, demo.warehouse)
