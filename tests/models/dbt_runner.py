@@ -11,13 +11,16 @@ DBT = Path(sys.executable).parent / "dbt"
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 
-def run_dbt(command: list[str], work: Path, warehouse: Path) -> subprocess.CompletedProcess:
+def run_dbt(
+    command: list[str], work: Path, warehouse: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """`dbt <command>` with its own target and log folders under `work`, so tests never collide."""
     env = {
         **os.environ,
         "DELIVERY_WAREHOUSE_PATH": str(Path(warehouse).resolve()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
+        **(extra_env or {}),
     }
     return subprocess.run(
         [

@@ -658,6 +658,23 @@ def test_build_succeeds_and_warns_about_mapping_gaps(built: dict) -> None:
     assert any(uid.startswith("unit_test.") for uid in statuses)
 
 
+@pytest.mark.parametrize(("budget", "duckdb_shows"), [(None, "2.7 GiB"), ("1GB", "953.6 MiB")])
+def test_dbt_sessions_keep_the_memory_budget(
+    built: dict, budget: str | None, duckdb_shows: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3 GB unless DELIVERY_DUCKDB_MEMORY_LIMIT says otherwise (DuckDB shows GB in GiB)."""
+    monkeypatch.delenv("DELIVERY_DUCKDB_MEMORY_LIMIT", raising=False)
+    extra_env = {"DELIVERY_DUCKDB_MEMORY_LIMIT": budget} if budget else {}
+    shown = run_dbt(
+        ["show", "--inline", "select current_setting('memory_limit') as budget", "--output", "json"],
+        built["tmp_path"] / "show",
+        built["warehouse"],
+        extra_env,
+    )
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    assert f'"budget": "{duckdb_shows}"' in shown.stdout
+
+
 def test_source_freshness_reads_dlt_load_ids(built: dict) -> None:
     freshness = built["freshness"]
     assert freshness.returncode == 0, freshness.stdout[-5000:]
