@@ -116,7 +116,7 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> dict:
     warehouse.parent.mkdir(parents=True)
     steps = {}
 
-    def step(name: str, measure) -> None:
+    def step(name: str, measure) -> dict:
         print(f"{name} ...", flush=True)
         steps[name] = measure()
         save_partial(args, steps)
