@@ -91,12 +91,16 @@ def folder_resource(exports_dir: Path, folder: ExportFolder, files_per_batch: in
 
 def quarantine_resource(folders: Sequence[ExportFolder]) -> DltResource:
     """The quarantine ledger. It also declares every raw table, empty, so that each exists from the
-    first load on, even when a tool's export has no file of that kind yet."""
+    first load on, even when a tool's export has no file of that kind yet. A table the pipeline's schema
+    already holds is not declared again: an empty merge per table cost every run with nothing new
+    seconds per tool."""
 
     def declare_tables() -> Iterator[Any]:
-        yield quarantine_schema().empty_table()
+        known = dlt.current.source_schema().tables
+        if QUARANTINE.name not in known:
+            yield quarantine_schema().empty_table()
         for table in tables_of(folders).values():
-            if table.name != QUARANTINE.name:
+            if table.name != QUARANTINE.name and table.name not in known:
                 empty = table.arrow_schema().empty_table()
                 yield dlt.mark.with_hints(empty, table_hints(table), create_table_variant=True)
 

@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, DbtProject, d
 
 from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.serving import dbt_fingerprint, read_snapshot, working_fingerprint
-from orchestration.lib.settings import DBT_PROJECT_DIR, Settings, dbt_source_files
+from orchestration.lib.settings import DBT_BUILD_COMMAND, DBT_PROJECT_DIR, Settings, dbt_source_files
 from orchestration.lib.translators import DeliveryDbtTranslator
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -74,7 +74,7 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
         full_refresh = needs_full_refresh(settings)
         if full_refresh:
             context.log.info("The dbt project differs from the published snapshot's: incremental models are rebuilt.")
-        invocation = dbt.cli(["build", *(["--full-refresh"] if full_refresh else [])], context=context,
+        invocation = dbt.cli([*DBT_BUILD_COMMAND, *(["--full-refresh"] if full_refresh else [])], context=context,
                              raise_on_error=False)
         yield from invocation.stream()
         _prune_invocation_folders(invocation.target_path.parent)

@@ -55,3 +55,20 @@ def test_the_listing_names_files_as_dlts_filesystem_listing_does(tmp_path: Path)
 def test_pages_hold_at_most_the_page_size():
     assert [len(page) for page in pages(iter(range(12)), 5)] == [5, 5, 2]
     assert list(pages(iter([]), 5)) == []
+
+
+def test_file_urls_quote_unusual_names_as_pathlib_does(tmp_path: Path):
+    """The listing quotes paths itself (it is faster than a `Path` per file); a name with spaces, accents
+    or URL delimiters must still get the URL that earlier loads recorded in dlt's state."""
+    exports = tmp_path / "landing zone" / "exports"
+    names = ("page 1.json", "müller-ñ.json", "50%#?.json", "plain.json")
+    for name in names:
+        write_json(exports / "jira" / "team a" / name, [])
+
+    files = list(list_files(exports, "jira/**/*.json"))
+
+    assert [f["file_name"] for f in files] == sorted(names)
+    for file in files:
+        path = exports.resolve() / file["relative_path"]
+        assert file["file_url"] == path.as_uri()
+        assert file["file_name"] == path.name

@@ -65,25 +65,36 @@ status_occurrences as (
 
 ),
 
-keyed_occurrences as (
+-- Counted before ranked: a few rows per name (each spelling, status id and model) instead of every status
+-- change in the history, which a window over millions of changelog items had to sort.
+occurrence_groups as (
 
     select
-        *,
-        lower(trim(status_name)) as status_name_key
+        lower(trim(status_name)) as status_name_key,
+        status_name,
+        status_id,
+        record_model,
+        record_model_priority,
+        count(*) as occurrence_count,
+        min(record_id) as record_id
     from status_occurrences
+    group by lower(trim(status_name)), status_name, status_id, record_model, record_model_priority
 
 ),
 
 ranked_occurrences as (
 
     select
-        *,
-        count(*) over (partition by status_name_key) as occurrence_count,
+        status_name_key,
+        status_name,
+        record_model,
+        record_id,
+        sum(occurrence_count) over (partition by status_name_key) as occurrence_count,
         row_number() over (
             partition by status_name_key
-            order by record_model_priority, record_id
+            order by record_model_priority, record_id, status_name, status_id
         ) as occurrence_rank
-    from keyed_occurrences
+    from occurrence_groups
 
 ),
 
@@ -127,9 +138,9 @@ name_ids as (
         status_id,
         row_number() over (
             partition by status_name_key
-            order by count(*) desc, status_id
+            order by sum(occurrence_count) desc, status_id
         ) as id_rank
-    from keyed_occurrences
+    from occurrence_groups
     where status_id is not null
     group by status_name_key, status_id
 

@@ -77,8 +77,8 @@ opsgenie_team_teams as (
 
 ),
 
--- Every GitHub, GitLab and Azure DevOps record with its repository; models listed first give the preferred
--- example.
+-- The GitHub, GitLab and Azure DevOps records of each repository and model; models listed first give the
+-- preferred example.
 repository_records as (
 
     {%- set repository_models = [
@@ -102,13 +102,17 @@ repository_records as (
         ('stg_azure_devops__builds', dbt.concat(["organization", "'/'", "project", "'/'", "repository_name"]),
             'build_key'),
     ] %}
+    {#- Counted per repository first: the join to the mapping and the ranking below then see a few rows per
+        repository instead of every record of the history. `record_id` is each group's first record. #}
     {% for model_name, repository, primary_key in repository_models %}
     select
         {{ repository }} as repository,
         '{{ model_name }}' as record_model,
         {{ loop.index }} as record_model_priority,
-        cast({{ primary_key }} as {{ dbt.type_string() }}) as record_id
+        count(*) as record_count,
+        min(cast({{ primary_key }} as {{ dbt.type_string() }})) as record_id
     from {{ ref(model_name) }}
+    group by {{ repository }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -124,7 +128,8 @@ unmapped_repository_records as (
         cast(null as {{ dbt.type_string() }}) as fallback_used,
         repository_records.record_model,
         repository_records.record_model_priority,
-        repository_records.record_id
+        repository_records.record_id,
+        repository_records.record_count
     from repository_records
     left join repository_teams
         on lower(repository_records.repository) = repository_teams.repository_key
@@ -141,7 +146,8 @@ unmapped_project_records as (
         cast(null as {{ dbt.type_string() }}) as fallback_used,
         'stg_jira__issues' as record_model,
         1 as record_model_priority,
-        issues.issue_id as record_id
+        issues.issue_id as record_id,
+        1 as record_count
     from issues
     left join jira_project_teams
         on issues.project_key = jira_project_teams.project_key
@@ -159,7 +165,8 @@ unmapped_service_records as (
         cast(null as {{ dbt.type_string() }}) as fallback_used,
         'stg_pagerduty__incidents' as record_model,
         1 as record_model_priority,
-        incidents.incident_id as record_id
+        incidents.incident_id as record_id,
+        1 as record_count
     from incidents
     left join pagerduty_service_teams
         on incidents.service_id = pagerduty_service_teams.service_id
@@ -176,7 +183,8 @@ unmapped_opsgenie_team_records as (
         cast(null as {{ dbt.type_string() }}) as fallback_used,
         'stg_opsgenie__incidents' as record_model,
         1 as record_model_priority,
-        opsgenie_incidents.incident_id as record_id
+        opsgenie_incidents.incident_id as record_id,
+        1 as record_count
     from opsgenie_incidents
     left join opsgenie_team_teams
         on opsgenie_incidents.owner_team_id = opsgenie_team_teams.opsgenie_team_id
@@ -210,7 +218,8 @@ unmapped_jenkins_job_records as (
         cast(null as {{ dbt.type_string() }}) as fallback_used,
         'stg_jenkins__builds' as record_model,
         1 as record_model_priority,
-        jenkins_builds.build_key as record_id
+        jenkins_builds.build_key as record_id,
+        1 as record_count
     from jenkins_builds
     left join jenkins_ruled_builds
         on jenkins_builds.build_key = jenkins_ruled_builds.build_key
@@ -230,7 +239,8 @@ unmapped_area_records as (
         cast(null as {{ dbt.type_string() }}) as fallback_used,
         'int_work_items' as record_model,
         1 as record_model_priority,
-        azure_devops_work_items.issue_id as record_id
+        azure_devops_work_items.issue_id as record_id,
+        1 as record_count
     from azure_devops_work_items
     inner join {{ ref('stg_azure_devops__work_items') }} as stg_work_items
         on azure_devops_work_items.issue_id
@@ -248,7 +258,8 @@ unmapped_work_item_type_records as (
         'none: flow item unknown' as fallback_used,
         'int_work_items' as record_model,
         1 as record_model_priority,
-        azure_devops_work_items.issue_id as record_id
+        azure_devops_work_items.issue_id as record_id,
+        1 as record_count
     from azure_devops_work_items
     left join issue_type_flow_items
         on lower(trim(azure_devops_work_items.issue_type)) = lower(trim(issue_type_flow_items.issue_type))
@@ -278,7 +289,7 @@ ranked_record_gaps as (
 
     select
         *,
-        count(*) over (partition by mapping_kind, unmapped_value) as records_affected,
+        sum(record_count) over (partition by mapping_kind, unmapped_value) as records_affected,
         row_number() over (
             partition by mapping_kind, unmapped_value
             order by record_model_priority, record_id
