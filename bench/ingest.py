@@ -13,6 +13,7 @@ Figures are printed and written as JSON to bench/results/ingest-<size>.json.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import platform
@@ -24,34 +25,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Each export folder as DuckDB reads it on its own: the glob, and the list to unnest for envelopes.
-FLOOR_FOLDERS = {
-    "jira_issues": ("jira/issues/*.json", "issues"),
-    "jira_changelogs": ("jira/changelogs/*/*.json", "values"),
-    "github_pulls": ("github/*/*/pulls/*.json", None),
-    "github_pull_commits": ("github/*/*/pull_commits/*.json", None),
-    "github_pull_reviews": ("github/*/*/pull_reviews/*.json", None),
-    "github_commits": ("github/*/*/commits/*.json", None),
-    "github_deployments": ("github/*/*/deployments/*.json", None),
-    "github_deployment_statuses": ("github/*/*/deployment_statuses/*.json", None),
-    "github_workflow_runs": ("github/*/*/workflow_runs/*.json", "workflow_runs"),
-    "gitlab_merge_requests": ("gitlab/*/*/*/merge_requests/*.json", None),
-    "gitlab_merge_request_commits": ("gitlab/*/*/*/merge_request_commits/*.json", None),
-    "gitlab_merge_request_notes": ("gitlab/*/*/*/merge_request_notes/*.json", None),
-    "gitlab_commits": ("gitlab/*/*/*/commits/*.json", None),
-    "gitlab_deployments": ("gitlab/*/*/*/deployments/*.json", None),
-    "gitlab_pipelines": ("gitlab/*/*/*/pipelines/*.json", None),
-    "azure_devops_work_items": ("azure_devops/*/*/work_items/*.json", "value"),
-    "azure_devops_work_item_updates": ("azure_devops/*/*/work_item_updates/*.json", "value"),
-    "azure_devops_pull_requests": ("azure_devops/*/*/pull_requests/*.json", "value"),
-    "azure_devops_pull_request_commits": ("azure_devops/*/*/pull_request_commits/*.json", "value"),
-    "azure_devops_builds": ("azure_devops/*/*/builds/*.json", "value"),
-    "azure_devops_environment_deployments": ("azure_devops/*/*/environment_deployments/*/*.json", "value"),
-    "jenkins_builds": ("jenkins/*/*/*/*.json", "builds"),
-    "pagerduty_incidents": ("pagerduty/incidents/*.json", "incidents"),
-    "opsgenie_incidents": ("opsgenie/incidents/*.json", "data"),
-    "opsgenie_alerts": ("opsgenie/alerts/*.json", "data"),
-}
 # One read_json call takes files up to this many bytes: DuckDB's schema inference over a whole folder
 # needed 8.5 GiB at M and more than the machine at L; in bounded batches the floor fits like the ingest.
 FLOOR_BATCH_BYTES = 256 * 2**20
@@ -64,12 +37,26 @@ def floor(exports: Path, database: Path) -> dict:
 
     records, tables = 0, 0
     with duckdb.connect(str(database)) as con:
-        for table, (glob, envelope) in FLOOR_FOLDERS.items():
-            for number, batch in enumerate(_batches(sorted(exports.glob(glob)))):
+        for table, (pattern, envelope) in floor_folders().items():
+            files = sorted(exports / name for name in glob.glob(pattern, root_dir=exports, recursive=True))
+            for number, batch in enumerate(_batches(files)):
                 con.execute(f"CREATE TABLE {table}_{number:05d} AS {_floor_select(batch, envelope)}")
                 records += con.execute(f"SELECT count(*) FROM {table}_{number:05d}").fetchone()[0]
                 tables += 1
     return {"records": records, "tables": tables}
+
+
+def floor_folders() -> dict[str, tuple[str, str | None]]:
+    """Each export folder the ingestion reads (`ingestion/sources.py`), as DuckDB reads it on its own: its
+    glob, and the list to unnest for envelopes. A tool's new folder reaches the floor without an edit."""
+    sys.path.insert(0, str(ROOT))
+    from ingestion.sources import TOOLS
+
+    return {
+        f"{tool}_{folder.resource}": (folder.glob, folder.records_key)
+        for tool, (_, folders) in TOOLS.items()
+        for folder in folders
+    }
 
 
 def _batches(files: list[Path]):
