@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
@@ -90,19 +91,21 @@ def folder_resource(exports_dir: Path, folder: ExportFolder, files_per_batch: in
 
 
 def quarantine_resource(folders: Sequence[ExportFolder]) -> DltResource:
-    """The quarantine ledger. It also declares every raw table, empty, so that each exists from the
-    first load on, even when a tool's export has no file of that kind yet. A table the pipeline's schema
-    already holds is not declared again: an empty merge per table cost every run with nothing new
-    seconds per tool."""
+    """The quarantine ledger. It also declares every raw table, empty, so that each exists with all its
+    columns from the first load on, even when a tool's export has no file of that kind yet. A table the
+    pipeline's schema already holds with every column is not declared again: an empty merge per table
+    cost every run with nothing new seconds per tool."""
 
     def declare_tables() -> Iterator[Any]:
         known = dlt.current.source_schema().tables
-        if QUARANTINE.name not in known:
-            yield quarantine_schema().empty_table()
         for table in tables_of(folders).values():
-            if table.name != QUARANTINE.name and table.name not in known:
-                empty = table.arrow_schema().empty_table()
-                yield dlt.mark.with_hints(empty, table_hints(table), create_table_variant=True)
+            schema = quarantine_schema() if table.name == QUARANTINE.name else table.arrow_schema()
+            if _holds_every_column(known.get(table.name), schema):
+                continue
+            if table.name == QUARANTINE.name:
+                yield schema.empty_table()
+            else:
+                yield dlt.mark.with_hints(schema.empty_table(), table_hints(table), create_table_variant=True)
 
     return dlt.resource(
         declare_tables,
@@ -111,6 +114,12 @@ def quarantine_resource(folders: Sequence[ExportFolder]) -> DltResource:
         write_disposition="merge",
         schema_contract=SCHEMA_CONTRACT,
     )
+
+
+def _holds_every_column(known_table: dict | None, schema: pa.Schema) -> bool:
+    """The pipeline's schema has the table with every declared column (a newer version of the product may
+    declare more)."""
+    return known_table is not None and set(schema.names) <= set(known_table.get("columns", {}))
 
 
 def export_source(tool: str, exports_dir: Path, files_per_batch: int = DEFAULT_FILES_PER_BATCH) -> DltSource:

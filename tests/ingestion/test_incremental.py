@@ -128,3 +128,27 @@ def test_each_export_folder_keeps_its_own_incremental_state(tmp_path: Path):
     load_tool("github", exports, warehouse)
     assert query(warehouse, "SELECT count(DISTINCT _dlt_load_id) FROM raw_github.pull_requests") == [(2,)]
     assert query(warehouse, "SELECT count(DISTINCT _dlt_load_id) FROM raw_github.workflow_runs") == [(1,)]
+
+
+def test_a_column_a_newer_version_declares_is_added_on_a_run_with_nothing_new(tmp_path: Path, monkeypatch):
+    """Tables are declared once: a later run with nothing new writes nothing. A newer version of the
+    product that declares one more column still gets it, empty, before any file brings it, so staging
+    models that read it never meet a missing column."""
+    from dataclasses import replace
+
+    from ingestion import pagerduty, sources
+    from ingestion.records import Column
+
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    write_json(exports / "pagerduty/incidents/page-0001.json",
+               {"incidents": [_incident("Q1", "triggered", "2026-03-02T10:00:00Z")], "more": False})
+    load_tool("pagerduty", exports, warehouse)
+    loads = query(warehouse, "SELECT count(*) FROM raw_pagerduty._dlt_loads")[0][0]
+
+    newer = replace(pagerduty.INCIDENTS, columns=(*pagerduty.INCIDENTS.columns, Column("alert_counts", path="alert_counts")))
+    folder = replace(pagerduty.FOLDERS[0], tables=(newer,))
+    monkeypatch.setitem(sources.TOOLS, "pagerduty", (pagerduty.DATASET, (folder,)))
+    load_tool("pagerduty", exports, warehouse)
+
+    assert query(warehouse, "SELECT incident_id, alert_counts FROM raw_pagerduty.incidents") == [("Q1", None)]
+    assert query(warehouse, "SELECT count(*) FROM raw_pagerduty._dlt_loads")[0][0] == loads + 1
