@@ -49,6 +49,7 @@ from full_build import (
     copy_seeds,
     dbt_breakdown,
     dbt_build_command,
+    direct_sql_with_tests,
     exports_size,
     generate_exports,
     machine,
@@ -168,6 +169,7 @@ def measure_other_stages(env: dict[str, str], work: Path, warehouse: Path, raw_c
     copy_seeds(manifest, raw_copy, warehouse)
     floor = step("dbt_floor", lambda: measure_child("dbt_floor", env, manifest, raw_copy))
     floor["mismatched_row_counts"] = compare_tables(manifest, raw_copy, warehouse)
+    step("dbt_test_floor", lambda: measure_child("dbt_test_floor", env, manifest, raw_copy))
     step("first_publish", lambda: measure_child("publish", env, warehouse, work / "build" / "serving.duckdb"))
 
 
@@ -210,6 +212,9 @@ def assemble(args, generated, first_delivery, later_files, steps, comparison) ->
         build, floor = steps["first_dbt_build"], steps["dbt_floor"]
         ratios["first_dbt_build_over_direct_sql"] = round(build["seconds"] / floor["seconds"], 2)
         ratios["first_dbt_build_over_direct_sql_cpu"] = round(build["cpu_seconds"] / floor["cpu_seconds"], 2)
+        if "dbt_test_floor" in steps:
+            direct = direct_sql_with_tests(floor, steps["dbt_test_floor"])
+            ratios["first_dbt_build_over_direct_sql_with_tests"] = round(build["seconds"] / direct, 2)
     return {
         "size": args.size or "S",
         "exports_reused": str(args.exports) if args.exports else None,
