@@ -142,10 +142,10 @@ def child_dbt_test_floor(manifest: str, floor_warehouse: str) -> dict:
     with duckdb.connect(floor_warehouse) as con:
         con.execute("SET TimeZone = 'UTC'")
         started = time.perf_counter()
-        failing = [test["name"] for test in tests if _failures(con, test["compiled_code"])]
+        finding_rows = sum(1 for test in tests if _failures(con, test["compiled_code"]))
         work_seconds = time.perf_counter() - started
     # Tests of warn severity (the mapping gaps) may find rows; the build reported the same.
-    return {"work_seconds": round(work_seconds, 2), "tests": len(tests), "tests_finding_rows": len(failing)}
+    return {"work_seconds": round(work_seconds, 2), "tests": len(tests), "tests_finding_rows": finding_rows}
 
 
 def _failures(con, compiled_test: str) -> int:
@@ -302,10 +302,11 @@ def dbt_build_command() -> list[str]:
 
 
 def parse_project(env: dict[str, str], dbt_dir: Path) -> Path:
-    """`dbt parse`, not timed: the product parses when it loads its definitions (and again only after an
-    edit), and each dbt build of a pipeline run starts from that parse."""
+    """`dbt parse`, not timed, once per benchmark run: the product parses when it loads its definitions
+    (and again only after an edit), and each dbt build of a pipeline run starts from that parse."""
     target = dbt_dir / "parse"
-    measure_dbt(["parse", "--quiet"], env, target, dbt_dir / "logs-parse")
+    if not (target / PARTIAL_PARSE).exists():
+        measure_dbt(["parse", "--quiet"], env, target, dbt_dir / "logs-parse")
     return target
 
 

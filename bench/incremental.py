@@ -40,7 +40,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from full_build import (
-    PARTIAL_PARSE,
     RESULTS,
     ROOT,
     WAREHOUSE_NAME,
@@ -98,10 +97,8 @@ def differing_relations(incremental: Path, full: Path) -> dict[str, list[int]]:
 
 
 def measure_build(env: dict[str, str], work: Path, name: str, *options: str) -> dict:
-    """The product's dbt build, from a parse of the project as its dbt step starts (parsed once per run)."""
-    parsed = work / "dbt" / "parse"
-    if not (parsed / PARTIAL_PARSE).exists():
-        parse_project(env, work / "dbt")
+    """The product's dbt build, from a parse of the project as its dbt step starts."""
+    parsed = parse_project(env, work / "dbt")
     target = work / "dbt" / name
     logs = work / "dbt" / f"logs-{name}"
     measured = measure_dbt([*dbt_build_command(), *options], env, target, logs, parsed)

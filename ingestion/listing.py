@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,26 +22,22 @@ from urllib.parse import quote_from_bytes
 import dlt
 from dlt.extract.resource import DltResource
 
-# Characters `quote` leaves as they are: most paths need no quoting at all.
-URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
-
 
 def list_files(exports_dir: Path, pattern: str) -> Iterator[dict[str, Any]]:
     """Every file matching the glob, sorted by path so that batches are the same from run to run.
 
     Paths are joined and quoted as strings: at ~860k files, building a `Path` per file cost more than the
     glob and the `stat` calls together. `file_url` is spelled exactly as `Path.as_uri()` spells it."""
-    root = os.fspath(exports_dir.resolve())
-    root_url = exports_dir.resolve().as_uri()
+    resolved = exports_dir.resolve()
+    root, root_url = os.fspath(resolved), resolved.as_uri()
     for relative_path in sorted(glob.glob(pattern, root_dir=root, recursive=True)):
         path = f"{root}{os.sep}{relative_path}"
         stat = os.stat(path)
         if not S_ISREG(stat.st_mode):
             continue
         posix_path = relative_path.replace(os.sep, "/")
-        quoted = posix_path if URL_SAFE.fullmatch(posix_path) else quote_from_bytes(os.fsencode(posix_path))
         yield {
-            "file_url": f"{root_url}/{quoted}",
+            "file_url": f"{root_url}/{quote_from_bytes(os.fsencode(posix_path))}",
             "file_name": posix_path.rpartition("/")[2],
             "relative_path": posix_path,
             "modification_date": datetime.fromtimestamp(stat.st_mtime, UTC),
