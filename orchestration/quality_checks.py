@@ -17,7 +17,12 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from ingestion.records import RawTable
 from ingestion.sources import TOOLS
-from orchestration.checks.raw_expectations import SuiteOutcome, checked_tables, validate_raw_table
+from orchestration.checks.raw_expectations import (
+    PassedValidation,
+    SuiteOutcome,
+    checked_tables,
+    validate_raw_table,
+)
 from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.raw_tables import raw_tables, table_state
 from orchestration.lib.serving import read_snapshot
@@ -75,11 +80,12 @@ def _tool_checks(settings: Settings, tool: str) -> dg.AssetChecksDefinition:
 def _suite_check(
     settings: Settings, instance: dg.DagsterInstance, key: dg.AssetCheckKey, table: RawTable, now: datetime
 ) -> dg.AssetCheckResult:
-    """Validate the table, unless no load touched it since its last passing validation."""
+    """Validate what the loads since the table's last passing validation brought: nothing, when no load
+    touched it; the whole table, when none passed yet."""
     dataset = key.asset_key.path[0]
     rows, newest_load = _table_state(settings, dataset, table.name)
-    previous = _last_passing_metadata(instance, key)
-    if previous.get("row_count") == rows and previous.get("newest_load_id") == newest_load:
+    passed = _last_passed_validation(instance, key)
+    if passed is not None and (passed.row_count, passed.newest_load_id) == (rows, newest_load):
         return dg.AssetCheckResult(
             asset_key=key.asset_key,
             check_name=key.name,
@@ -87,8 +93,8 @@ def _suite_check(
             description=f"Unchanged since its last passing validation (load {newest_load}, {rows} rows).",
             metadata={"row_count": rows, "newest_load_id": newest_load, "validated": False},
         )
-    outcome = validate_raw_table(settings.warehouse_path, dataset, table, previous.get("row_count"), now)
-    return _suite_result(key, outcome, previous.get("row_count"), newest_load)
+    outcome = validate_raw_table(settings.warehouse_path, dataset, table, passed, now)
+    return _suite_result(key, outcome, passed, newest_load)
 
 
 def _table_state(settings: Settings, dataset: str, table: str) -> tuple[int, str]:
@@ -98,38 +104,47 @@ def _table_state(settings: Settings, dataset: str, table: str) -> tuple[int, str
 
 
 def _suite_result(
-    key: dg.AssetCheckKey, outcome: SuiteOutcome, previous: int | None, newest_load: str
+    key: dg.AssetCheckKey, outcome: SuiteOutcome, passed: PassedValidation | None, newest_load: str
 ) -> dg.AssetCheckResult:
     failed = {f.rule: {"unexpected": f.unexpected_count, "examples": f.unexpected_sample} for f in outcome.failed}
+    scope = (
+        "the whole table" if outcome.validated_after_load_id is None
+        else f"the loads after {outcome.validated_after_load_id}"
+    )
     return dg.AssetCheckResult(
         asset_key=key.asset_key,
         check_name=key.name,
         passed=outcome.success,
         severity=dg.AssetCheckSeverity.ERROR,
         description=(
-            f"{len(outcome.outcomes)} expectations passed." if outcome.success
-            else f"{len(failed)} of {len(outcome.outcomes)} expectations failed: {', '.join(failed)}."
+            f"{len(outcome.outcomes)} expectations passed on {scope}." if outcome.success
+            else f"{len(failed)} of {len(outcome.outcomes)} expectations failed on {scope}: {', '.join(failed)}."
         ),
         metadata={
             "row_count": outcome.row_count,
             "newest_load_id": newest_load,
             "validated": True,
-            "previous_row_count": previous if previous is not None else -1,
+            "validated_after_load_id": outcome.validated_after_load_id or "",
+            "validated_rows": outcome.validated_rows,
+            "previous_row_count": passed.row_count if passed else -1,
             "expectations": len(outcome.outcomes),
             "failed_expectations": dg.MetadataValue.json(failed),
         },
     )
 
 
-def _last_passing_metadata(instance: dg.DagsterInstance, key: dg.AssetCheckKey) -> dict:
-    """The metadata of the check's last passing evaluation: the rows and load it saw."""
+def _last_passed_validation(instance: dg.DagsterInstance, key: dg.AssetCheckKey) -> PassedValidation | None:
+    """The rows and newest load that the check's last passing evaluation saw."""
     records = instance.event_log_storage.get_asset_check_execution_history(
         key, limit=1, status={AssetCheckExecutionRecordStatus.SUCCEEDED}
     )
     if not records or records[0].event is None:
-        return {}
+        return None
     metadata = records[0].event.dagster_event.event_specific_data.metadata
-    return {name: value.value for name, value in metadata.items()}
+    rows, newest = metadata.get("row_count"), metadata.get("newest_load_id")
+    if rows is None or not newest or not newest.value:
+        return None
+    return PassedValidation(rows.value, newest.value)
 
 
 def _freshness_result(

@@ -1,0 +1,116 @@
+"""The raw suites after a passing validation read only what the new loads could have changed, and still
+catch what those loads broke: a bad value, an unknown reference, a lost row."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.pipelines import load_tool
+from ingestion.sources import TOOLS, tables_of
+from orchestration.checks.raw_expectations import PassedValidation, validate_raw_table
+from orchestration.lib.raw_tables import table_state
+from tests.conftest import REAL_SAMPLES
+
+REPOSITORY = Path("github/panjf2000/ants")
+GITHUB_TABLES = tables_of(TOOLS["github"][1])
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
+
+
+def _validate(warehouse: Path, table: str, passed: PassedValidation | None):
+    return validate_raw_table(warehouse, "raw_github", GITHUB_TABLES[table], passed, NOW)
+
+
+def _passed(warehouse: Path, table: str) -> PassedValidation:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return PassedValidation(*table_state(con, f"raw_github.{table}"))
+
+
+def _failed(outcome) -> dict[str, list]:
+    return {failure.rule: failure.unexpected_sample for failure in outcome.failed}
+
+
+IN_SET = "expect_column_values_to_be_in_set {'column': '%s'}"
+
+
+@pytest.fixture(scope="module")
+def later_day(tmp_path_factory: pytest.TempPathFactory):
+    """The real GitHub samples, loaded and validated whole (they pass), then a later day's exports:
+    a new version of one pull request, in a state GitHub never emits, and a review of an unknown one."""
+    root = tmp_path_factory.mktemp("later-day")
+    exports, warehouse = root / "exports", root / "w.duckdb"
+    shutil.copytree(REAL_SAMPLES / "github", exports / "github")
+    load_tool("github", exports, warehouse)
+    passed = {table: _passed(warehouse, table) for table in ("pull_requests", "pull_request_reviews")}
+    assert _validate(warehouse, "pull_requests", None).success
+    assert _validate(warehouse, "pull_request_reviews", None).success
+
+    pulls = json.loads(next((exports / REPOSITORY / "pulls").glob("*.json")).read_text())
+    newer = {**pulls[0], "state": "merged", "updated_at": "2026-11-01T00:00:00Z"}
+    (exports / REPOSITORY / "pulls" / "page-2.json").write_text(json.dumps([newer]))
+    review = json.loads(next((exports / REPOSITORY / "pull_reviews").glob("*.json")).read_text())[0]
+    (exports / REPOSITORY / "pull_reviews" / "999999.json").write_text(json.dumps([review]))
+    load_tool("github", exports, warehouse)
+    return warehouse, passed, pulls[0]["number"]
+
+
+@pytest.fixture
+def validated_warehouse(later_day, tmp_path: Path):
+    """A copy of the later day's warehouse, for a test to change behind the loads' back."""
+    warehouse, passed, number = later_day
+    shutil.copy2(warehouse, tmp_path / warehouse.name)
+    return tmp_path / warehouse.name, passed, number
+
+
+def test_after_a_passing_validation_only_the_new_loads_are_read(validated_warehouse):
+    warehouse, passed, _ = validated_warehouse
+    pulls = _validate(warehouse, "pull_requests", passed["pull_requests"])
+
+    # One new row; its key (repository, number, updated_at) is new, so no older row shares it.
+    assert pulls.validated_after_load_id == passed["pull_requests"].newest_load_id
+    assert pulls.validated_rows == 1
+    assert pulls.row_count == passed["pull_requests"].row_count + 1
+    whole = _validate(warehouse, "pull_requests", None)
+    assert whole.validated_after_load_id is None and whole.validated_rows == whole.row_count
+
+
+def test_what_the_new_loads_broke_fails_the_new_loads_validation(validated_warehouse):
+    warehouse, passed, number = validated_warehouse
+
+    pulls = _validate(warehouse, "pull_requests", passed["pull_requests"])
+    reviews = _validate(warehouse, "pull_request_reviews", passed["pull_request_reviews"])
+
+    assert _failed(pulls) == {IN_SET % "state": ["merged"]}
+    assert _failed(reviews) == {IN_SET % "is_known": ["panjf2000/ants/999999"]}
+    # The whole table says the same: the delta lost nothing.
+    assert _failed(_validate(warehouse, "pull_requests", None)) == _failed(pulls)
+    assert number != 999999
+
+
+def test_an_old_row_the_new_loads_did_not_touch_is_not_read_again(validated_warehouse):
+    """Proof of the scope: a value changed behind the loads' back is seen by a whole validation only."""
+    warehouse, passed, number = validated_warehouse
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("UPDATE raw_github.pull_requests SET state = 'draft' WHERE number <> ?", [number])
+
+    assert _failed(_validate(warehouse, "pull_requests", passed["pull_requests"])) == {
+        IN_SET % "state": ["merged"]
+    }
+    assert _failed(_validate(warehouse, "pull_requests", None)) == {IN_SET % "state": ["draft", "merged"]}
+
+
+def test_a_table_that_lost_rows_fails_its_volume_rule(validated_warehouse):
+    warehouse, passed, number = validated_warehouse
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("DELETE FROM raw_github.pull_requests WHERE number <> ?", [number])
+        remaining = con.execute("SELECT count(*) FROM raw_github.pull_requests").fetchone()[0]
+
+    failed = _failed(_validate(warehouse, "pull_requests", passed["pull_requests"]))
+
+    rule = f"expect_column_values_to_be_between {{'column': 'row_count', 'min_value': {float(passed['pull_requests'].row_count)}}}"
+    assert failed == {rule: [f"{remaining} rows"], IN_SET % "state": ["merged"]}
