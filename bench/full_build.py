@@ -5,6 +5,7 @@ DuckDB alone sets on the same data, in the same run.
     .venv/bin/python bench/full_build.py --size S --exports DIR   # reuse exports; S names the result
     .venv/bin/python bench/full_build.py --size S --work DIR      # keep the scratch folder
     .venv/bin/python bench/full_build.py --size S --delivery-run  # also `delivery run` on the same exports
+    .venv/bin/python bench/full_build.py --size L --raw WAREHOUSE # from a loaded warehouse: no ingest
 
 1. Writes the demo exports (`python -m ingestion.demo_org`); not part of the build.
 2. Times each stage in its own process: wall time (process start to exit, imports included), CPU time,
@@ -22,6 +23,10 @@ DuckDB alone sets on the same data, in the same run.
 4. Splits dbt's time with its run_results.json (per resource type, slowest models and tests) and its log
    (start-up and parse, set-up, nodes).
 5. Prints a table and writes bench/results/full-build-<size>.json.
+
+`--raw` starts from the raw datasets of a warehouse already loaded (a copy, without what dbt built; not
+timed) and measures every stage after the ingest, with the dbt floor: at L, ten minutes where a run with
+its ingest and ingest floor takes two hours. bench/ingest.py measures the ingest against its floor.
 
 The machine may be shared: the load average is recorded at start, at end and around each stage; ratios
 are measured in the same run, and CPU seconds are given beside wall seconds, so both move less than
@@ -81,23 +86,56 @@ def child_ingest(exports: str, warehouse: str) -> dict:
     }
 
 
-def child_checks(warehouse: str) -> dict:
-    """Every raw suite, as a first validation (no previous row count), on the tables the load wrote."""
+def child_checks(warehouse: str, passed_file: str | None = None) -> dict:
+    """Every raw suite on the tables the load wrote. With `passed_file`, as the product's checks do: a
+    table whose last validation passed (as the file records it) is validated for its new loads only; the
+    file then records this run's passing validations for the next."""
     sys.path.insert(0, str(ROOT))
-    from orchestration.checks.raw_expectations import checked_tables, validate_raw_table
+    from orchestration.checks.raw_expectations import PassedValidation, checked_tables, validate_raw_table
 
     present = set(raw_row_counts(Path(warehouse)))
     tables = [(dataset, table) for dataset, table in checked_tables() if f"{dataset}.{table.name}" in present]
+    passed = json.loads(Path(passed_file).read_text()) if passed_file and Path(passed_file).exists() else {}
     started = time.perf_counter()
     now = datetime.now(UTC)
-    outcomes = [validate_raw_table(Path(warehouse), dataset, table, None, now) for dataset, table in tables]
+    outcomes, unchanged = [], 0
+    for dataset, table in tables:
+        before = passed.get(f"{dataset}.{table.name}")
+        if before and before == table_states(Path(warehouse), [f"{dataset}.{table.name}"]).get(f"{dataset}.{table.name}"):
+            unchanged += 1  # as the product's check: no load since its last passing validation
+            continue
+        outcomes.append(validate_raw_table(
+            Path(warehouse), dataset, table, PassedValidation(**before) if before else None, now
+        ))
+    seconds = round(time.perf_counter() - started, 2)
+    if passed_file:
+        Path(passed_file).write_text(json.dumps({**passed, **passing_validations(Path(warehouse), outcomes)}))
     return {
-        "work_seconds": round(time.perf_counter() - started, 2),
+        "work_seconds": seconds,
         "tables": len(outcomes),
         "tables_declared": len(checked_tables()),
+        "tables_validated_whole": sum(o.validated_after_load_id is None for o in outcomes),
+        "tables_unchanged": unchanged,
+        "validated_rows": sum(o.validated_rows for o in outcomes),
         "expectations": sum(len(o.outcomes) for o in outcomes),
         "failed": [f"{o.dataset}.{o.table}: {f.rule}" for o in outcomes for f in o.failed],
     }
+
+
+def passing_validations(warehouse: Path, outcomes: list) -> dict[str, dict]:
+    """What each passing suite saw, as the product's check records it: rows and newest load."""
+    return table_states(warehouse, [f"{o.dataset}.{o.table}" for o in outcomes if o.success])
+
+
+def table_states(warehouse: Path, names: list[str]) -> dict[str, dict]:
+    import duckdb
+
+    sys.path.insert(0, str(ROOT))
+    from orchestration.lib.raw_tables import table_state
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        states = {name: table_state(con, name) for name in names}
+    return {name: {"row_count": rows, "newest_load_id": newest} for name, (rows, newest) in states.items() if newest}
 
 
 def child_publish(warehouse: str, serving: str) -> dict:
@@ -466,31 +504,43 @@ def machine() -> dict:
 def run_benchmark(args: argparse.Namespace, work: Path) -> dict:
     load_at_start = os.getloadavg()
     exports = args.exports.resolve() if args.exports else work / "exports"
-    generated = None if args.exports else generate_exports(exports, args.size or "S")
+    generated = None if args.exports or args.raw else generate_exports(exports, args.size or "S")
     env = scratch_env(work, exports)
     for stale in ("build", "floor", "dbt", "dbt-floor", "delivery-run", "dagster"):
         shutil.rmtree(work / stale, ignore_errors=True)
     (work / "floor").mkdir()
     (work / "build").mkdir()
-    measures = {"generate": generated, **measure_stages(work, exports, env)}
+    raw = args.raw.resolve() if args.raw else None
+    measures = {"generate": generated, **measure_stages(work, exports, env, raw)}
     if args.delivery_run:
         print("delivery run ...", flush=True)
         measures["delivery_run"] = delivery_run(work, exports)
     return assemble(args, exports, measures, load_at_start)
 
 
-def measure_stages(work: Path, exports: Path, env: dict[str, str]) -> dict:
-    """Each stage and floor in order, each in its own measured process."""
+def measure_stages(work: Path, exports: Path, env: dict[str, str], raw: Path | None = None) -> dict:
+    """Each stage and floor in order, each in its own measured process (from `raw`: no ingest)."""
     warehouse = work / "build" / WAREHOUSE_NAME
     target = work / "dbt" / "target"
     measures = {}
-    print("ingest floor ...", flush=True)
-    measures["ingest_floor"] = measure_child("ingest_floor", env, exports, work / "floor" / "floor.duckdb")
-    print("ingest ...", flush=True)
-    measures["ingest"] = measure_child("ingest", env, exports, warehouse)
+    if raw is None:
+        print("ingest floor ...", flush=True)
+        measures["ingest_floor"] = measure_child("ingest_floor", env, exports, work / "floor" / "floor.duckdb")
+        print("ingest ...", flush=True)
+        measures["ingest"] = measure_child("ingest", env, exports, warehouse)
+    else:
+        print(f"copying the raw datasets of {raw} ...", flush=True)
+        copy_raw_datasets(raw, warehouse)
+        measures["raw_rows_copied"] = sum(raw_row_counts(warehouse).values())
     raw_copy = copy_raw_warehouse(warehouse, work / "dbt-floor")
     print("checks ...", flush=True)
     measures["checks"] = measure_child("checks", env, warehouse)
+    if raw is not None:
+        # A day's checks as the product runs them: every load before each dataset's newest passed.
+        print("checks of the newest loads ...", flush=True)
+        passed = work / "passed-before-newest-load.json"
+        passed.write_text(json.dumps(passed_before_newest_load(warehouse)))
+        measures["checks_newest_load"] = measure_child("checks", env, warehouse, passed)
     print("dbt build ...", flush=True)
     parsed = parse_project(env, work / "dbt")
     measures["dbt_build"] = measure_dbt(dbt_build_command(), env, target, work / "dbt" / "logs-build", parsed)
@@ -508,6 +558,45 @@ def measure_stages(work: Path, exports: Path, env: dict[str, str]) -> dict:
     return measures
 
 
+def passed_before_newest_load(warehouse: Path) -> dict[str, dict]:
+    """Each raw table as a passing validation would have recorded it before its dataset's newest load
+    (the last run's): its rows and newest load until then. A table that load left alone is unchanged."""
+    import duckdb
+
+    states = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for name in raw_row_counts(warehouse):
+            dataset = name.split(".")[0]
+            rows, before = con.execute(
+                f"SELECT count(*), max(_dlt_load_id) FROM {name} "
+                f"WHERE _dlt_load_id < (SELECT max(load_id) FROM {dataset}._dlt_loads)"
+            ).fetchone()
+            if before is not None:
+                states[name] = {"row_count": rows, "newest_load_id": before}
+    return states
+
+
+def copy_raw_datasets(source: Path, warehouse: Path) -> None:
+    """Every schema of a loaded warehouse except what dbt builds (staging, intermediate, marts, seeds),
+    copied table by table into a new file: the warehouse as the ingest left it."""
+    import duckdb
+
+    sys.path.insert(0, str(ROOT))
+    from ingestion.pipelines import duckdb_memory_limit
+    from ingestion.sources import RAW_DATASETS
+
+    with duckdb.connect(str(warehouse), config={"memory_limit": duckdb_memory_limit()}) as con:
+        con.execute(f"ATTACH '{source}' AS loaded (READ_ONLY)")
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'loaded' "
+            "AND schema_name IN ? ORDER BY ALL",
+            [list(RAW_DATASETS)],
+        ).fetchall()
+        for schema, table in tables:
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            con.execute(f'CREATE TABLE "{schema}"."{table}" AS FROM loaded."{schema}"."{table}"')
+
+
 def measure_docs(env: dict[str, str], build_target: Path, dbt_dir: Path) -> dict:
     """As the product's dbt step does after the build: from the build's manifest, without compiling again."""
     docs_dir = dbt_dir / "docs"
@@ -517,16 +606,31 @@ def measure_docs(env: dict[str, str], build_target: Path, dbt_dir: Path) -> dict
 
 
 def assemble(args: argparse.Namespace, exports: Path, measures: dict, load_at_start: tuple) -> dict:
-    generated, ingest_floor, dbt_floor = measures["generate"], measures["ingest_floor"], measures["dbt_floor"]
-    records = generated["raw_records"] if generated else ingest_floor["records"]
-    stages = {name: measures[name] for name in ("ingest", "checks", "dbt_build", "dbt_docs", "publish")}
+    generated, ingest_floor, dbt_floor = measures["generate"], measures.get("ingest_floor"), measures["dbt_floor"]
+    names = ("ingest", "checks", "dbt_build", "dbt_docs", "publish")
+    stages = {name: measures[name] for name in names if name in measures}
     peak = max(stage["peak_tree_rss_mib"] for stage in stages.values())
-    ingest_ratio = stages["ingest"]["seconds"] / ingest_floor["seconds"]
     dbt_ratio = stages["dbt_build"]["seconds"] / dbt_floor["seconds"]
     model_seconds = stages["dbt_build"]["breakdown"]["node_seconds_by_type"].get("model", 0.0)
-    return {
+    ratios = {
+        "dbt_build_over_direct_sql": round(dbt_ratio, 2),
+        # The same ratio on CPU seconds, which other work on the machine disturbs less than wall time.
+        "dbt_build_over_direct_sql_cpu": round(stages["dbt_build"]["cpu_seconds"] / dbt_floor["cpu_seconds"], 2),
+        # The build against all the SQL it runs directly: the models' floor and the data tests' SQL.
+        "dbt_build_over_direct_sql_with_tests": round(
+            stages["dbt_build"]["seconds"] / direct_sql_with_tests(dbt_floor, measures["dbt_test_floor"]), 2
+        ),
+        # dbt's model nodes only (no parse, seeds or tests) against the SQL alone (no process start).
+        "dbt_model_nodes_over_direct_sql_in_process": round(model_seconds / dbt_floor["work_seconds"], 2),
+    }
+    targets = {
+        "dbt_build_within_1_5x_direct_sql": dbt_ratio <= TARGETS["dbt_build_over_direct_sql"],
+        "peak_rss_under_4_gib": peak < TARGETS["peak_rss_mib"],
+    }
+    report = {
         "size": args.size or ("custom" if args.exports else "S"),
         "exports_reused": str(args.exports) if args.exports else None,
+        "raw_warehouse": str(args.raw) if args.raw else None,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "shared_machine_note": "other builds and tests may run at the same time; see load_average",
@@ -534,41 +638,30 @@ def assemble(args: argparse.Namespace, exports: Path, measures: dict, load_at_st
             "start": [round(x, 2) for x in load_at_start],
             "end": [round(x, 2) for x in os.getloadavg()],
         },
-        "exports": {**exports_size(exports), "raw_records": records, "generate": generated},
-        "raw_rows_loaded": sum(stages["ingest"]["rows_per_table"].values()),
         "stages": stages,
         "total_stage_seconds": round(sum(stage["seconds"] for stage in stages.values()), 2),
-        "floors": {
-            "ingest": ingest_floor,
-            "dbt_direct_sql": dbt_floor,
-            "dbt_tests_direct_sql": measures["dbt_test_floor"],
-        },
-        "ingest_records_per_second": round(records / stages["ingest"]["seconds"]),
-        "ingest_floor_records_per_second": round(records / ingest_floor["seconds"]),
-        "ratios": {
-            "ingest_over_floor": round(ingest_ratio, 2),
-            "dbt_build_over_direct_sql": round(dbt_ratio, 2),
-            # The same ratios on CPU seconds, which other work on the machine disturbs less than wall time.
-            "ingest_over_floor_cpu": round(stages["ingest"]["cpu_seconds"] / ingest_floor["cpu_seconds"], 2),
-            "dbt_build_over_direct_sql_cpu": round(
-                stages["dbt_build"]["cpu_seconds"] / dbt_floor["cpu_seconds"], 2
-            ),
-            # The build against all the SQL it runs directly: the models' floor and the data tests' SQL.
-            "dbt_build_over_direct_sql_with_tests": round(
-                stages["dbt_build"]["seconds"] / direct_sql_with_tests(dbt_floor, measures["dbt_test_floor"]),
-                2,
-            ),
-            # dbt's model nodes only (no parse, seeds or tests) against the SQL alone (no process start).
-            "dbt_model_nodes_over_direct_sql_in_process": round(model_seconds / dbt_floor["work_seconds"], 2),
-        },
+        "floors": {"dbt_direct_sql": dbt_floor, "dbt_tests_direct_sql": measures["dbt_test_floor"]},
+        "ratios": ratios,
         "peak_rss_mib": peak,
-        "targets": {
-            "ingest_within_3x_floor": ingest_ratio <= TARGETS["ingest_over_floor"],
-            "dbt_build_within_1_5x_direct_sql": dbt_ratio <= TARGETS["dbt_build_over_direct_sql"],
-            "peak_rss_under_4_gib": peak < TARGETS["peak_rss_mib"],
-        },
+        "targets": targets,
         "delivery_run": measures.get("delivery_run"),
+        # With --raw: the checks of each table's newest load, its earlier loads having passed.
+        "checks_newest_load": measures.get("checks_newest_load"),
     }
+    if ingest_floor is not None:
+        records = generated["raw_records"] if generated else ingest_floor["records"]
+        ingest, ingest_ratio = stages["ingest"], stages["ingest"]["seconds"] / ingest_floor["seconds"]
+        report["exports"] = {**exports_size(exports), "raw_records": records, "generate": generated}
+        report["raw_rows_loaded"] = sum(ingest["rows_per_table"].values())
+        report["floors"]["ingest"] = ingest_floor
+        report["ingest_records_per_second"] = round(records / ingest["seconds"])
+        report["ingest_floor_records_per_second"] = round(records / ingest_floor["seconds"])
+        ratios["ingest_over_floor"] = round(ingest_ratio, 2)
+        ratios["ingest_over_floor_cpu"] = round(ingest["cpu_seconds"] / ingest_floor["cpu_seconds"], 2)
+        targets["ingest_within_3x_floor"] = ingest_ratio <= TARGETS["ingest_over_floor"]
+    else:
+        report["raw_rows_loaded"] = measures["raw_rows_copied"]
+    return report
 
 
 def direct_sql_with_tests(dbt_floor: dict, test_floor: dict) -> float:
@@ -578,13 +671,14 @@ def direct_sql_with_tests(dbt_floor: dict, test_floor: dict) -> float:
 
 def print_report(report: dict) -> None:
     floors = report["floors"]
-    floor_of = {"ingest": floors["ingest"], "dbt_build": floors["dbt_direct_sql"]}
-    exports, load = report["exports"], report["load_average"]
-    print(
-        f"\nsize {report['size']}: exports {exports['mib']} MiB, {exports['files']:,} files, "
-        f"{exports['raw_records']:,} raw records; "
-        f"load average {load['start'][0]} at start, {load['end'][0]} at end"
+    floor_of = {"ingest": floors.get("ingest"), "dbt_build": floors["dbt_direct_sql"]}
+    load = report["load_average"]
+    exports = report.get("exports")
+    source = (
+        f"exports {exports['mib']} MiB, {exports['files']:,} files, {exports['raw_records']:,} raw records"
+        if exports else f"the raw datasets of {report['raw_warehouse']}, {report['raw_rows_loaded']:,} rows"
     )
+    print(f"\nsize {report['size']}: {source}; load average {load['start'][0]} at start, {load['end'][0]} at end")
     print(
         "\n| stage | seconds | CPU s | in-process s | peak RSS (tree) MiB | load 1m "
         "| floor s (CPU s, MiB) | ratio (CPU) |"
@@ -605,10 +699,17 @@ def print_report(report: dict) -> None:
             f"| {stage.get('work_seconds', '')} "
             f"| {stage['peak_tree_rss_mib']:,.0f} | {load} | {floor_cell} | {ratio} |"
         )
-    print(
-        f"\ningest: {report['ingest_records_per_second']:,} raw records/s "
-        f"(floor {report['ingest_floor_records_per_second']:,}/s)"
-    )
+    if "ingest_records_per_second" in report:
+        print(
+            f"\ningest: {report['ingest_records_per_second']:,} raw records/s "
+            f"(floor {report['ingest_floor_records_per_second']:,}/s)"
+        )
+    if report.get("checks_newest_load"):
+        newest = report["checks_newest_load"]
+        print(
+            f"checks of the newest loads alone: {newest['seconds']:.1f} s ({newest['cpu_seconds']:.1f} CPU s), "
+            f"{newest['validated_rows']:,} rows read, {newest['tables_validated_whole']} tables whole"
+        )
     print_dbt_split(report["stages"]["dbt_build"], floors["dbt_direct_sql"])
     print(f"ratios: {report['ratios']}\ntargets met: {report['targets']}")
     if report["delivery_run"]:
@@ -651,6 +752,9 @@ def main() -> None:
     )
     parser.add_argument("--exports", type=Path, help="reuse this exports folder instead of generating one")
     parser.add_argument("--work", type=Path, help="keep the scratch folder here")
+    parser.add_argument(
+        "--raw", type=Path, help="start from the raw datasets of this loaded warehouse: no ingest, no ingest floor"
+    )
     parser.add_argument(
         "--delivery-run", action="store_true", help="also time `delivery run` on the same exports"
     )
