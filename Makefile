@@ -22,9 +22,10 @@ browser:
 run: install
 	$(BIN)/delivery run
 
-# Two workers, one test module each: the slow end-to-end module runs beside the model tests.
+# Two workers, a test module at a time each, in the order tests/conftest.py sets: the two slowest modules
+# start first, one on each worker, and the others fill in around them.
 test: install browser
-	$(BIN)/pytest -n 2 --dist loadscope
+	$(BIN)/pytest -n 2 --dist loadscope --no-loadscope-reorder
 
 demo: install
 	$(BIN)/delivery demo

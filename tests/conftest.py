@@ -25,6 +25,21 @@ os.environ.setdefault(
 )
 
 
+# The two slowest modules, each several `delivery run`s, start first and on separate workers (`make test`
+# keeps this order with `--no-loadscope-reorder`): xdist would otherwise start the modules with the most
+# tests first, leave these to the end, and run them one after the other on the same worker.
+SLOWEST_MODULES_FIRST = ("tests/test_end_to_end.py", "tests/test_recovery.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::")[0]
+        first = SLOWEST_MODULES_FIRST
+        return first.index(module) if module in first else len(first)
+
+    items.sort(key=rank)
+
+
 @pytest.fixture
 def real_samples_exports(tmp_path: Path) -> Path:
     """A copy of the real Jira and GitHub response bodies, in the landing layout."""

@@ -7,9 +7,9 @@ a reader querying the serving file throughout, must publish the same marts as an
 the same exports (the session's `demo_serving`). Last, a bad export that ingestion accepts must stop
 publish at its check.
 
-A module of its own, so that it runs beside the other end-to-end module rather than after it. It starts
-from the session's exports alone and asks for the uninterrupted build only when it compares with it, so
-its runs go on while another worker builds that.
+A module of its own, so that it runs beside the other end-to-end module rather than after it. It asks
+for the session's uninterrupted build first: it starts on a worker of its own (tests/conftest.py), so
+the modules that read that build later find it ready.
 """
 
 from __future__ import annotations
@@ -67,8 +67,9 @@ def _log_has(logs: Path, *needles: str):
 
 
 @pytest.fixture(scope="module")
-def interrupted_build(demo_exports: Path, tmp_path_factory: pytest.TempPathFactory):
+def interrupted_build(demo_serving: DemoServing, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("wap")
+    demo_exports = demo_serving.exports
     shutil.copytree(demo_exports, root / "exports", ignore=shutil.ignore_patterns("pagerduty"))
     env = {
         **os.environ,
@@ -84,7 +85,7 @@ def interrupted_build(demo_exports: Path, tmp_path_factory: pytest.TempPathFacto
 
 
 def test_a_killed_run_never_touches_the_serving_file_and_the_next_run_converges(
-    demo_exports: Path, interrupted_build, request: pytest.FixtureRequest
+    demo_serving: DemoServing, interrupted_build
 ):
     root, env = interrupted_build
     serving, logs = root / "warehouse" / "serving.duckdb", root / "warehouse" / "logs"
@@ -92,7 +93,7 @@ def test_a_killed_run_never_touches_the_serving_file_and_the_next_run_converges(
     with duckdb.connect(str(serving), read_only=True) as con:
         p1_tools = {tool for (tool,) in con.execute("select distinct source_tool from marts.fct_incidents").fetchall()}
     assert p1_tools == {"opsgenie"}, "P1 was built without the PagerDuty exports"
-    shutil.copytree(demo_exports / "pagerduty", root / "exports" / "pagerduty")
+    shutil.copytree(demo_serving.exports / "pagerduty", root / "exports" / "pagerduty")
 
     kill_points = {
         "ingestion": _log_has(logs, 'STEP_START - Started execution of step "github_raw_tables"'),
@@ -115,8 +116,7 @@ def test_a_killed_run_never_touches_the_serving_file_and_the_next_run_converges(
         reader.wait(timeout=60)
     assert final.returncode == 0, final.stdout + final.stderr
     assert snapshot_id(serving) != p1_id
-    # Asked for only now: the uninterrupted build of the same exports, built meanwhile by another worker.
-    demo_serving: DemoServing = request.getfixturevalue("demo_serving")
+    # The uninterrupted build of the same exports.
     assert mart_contents(serving) == mart_contents(demo_serving.serving)
 
     answers = json.loads((root / "reader.json").read_text())
