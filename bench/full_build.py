@@ -560,16 +560,23 @@ def measure_stages(work: Path, exports: Path, env: dict[str, str], raw: Path | N
 
 def passed_before_newest_load(warehouse: Path) -> dict[str, dict]:
     """Each raw table as a passing validation would have recorded it before its dataset's newest load
-    (the last run's): its rows and newest load until then. A table that load left alone is unchanged."""
+    that brought rows (the last run's): its rows and newest load until then. A table that load left alone
+    is unchanged."""
     import duckdb
 
-    states = {}
+    tables = raw_row_counts(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for name in raw_row_counts(warehouse):
+        newest = {name: con.execute(f"SELECT max(_dlt_load_id) FROM {name}").fetchone()[0] for name in tables}
+        by_dataset: dict[str, str] = {}
+        for name, load in newest.items():
             dataset = name.split(".")[0]
+            if load is not None and load > by_dataset.get(dataset, ""):
+                by_dataset[dataset] = load
+        states = {}
+        for name in tables:
             rows, before = con.execute(
-                f"SELECT count(*), max(_dlt_load_id) FROM {name} "
-                f"WHERE _dlt_load_id < (SELECT max(load_id) FROM {dataset}._dlt_loads)"
+                f"SELECT count(*), max(_dlt_load_id) FROM {name} WHERE _dlt_load_id < ?",
+                [by_dataset.get(name.split(".")[0], "")],
             ).fetchone()
             if before is not None:
                 states[name] = {"row_count": rows, "newest_load_id": before}
