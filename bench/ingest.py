@@ -3,6 +3,7 @@
     python bench/ingest.py --size S          # or M, L, or a scale factor
     python bench/ingest.py --exports exports # measure an existing exports folder (--size names the result)
     python bench/ingest.py --size L --exports DIR --no-floor   # the ingest alone
+    python bench/ingest.py --size L --exports DIR --no-ingest  # the floor alone
 
 Each measure runs in its own process, so peak memory (max RSS) is the measure's own. The floor is
 DuckDB's `read_json` of every export folder into tables, with no extraction, typing, validation or dlt:
@@ -17,10 +18,8 @@ import glob
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,17 +107,21 @@ def generate(out: Path, size: str) -> dict:
 
 
 def _measure(function: str, *args: str) -> dict:
-    """Run one measure in a child process; return its result, wall time and peak RSS."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--child", function, *args], stdout=subprocess.PIPE, text=True
+    """Run one measure in a child process; return its result, wall and CPU time, and peak RSS (of its
+    process tree, and of its largest process: bench/process_tree.py)."""
+    from process_tree import run_measured
+
+    measured = run_measured([sys.executable, __file__, "--child", function, *args])
+    if measured.returncode != 0:
+        raise SystemExit(f"{function} failed with status {measured.returncode}:\n{measured.stderr[-4000:]}")
+    result = json.loads(measured.stdout.strip().splitlines()[-1])
+    result.update(
+        seconds=round(measured.seconds, 2),
+        cpu_seconds=round(measured.cpu_seconds, 2),
+        peak_rss_mib=round(measured.peak_tree_rss_mib),
+        peak_process_rss_mib=round(measured.peak_process_rss_mib),
+        load_average_1m_after=round(os.getloadavg()[0], 2),
     )
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{function} failed with status {status}")
-    result = json.loads(output.strip().splitlines()[-1])
-    result.update(seconds=round(time.perf_counter() - started, 2), peak_rss_mib=round(usage.ru_maxrss / 1024))
     return result
 
 
@@ -132,6 +135,11 @@ def main() -> None:
         "--no-floor",
         action="store_true",
         help="measure the ingest alone (at L the floor takes about as long as the ingest)",
+    )
+    parser.add_argument(
+        "--no-ingest",
+        action="store_true",
+        help="measure the floor alone (at L, bench/incremental.py measures the ingest in its full build)",
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -150,7 +158,9 @@ def main() -> None:
         floor_result = (
             None if args.no_floor else _measure("floor", str(exports), str(scratch_dir / "floor.duckdb"))
         )
-        ingest_result = _measure("ingest", str(exports), str(scratch_dir / "warehouse.duckdb"))
+        ingest_result = (
+            None if args.no_ingest else _measure("ingest", str(exports), str(scratch_dir / "warehouse.duckdb"))
+        )
 
     report = {
         "size": args.size,
@@ -159,18 +169,25 @@ def main() -> None:
         "exports_mib": round(exports_bytes / 2**20, 1),
         "exports_files": exports_files,
         "generate": generated,
-        "ingest": {k: v for k, v in ingest_result.items() if k != "rows_per_table"},
-        "ingest_rows_per_table": ingest_result["rows_per_table"],
-        "ingest_raw_rows_per_second": round(ingest_result["rows"] / ingest_result["seconds"]),
         "floor": floor_result,
     }
+    if ingest_result:
+        report.update(
+            ingest={k: v for k, v in ingest_result.items() if k != "rows_per_table"},
+            ingest_rows_per_table=ingest_result["rows_per_table"],
+            ingest_raw_rows_per_second=round(ingest_result["rows"] / ingest_result["seconds"]),
+        )
     if floor_result:
         records = floor_result["records"]
         report.update(
             raw_records=records,
             floor_seconds_per_100k_records=round(floor_result["seconds"] / records * 100_000, 2),
+        )
+    if floor_result and ingest_result:
+        report.update(
             ingest_seconds_per_100k_records=round(ingest_result["seconds"] / records * 100_000, 2),
             ingest_over_floor=round(ingest_result["seconds"] / floor_result["seconds"], 2),
+            ingest_over_floor_cpu=round(ingest_result["cpu_seconds"] / floor_result["cpu_seconds"], 2),
         )
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
