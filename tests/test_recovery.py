@@ -147,5 +147,8 @@ def test_a_bad_export_that_passes_ingestion_stops_publish_at_its_check(interrupt
         assert not evaluation.passed
         failing = evaluation.metadata["failed_expectations"].value
         assert [rule["examples"] for rule in failing.values()] == [["merged"]]
+        # It read the new load alone: its one row, whose key (updated_at included) no older row shares.
+        assert evaluation.metadata["validated_after_load_id"].value != ""
+        assert evaluation.metadata["validated_rows"].value == 1
 
 
