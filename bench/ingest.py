@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # One read_json call takes files up to this many bytes: DuckDB's schema inference over a whole folder
 # needed 8.5 GiB at M and more than the machine at L; in bounded batches the floor fits like the ingest.
 FLOOR_BATCH_BYTES = 256 * 2**20
+# ... and up to this many files: at L the 292,661 pull review files (most of them a few bytes) fit in
+# one batch by bytes, and one read_json call over them ran single-threaded for over 28 minutes.
+FLOOR_BATCH_FILES = 5_000
 
 
 def floor(exports: Path, database: Path) -> dict:
@@ -62,7 +65,7 @@ def _batches(files: list[Path]):
     batch, size = [], 0
     for path in files:
         file_size = path.stat().st_size
-        if batch and size + file_size > FLOOR_BATCH_BYTES:
+        if batch and (size + file_size > FLOOR_BATCH_BYTES or len(batch) == FLOOR_BATCH_FILES):
             yield batch
             batch, size = [], 0
         batch.append(path)
