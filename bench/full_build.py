@@ -98,10 +98,12 @@ def child_checks(warehouse: str, passed_file: str | None = None) -> dict:
     passed = json.loads(Path(passed_file).read_text()) if passed_file and Path(passed_file).exists() else {}
     started = time.perf_counter()
     now = datetime.now(UTC)
+    # Read-only from here on: the states each check sees are the states this run records when it passes.
+    states = table_states(Path(warehouse), [f"{dataset}.{table.name}" for dataset, table in tables])
     outcomes, unchanged = [], 0
     for dataset, table in tables:
         before = passed.get(f"{dataset}.{table.name}")
-        if before and before == table_states(Path(warehouse), [f"{dataset}.{table.name}"]).get(f"{dataset}.{table.name}"):
+        if before and before == states.get(f"{dataset}.{table.name}"):
             unchanged += 1  # as the product's check: no load since its last passing validation
             continue
         outcomes.append(validate_raw_table(
@@ -109,7 +111,9 @@ def child_checks(warehouse: str, passed_file: str | None = None) -> dict:
         ))
     seconds = round(time.perf_counter() - started, 2)
     if passed_file:
-        Path(passed_file).write_text(json.dumps({**passed, **passing_validations(Path(warehouse), outcomes)}))
+        names = [f"{o.dataset}.{o.table}" for o in outcomes if o.success]
+        passing = {name: states[name] for name in names if name in states}  # an empty table has no load
+        Path(passed_file).write_text(json.dumps({**passed, **passing}))
     return {
         "work_seconds": seconds,
         "tables": len(outcomes),
@@ -122,12 +126,8 @@ def child_checks(warehouse: str, passed_file: str | None = None) -> dict:
     }
 
 
-def passing_validations(warehouse: Path, outcomes: list) -> dict[str, dict]:
-    """What each passing suite saw, as the product's check records it: rows and newest load."""
-    return table_states(warehouse, [f"{o.dataset}.{o.table}" for o in outcomes if o.success])
-
-
 def table_states(warehouse: Path, names: list[str]) -> dict[str, dict]:
+    """Rows and newest load of each raw table that holds rows, as the product's check records them."""
     import duckdb
 
     sys.path.insert(0, str(ROOT))
@@ -565,13 +565,11 @@ def passed_before_newest_load(warehouse: Path) -> dict[str, dict]:
     import duckdb
 
     tables = raw_row_counts(warehouse)
+    by_dataset: dict[str, str] = {}
+    for name, state in table_states(warehouse, list(tables)).items():
+        dataset = name.split(".")[0]
+        by_dataset[dataset] = max(by_dataset.get(dataset, ""), state["newest_load_id"])
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        newest = {name: con.execute(f"SELECT max(_dlt_load_id) FROM {name}").fetchone()[0] for name in tables}
-        by_dataset: dict[str, str] = {}
-        for name, load in newest.items():
-            dataset = name.split(".")[0]
-            if load is not None and load > by_dataset.get(dataset, ""):
-                by_dataset[dataset] = load
         states = {}
         for name in tables:
             rows, before = con.execute(
