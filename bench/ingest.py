@@ -4,6 +4,7 @@
     python bench/ingest.py --exports exports # measure an existing exports folder (--size names the result)
     python bench/ingest.py --size L --exports DIR --no-floor   # the ingest alone
     python bench/ingest.py --size L --exports DIR --no-ingest  # the floor alone
+    python bench/ingest.py --size L --exports DIR --work DIR   # keep the warehouse (e.g. for full_build.py --raw)
 
 Each measure runs in its own process, so peak memory (max RSS) is the measure's own. The floor is
 DuckDB's `read_json` of every export folder into tables, with no extraction, typing, validation or dlt:
@@ -20,6 +21,7 @@ import os
 import platform
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,6 +130,17 @@ def _measure(function: str, *args: str) -> dict:
     return result
 
 
+@contextmanager
+def _scratch(work: Path | None):
+    """The folder the measures write to: kept when given, a temporary one otherwise."""
+    if work:
+        work.mkdir(parents=True, exist_ok=True)
+        yield work.resolve()
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as scratch:
+        yield Path(scratch)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -144,6 +157,7 @@ def main() -> None:
         action="store_true",
         help="measure the floor alone (at L, bench/incremental.py measures the ingest in its full build)",
     )
+    parser.add_argument("--work", type=Path, help="keep the scratch folder (floor and warehouse files) here")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -152,8 +166,7 @@ def main() -> None:
         print(json.dumps(measures[function](*(Path(arg) if "/" in arg else arg for arg in rest))))
         return
 
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as scratch:
-        scratch_dir = Path(scratch)
+    with _scratch(args.work) as scratch_dir:
         exports = args.exports.resolve() if args.exports else scratch_dir / "exports"
         generated = None if args.exports else _measure("generate", str(exports), args.size)
         export_sizes = [p.stat().st_size for p in exports.rglob("*.json")]  # one walk: 863k files at L
