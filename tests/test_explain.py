@@ -101,6 +101,76 @@ def test_flow_load_of_a_team_week_is_the_items_in_progress_at_its_end(demo_servi
     assert len(rows) == load
 
 
+def test_flow_efficiency_of_a_team_week_is_the_active_hours_over_the_flow_time_of_its_items_done(
+    demo_serving: DemoServing,
+):
+    # The team-week with the most items done whose efficiency is under the cap of 1 (ties: the earliest).
+    [(team, week, efficiency, done)] = query(
+        demo_serving.serving,
+        """
+        select team, cast(week_start as varchar), flow_efficiency, items_done from marts.mart_flow__weekly
+        where flow_efficiency < 1 order by items_done desc, week_start, team limit 1
+        """,
+    )
+    rows = explain_rows(demo_serving.serving, "flow_efficiency", "--team", team, "--week", week)
+
+    # By hand from the work items: the team's items started and last closed in that week.
+    monday = date.fromisoformat(week)
+    items = query(
+        demo_serving.serving,
+        """
+        select issue_id, active_hours, flow_time_hours from marts.fct_work_items
+        where team = ? and started_at is not null and done_at >= ? and done_at < ?
+        """,
+        [team, monday, monday + timedelta(days=7)],
+    )
+    numerator, denominator = by_role(rows, "numerator"), by_role(rows, "denominator")
+    assert len(denominator) == len(items) == done >= 2
+    with_active_hours = [issue_id for issue_id, active, _ in items if active is not None]
+    assert sorted(r["fact_key"] for r in numerator) == sorted(with_active_hours)
+    active = sum(float(r["value_hours"]) for r in numerator)
+    flow_time = sum(float(r["value_hours"]) for r in denominator)
+    assert active == pytest.approx(sum(a for _, a, _ in items if a is not None))
+    assert flow_time == pytest.approx(sum(f for _, _, f in items if f is not None))
+    assert min(active / flow_time, 1.0) == pytest.approx(efficiency)
+
+
+def test_started_to_production_median_of_a_team_week_is_the_median_of_its_delivered_items(
+    demo_serving: DemoServing,
+):
+    [(team, week, median, delivered)] = query(
+        demo_serving.serving,
+        """
+        select team, cast(week_start as varchar), started_to_production_median_hours, items_delivered
+        from marts.mart_flow__weekly
+        where started_to_production_median_hours is not null
+        order by items_delivered desc, week_start, team limit 1
+        """,
+    )
+    metric = "started_to_production_median_hours"
+    rows = explain_rows(demo_serving.serving, metric, "--team", team, "--week", week)
+
+    # By hand: the team's items that reached production that week, with hours from their start.
+    monday = date.fromisoformat(week)
+    hours_by_item = dict(
+        query(
+            demo_serving.serving,
+            """
+            select d.issue_id, d.started_to_production_hours
+            from marts.fct_work_item_deliveries as d
+            inner join marts.fct_work_items as w on w.issue_id = d.issue_id
+            where w.team = ? and d.delivered_at >= ? and d.delivered_at < ?
+                and d.created_to_production_hours is not null and d.started_to_production_hours is not null
+            """,
+            [team, monday, monday + timedelta(days=7)],
+        )
+    )
+    assert 2 <= len(rows) == len(hours_by_item) <= delivered
+    assert {r["fact_key"]: pytest.approx(float(r["value_hours"])) for r in rows} == hours_by_item
+    assert statistics.median(hours_by_item.values()) == pytest.approx(median)
+    assert all(r["role"] == "value" and ", from its start" in r["classification"] for r in rows)
+
+
 def test_every_row_leads_back_to_its_raw_record_export_file_and_load(demo_serving: DemoServing):
     [(team, month)] = query(
         demo_serving.serving,

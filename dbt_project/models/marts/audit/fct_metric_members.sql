@@ -107,6 +107,27 @@ members as (
         {{ lineage }}
     from delivered_items
 
+    union all
+
+    -- Flow efficiency's numerator: the active hours of the items done (their flow time is items_done's).
+    select
+        'items_done_active', 'fct_work_items', issue_id,
+        team, value_stream, done_at, active_hours,
+        {{ dbt.concat(["'done '", 'coalesce(flow_item, ' ~ "'unmapped'" ~ ')', "', active hours'"]) }},
+        {{ lineage }}
+    from done_items
+    where active_hours is not null
+
+    union all
+
+    select
+        'items_started_to_production', 'fct_work_item_deliveries', issue_id,
+        team, value_stream, delivered_at, started_to_production_hours,
+        {{ dbt.concat(["'shipped by '", 'delivery_deployment_key', "', from its start'"]) }},
+        {{ lineage }}
+    from delivered_items
+    where started_to_production_hours is not null
+
 ),
 
 load_members as (
