@@ -469,6 +469,26 @@ def test_work_item_phases(warehouse: Path) -> None:
     ]
 
 
+def test_work_item_phases_count_under_the_items_team(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """
+        select issue_key, delivery_phase, team, value_stream
+        from marts.fct_work_item_phases where issue_key in ('PAY-3', 'PAY-7') order by 1, 2
+    """,
+    )
+    assert rows == [
+        # PAY-3 closed at 15 under payments; assigned to a checkout engineer after closing, it stays payments.
+        ("PAY-3", "development", "payments", "Commerce"),
+        ("PAY-3", "discovery", "payments", "Commerce"),
+        ("PAY-3", "done", "payments", "Commerce"),
+        # PAY-7 changed hands to checkout at 30, before it closed at 50: every phase counts under checkout.
+        ("PAY-7", "development", "checkout", "Commerce"),
+        ("PAY-7", "discovery", "checkout", "Commerce"),
+        ("PAY-7", "done", "checkout", "Commerce"),
+    ]
+
+
 def test_handoffs(warehouse: Path) -> None:
     rows = query(
         warehouse,

@@ -40,11 +40,18 @@ phases as (
 
 ),
 
+-- The team the item counts under in the flow marts, so phase time can be cut by team without a join.
+work_item_teams as (
+
+    select issue_id, team, value_stream from {{ ref('fct_work_items') }}
+
+),
+
 final as (
 
     select
-        {{ surrogate_key(['issue_id', 'delivery_phase']) }} as work_item_phase_id,
-        issue_id,
+        {{ surrogate_key(['phases.issue_id', 'delivery_phase']) }} as work_item_phase_id,
+        phases.issue_id,
         issue_key,
         delivery_phase,
         first_entered_at,
@@ -55,8 +62,12 @@ final as (
         -- Everything that is not active work: waiting, blocked, or not yet started (new).
         cast(total_hours - active_hours as {{ type_double() }}) as waiting_hours,
         is_current_phase,
+        work_item_teams.team,
+        work_item_teams.value_stream,
         {{ fact_lineage_columns('issue_records') }}
     from phases
+    left join work_item_teams
+        on phases.issue_id = work_item_teams.issue_id
     left join {{ work_item_records() }} as issue_records
         on phases.issue_id = issue_records.record_issue_id
 
