@@ -4,6 +4,11 @@ The snapshot is written aside (a hidden temporary file beside the serving file),
 renamed over the serving file. A reader that opened the old file keeps reading the old inode, so it
 never sees a half-written snapshot; a new connection opens the new file.
 
+The snapshot starts as a byte copy of the working warehouse, from which everything that is not published
+is dropped: copying the files is a fraction of rewriting every published table (at L, 1.6 GB of them,
+about 50 s and 3 GB of memory). Its free blocks keep the file at the warehouse's size. For an older
+storage format (`storage_version`), the published tables are written table by table instead.
+
 `meta.snapshot` records what was published (run, time, the raw loads and dbt project it was built
 from) and `meta.tables` the row count of every published table, so a reader can tell which snapshot
 answered and check that it is whole.
@@ -14,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,13 +53,42 @@ def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str, storage_
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_snapshots(serving_path)
     aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
+    write = _write_table_by_table if storage_version else _write_from_file_copy
+    snapshot = write(warehouse_path, aside, snapshot_id, storage_version)
+    os.replace(aside, serving_path)
+    _fsync_directory(serving_path.parent)
+    return snapshot
+
+
+def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, _: str) -> Snapshot:
+    """Copy the warehouse's files, then drop from the copy what is not published and turn views into
+    tables. The pipeline's writers share one pool, so nothing writes the warehouse while it is copied."""
+    published_at = datetime.now(UTC)
+    _copy_database_files(warehouse_path, aside)
+    with snapshot_connection() as con:
+        # dbt's views name their catalog after the warehouse file: attach the copy under that name.
+        working = warehouse_path.stem
+        con.execute(f"ATTACH '{aside}' AS \"{working}\"")
+        fingerprint = raw_fingerprint(con, working)
+        published = _published_tables(con, working)
+        for name in _published_views(con, working, published):  # before the raw tables they read go
+            _materialise_view(con, working, name)
+        _drop_unpublished(con, working, keep=set(published))
+        rows = {name: _row_count(con, working, name) for name in published}
+        snapshot = Snapshot(snapshot_id, published_at, fingerprint, dbt_fingerprint(), rows)
+        _write_meta(con, working, snapshot)
+        con.execute(f'DETACH "{working}"')
+    return snapshot
+
+
+def _write_table_by_table(warehouse_path: Path, aside: Path, snapshot_id: str, storage_version: str) -> Snapshot:
+    """Write each published table into a new file in the given storage format."""
     published_at = datetime.now(UTC)
     with snapshot_connection() as con:
         # dbt's views name their catalog after the warehouse file: attach it under that name.
         working = warehouse_path.stem
         con.execute(f"ATTACH '{warehouse_path}' AS \"{working}\" (READ_ONLY)")
-        options = f" (STORAGE_VERSION '{storage_version}')" if storage_version else ""
-        con.execute(f"ATTACH '{aside}' AS snapshot{options}")
+        con.execute(f"ATTACH '{aside}' AS snapshot (STORAGE_VERSION '{storage_version}')")
         snapshot = Snapshot(
             snapshot_id,
             published_at,
@@ -61,11 +96,62 @@ def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str, storage_
             dbt_fingerprint(),
             {name: _copy(con, working, name) for name in _published_tables(con, working)},
         )
-        _write_meta(con, snapshot)
+        _write_meta(con, "snapshot", snapshot)
         con.execute("DETACH snapshot")
-    os.replace(aside, serving_path)
-    _fsync_directory(serving_path.parent)
     return snapshot
+
+
+def _copy_database_files(warehouse_path: Path, aside: Path) -> None:
+    """The database file and, when a write was not yet checkpointed, its write-ahead log."""
+    shutil.copyfile(warehouse_path, aside)
+    wal = warehouse_path.with_name(warehouse_path.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, aside.with_name(aside.name + ".wal"))
+
+
+def _drop_unpublished(con: duckdb.DuckDBPyConnection, catalog: str, keep: set[str]) -> None:
+    """Every table and view of the copy that is not published: raw records, dlt's state and merge tables."""
+    rows = con.execute(
+        "SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_catalog = ?",
+        [catalog],
+    ).fetchall()
+    for schema, table, kind in rows:
+        if f"{schema}.{table}" not in keep:
+            con.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "{catalog}".{schema}."{table}"')
+    empty = con.execute(
+        """
+        SELECT schema_name FROM information_schema.schemata AS s
+        WHERE catalog_name = ? AND schema_name NOT IN ('main', 'information_schema', 'pg_catalog')
+            AND NOT EXISTS (SELECT 1 FROM information_schema.tables AS t
+                            WHERE t.table_catalog = s.catalog_name AND t.table_schema = s.schema_name)
+        """,
+        [catalog],
+    ).fetchall()
+    for (schema,) in empty:
+        con.execute(f'DROP SCHEMA "{catalog}".{schema}')
+
+
+def _published_views(con: duckdb.DuckDBPyConnection, catalog: str, published: list[str]) -> list[str]:
+    rows = con.execute(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+        "WHERE table_catalog = ? AND table_type = 'VIEW' ORDER BY 1",
+        [catalog],
+    ).fetchall()
+    return [name for (name,) in rows if name in published]
+
+
+def _materialise_view(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> None:
+    """A view becomes a table of the same name: the snapshot must not depend on the working warehouse."""
+    schema, view = name.split(".")
+    qualified, built = f'"{catalog}".{schema}."{view}"', f'"{catalog}".{schema}."{view}__snapshot"'
+    con.execute(f"CREATE TABLE {built} AS SELECT * FROM {qualified}")
+    con.execute(f"DROP VIEW {qualified}")
+    con.execute(f'ALTER TABLE {built} RENAME TO "{view}"')
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> int:
+    schema, table = name.split(".")
+    return con.execute(f'SELECT count(*) FROM "{catalog}".{schema}."{table}"').fetchone()[0]
 
 
 def snapshot_connection() -> duckdb.DuckDBPyConnection:
@@ -135,19 +221,19 @@ def _copy(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> int:
     return con.execute(f'SELECT count(*) FROM snapshot.{schema}."{table}"').fetchone()[0]
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
-    con.execute("CREATE SCHEMA snapshot.meta")
+def _write_meta(con: duckdb.DuckDBPyConnection, catalog: str, snapshot: Snapshot) -> None:
+    con.execute(f'CREATE SCHEMA "{catalog}".meta')
     con.execute(
-        """
-        CREATE TABLE snapshot.meta.snapshot AS
+        f"""
+        CREATE TABLE "{catalog}".meta.snapshot AS
         SELECT ?::VARCHAR AS snapshot_id, ?::TIMESTAMPTZ AS published_at,
                ?::VARCHAR AS raw_fingerprint, ?::VARCHAR AS dbt_fingerprint
         """,
         [snapshot.snapshot_id, snapshot.published_at, snapshot.raw_fingerprint, snapshot.dbt_fingerprint],
     )
-    con.execute("CREATE TABLE snapshot.meta.tables (table_name VARCHAR, row_count BIGINT)")
-    con.executemany("INSERT INTO snapshot.meta.tables VALUES (?, ?)", sorted(snapshot.table_rows.items()))
-    con.execute("CHECKPOINT snapshot")
+    con.execute(f'CREATE TABLE "{catalog}".meta.tables (table_name VARCHAR, row_count BIGINT)')
+    con.executemany(f'INSERT INTO "{catalog}".meta.tables VALUES (?, ?)', sorted(snapshot.table_rows.items()))
+    con.execute(f'CHECKPOINT "{catalog}"')
 
 
 def _remove_abandoned_snapshots(serving_path: Path) -> None:
