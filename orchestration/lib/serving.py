@@ -128,7 +128,7 @@ def _drop_unpublished(con: duckdb.DuckDBPyConnection, catalog: str, keep: set[st
         [catalog],
     ).fetchall()
     for (schema,) in empty:
-        con.execute(f'DROP SCHEMA "{catalog}".{schema}')
+        con.execute(f'DROP SCHEMA "{catalog}".{schema} CASCADE')  # no table left; any other object goes
 
 
 def _published_views(con: duckdb.DuckDBPyConnection, catalog: str, published: list[str]) -> list[str]:
