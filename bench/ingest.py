@@ -150,7 +150,7 @@ def main() -> None:
     parser.add_argument(
         "--no-floor",
         action="store_true",
-        help="measure the ingest alone (at L the floor takes about as long as the ingest)",
+        help="measure the ingest alone (at L the floor takes about 22 minutes)",
     )
     parser.add_argument(
         "--no-ingest",
