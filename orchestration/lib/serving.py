@@ -53,14 +53,16 @@ def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str, storage_
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_snapshots(serving_path)
     aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
-    write = _write_table_by_table if storage_version else _write_from_file_copy
-    snapshot = write(warehouse_path, aside, snapshot_id, storage_version)
+    if storage_version:
+        snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version)
+    else:
+        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id)
     os.replace(aside, serving_path)
     _fsync_directory(serving_path.parent)
     return snapshot
 
 
-def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, _: str) -> Snapshot:
+def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str) -> Snapshot:
     """Copy the warehouse's files, then drop from the copy what is not published and turn views into
     tables. The pipeline's writers share one pool, so nothing writes the warehouse while it is copied."""
     published_at = datetime.now(UTC)
@@ -71,9 +73,12 @@ def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, _
         con.execute(f"ATTACH '{aside}' AS \"{working}\"")
         fingerprint = raw_fingerprint(con, working)
         published = _published_tables(con, working)
-        for name in _published_views(con, working, published):  # before the raw tables they read go
-            _materialise_view(con, working, name)
-        _drop_unpublished(con, working, keep=set(published))
+        kinds = _relation_kinds(con, working)
+        for name in published:  # views first: they read raw tables that are about to go
+            if kinds[name] == "VIEW":
+                _materialise_view(con, working, name)
+        kept = set(published)
+        _drop_unpublished(con, working, {name: kind for name, kind in kinds.items() if name not in kept})
         rows = {name: _row_count(con, working, name) for name in published}
         snapshot = Snapshot(snapshot_id, published_at, fingerprint, dbt_fingerprint(), rows)
         _write_meta(con, working, snapshot)
@@ -109,15 +114,21 @@ def _copy_database_files(warehouse_path: Path, aside: Path) -> None:
         shutil.copyfile(wal, aside.with_name(aside.name + ".wal"))
 
 
-def _drop_unpublished(con: duckdb.DuckDBPyConnection, catalog: str, keep: set[str]) -> None:
-    """Every table and view of the copy that is not published: raw records, dlt's state and merge tables."""
+def _relation_kinds(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, str]:
+    """Every table and view of the catalog, as `schema.name`: 'BASE TABLE' or 'VIEW'."""
     rows = con.execute(
-        "SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_catalog = ?",
+        "SELECT table_schema || '.' || table_name, table_type FROM information_schema.tables WHERE table_catalog = ?",
         [catalog],
     ).fetchall()
-    for schema, table, kind in rows:
-        if f"{schema}.{table}" not in keep:
-            con.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "{catalog}".{schema}."{table}"')
+    return dict(rows)
+
+
+def _drop_unpublished(con: duckdb.DuckDBPyConnection, catalog: str, unpublished: dict[str, str]) -> None:
+    """The copy's tables and views that are not published (raw records, dlt's state and merge tables), then
+    the schemas they leave empty."""
+    for name, kind in unpublished.items():
+        schema, relation = name.split(".")
+        con.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "{catalog}".{schema}."{relation}"')
     empty = con.execute(
         """
         SELECT schema_name FROM information_schema.schemata AS s
@@ -129,15 +140,6 @@ def _drop_unpublished(con: duckdb.DuckDBPyConnection, catalog: str, keep: set[st
     ).fetchall()
     for (schema,) in empty:
         con.execute(f'DROP SCHEMA "{catalog}".{schema} CASCADE')  # no table left; any other object goes
-
-
-def _published_views(con: duckdb.DuckDBPyConnection, catalog: str, published: list[str]) -> list[str]:
-    rows = con.execute(
-        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
-        "WHERE table_catalog = ? AND table_type = 'VIEW' ORDER BY 1",
-        [catalog],
-    ).fetchall()
-    return [name for (name,) in rows if name in published]
 
 
 def _materialise_view(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> None:
@@ -218,7 +220,7 @@ def _copy(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> int:
     schema, table = name.split(".")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS snapshot.{schema}")
     con.execute(f'CREATE TABLE snapshot.{schema}."{table}" AS SELECT * FROM "{catalog}".{schema}."{table}"')
-    return con.execute(f'SELECT count(*) FROM snapshot.{schema}."{table}"').fetchone()[0]
+    return _row_count(con, "snapshot", name)
 
 
 def _write_meta(con: duckdb.DuckDBPyConnection, catalog: str, snapshot: Snapshot) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.lib.serving import publish
+from orchestration.lib.serving import PUBLISHED_SCHEMAS, publish
 from tests.conftest import DemoServing, query
-
-PUBLISHED_SCHEMAS = {"marts", "intermediate", "staging", "mappings"}
 
 
 def storage_version(path) -> str:
