@@ -1,8 +1,11 @@
 {#
     flow_metric_events: the rows each weekly flow metric counts, as CTEs. mart_flow__weekly aggregates them
     and fct_metric_members lists them, so a mart cell and its explanation can never count different rows.
-    - team_weeks: every team and week (Monday, UTC) from the first start to the as-of time;
-    - done_items: work items done (dated by their last close) that had started;
+    - team_weeks: every team and week (Monday, UTC) from the first start to the as-of time: the teams of
+      the teams seed, and any other team an item counts under (`unmapped`, or a team a mapping seed
+      names that the teams seed lacks), so that no item is dropped;
+    - done_items: work items done (dated by done_at, the start of their final stretch of done statuses)
+      that had started, under their owning team;
     - delivered_items: work items in production with a delivery lead time, dated by their delivery,
       under the item's team;
     - load_items: for each team-week, the items started before the week's end and not done or canceled by
@@ -24,15 +27,27 @@ weeks as (
 
 ),
 
+flow_teams as (
+
+    select team, value_stream from {{ ref('teams') }}
+
+    union all
+
+    select distinct work_items.team, work_items.value_stream
+    from work_items
+    where work_items.team not in (select team from {{ ref('teams') }})
+
+),
+
 team_weeks as (
 
     select
         weeks.week_start,
         {{ dbt.dateadd('day', 7, 'weeks.week_start') }} as week_end,
-        teams.team,
-        teams.value_stream
+        flow_teams.team,
+        {{ value_stream_or_unmapped('flow_teams.value_stream') }} as value_stream
     from weeks
-    cross join {{ ref('teams') }} as teams
+    cross join flow_teams
 
 ),
 

@@ -2,10 +2,15 @@
 
 The fixture is written as Jira and GitHub export files, loaded with dlt and built with dbt into a real
 DuckDB file. Every time is an hour offset from T0 = Monday 2026-03-02 00:00 UTC; open intervals run to
-the as-of time T0 + 200 h. All items are in project PAY (team payments), statuses as in `status_phases`:
-Backlog (discovery, new), Selected for Development (planning, waiting), In Progress (development, active),
-Blocked (development, waiting), Reopened (development, waiting), Ready for QA (release_readiness, waiting),
-In Testing (release_readiness, active), Done (done), Won't Do (canceled).
+the as-of time T0 + 200 h. Items PAY-* are in project PAY (team payments), CAT-* in CAT (team catalog),
+OPS-* in OPS, which no seed maps (team `unmapped`). Statuses as in `status_phases`: Backlog (discovery,
+new), Selected for Development (planning, waiting), In Progress (development, active), Blocked
+(development, waiting), Reopened (development, waiting), Ready for QA (release_readiness, waiting), In
+Testing (release_readiness, active), Done, Resolved and Closed (done), Won't Do (canceled); Delivered, a
+done status no seed names, maps to done through its Jira status category.
+
+An item belongs to its owning team (its project's) in every flow mart; the team of its assignee holds it
+(the holding team, which drives handoffs).
 
 The code, in acme/payments-service (squash merges, GitHub deployments to `production`):
 
@@ -40,6 +45,10 @@ T0 = datetime(2026, 3, 2, tzinfo=UTC)
 AS_OF_HOURS = 200
 PAYMENTS_ENGINEER = "1b128fd8441dfab5a4bc478a"  # flow_people_teams: payments
 CHECKOUT_ENGINEER = "369ec82f39077f926cf17933"  # flow_people_teams: checkout
+CATALOG_ENGINEER = "f1372c8027e65dd836ba0938"  # flow_people_teams: catalog
+IDENTITY_QA_ENGINEER = "73b9892b87edc9d37d83a7a7"  # flow_people_teams: identity
+UNKNOWN_PERSON = "0000000000000000000000ff"  # in no seed
+A_YEAR = 365 * 24
 
 STATUS_IDS = {
     "Backlog": "10000",
@@ -50,7 +59,13 @@ STATUS_IDS = {
     "Ready for QA": "10006",
     "In Testing": "10007",
     "Done": "10009",
+    "Won't Do": "10010",
+    "Resolved": "5",
+    "Closed": "6",
+    "Delivered": "10100",
 }
+DONE_STATUSES = {"Done", "Resolved", "Closed", "Delivered"}
+PROJECT_ISSUE_IDS = {"PAY": 10000, "CAT": 10100, "OPS": 10200}
 
 
 def at(hours: float) -> datetime:
@@ -162,18 +177,19 @@ def issue(
     status: str,
     histories: list[tuple[float, list[dict]]],
     assignee: str | None = None,
+    project: str = "PAY",
 ) -> dict:
     updated = max([hours for hours, _ in histories], default=0)
     return {
-        "id": str(10000 + number),
-        "key": f"PAY-{number}",
+        "id": str(PROJECT_ISSUE_IDS[project] + number),
+        "key": f"{project}-{number}",
         "fields": {
-            "project": {"key": "PAY", "name": "Payments"},
+            "project": {"key": project, "name": project},
             "issuetype": {"name": issue_type, "subtask": False, "hierarchyLevel": 0},
             "status": {
                 "id": STATUS_IDS[status],
                 "name": status,
-                "statusCategory": {"key": "done" if status == "Done" else "indeterminate"},
+                "statusCategory": {"key": "done" if status in DONE_STATUSES else "indeterminate"},
             },
             "summary": f"Item {number}",
             "assignee": {"accountId": assignee} if assignee else None,
@@ -188,7 +204,7 @@ def issue(
             "maxResults": len(histories),
             "total": len(histories),
             "histories": [
-                {"id": f"{number}{index:02d}", "created": jira_time(hours), "items": items}
+                {"id": f"{project}{number}{index:02d}", "created": jira_time(hours), "items": items}
                 for index, (hours, items) in enumerate(histories)
             ],
         },
@@ -276,6 +292,73 @@ ISSUES = [
             (50, [status_item("In Progress", "Done")]),
         ],
         assignee=CHECKOUT_ENGINEER,
+    ),
+    # PAY-8: canceled at 20, reopened at 50: the 30 h canceled are neither active nor waiting.
+    issue(
+        8,
+        "Story",
+        "Done",
+        moves(
+            (10, "Backlog", "In Progress"),
+            (20, "In Progress", "Won't Do"),
+            (50, "Won't Do", "Reopened"),
+            (60, "Reopened", "In Progress"),
+            (70, "In Progress", "Done"),
+        ),
+    ),
+    # CAT-1, the QA closer: developed by a catalog engineer; on the move to QA at 30 a QA engineer of
+    # identity takes it, tests it and closes it at 50. It stays catalog's item.
+    issue(
+        1,
+        "Story",
+        "Done",
+        [
+            (10, [status_item("Backlog", "In Progress")]),
+            (
+                30,
+                [
+                    status_item("In Progress", "Ready for QA"),
+                    assignee_item(CATALOG_ENGINEER, IDENTITY_QA_ENGINEER),
+                ],
+            ),
+            (40, [status_item("Ready for QA", "In Testing")]),
+            (50, [status_item("In Testing", "Done")]),
+        ],
+        assignee=IDENTITY_QA_ENGINEER,
+        project="CAT",
+    ),
+    # CAT-2: resolved at 30, closed at 100: done since 30.
+    issue(
+        2,
+        "Task",
+        "Closed",
+        moves((10, "Backlog", "In Progress"), (30, "In Progress", "Resolved"), (100, "Resolved", "Closed")),
+        project="CAT",
+    ),
+    # CAT-3: closed at 17; a year later a workflow migration moves it to the renamed done status
+    # Delivered: still done since 17.
+    issue(
+        3,
+        "Task",
+        "Delivered",
+        moves(
+            (10, "Backlog", "In Progress"),
+            (17, "In Progress", "Closed"),
+            (17 + A_YEAR, "Closed", "Delivered"),
+        ),
+        project="CAT",
+    ),
+    # OPS-1 and OPS-2: a project no seed maps, nobody of a team: counted under `unmapped`.
+    issue(
+        1, "Story", "Done", moves((10, "Backlog", "In Progress"), (30, "In Progress", "Done")), project="OPS"
+    ),
+    issue(
+        2,
+        "Story",
+        "Done",
+        moves((20, "Backlog", "In Progress"), (60, "In Progress", "Done")),
+        assignee=UNKNOWN_PERSON,
+        project="OPS",
     ),
 ]
 
@@ -440,6 +523,37 @@ def test_status_intervals(warehouse: Path) -> None:
     ]
     # PAY-6: In Progress since 100, open until the as-of time 200: 100 h.
     assert by_key["PAY-6"][-1][1:] == ("In Progress", "changelog", "payments", naive(100), 100)
+    # PAY-8: the 30 h canceled (20-50) before the reopen are measured; the final Done is not.
+    assert [(s, h) for _, s, _, _, _, h in by_key["PAY-8"]] == [
+        ("Backlog", 10),
+        ("In Progress", 10),
+        ("Won't Do", 30),
+        ("Reopened", 10),
+        ("In Progress", 10),
+        ("Done", None),
+    ]
+    # CAT-2 and CAT-3 rest in done from 30 and 17: moving between done statuses (Resolved -> Closed,
+    # Closed -> Delivered a year later) is resting, not measured.
+    assert [(s, h) for _, s, _, _, _, h in by_key["CAT-2"]] == [
+        ("Backlog", 10),
+        ("In Progress", 20),
+        ("Resolved", None),
+        ("Closed", None),
+    ]
+    assert [(s, h) for _, s, _, _, _, h in by_key["CAT-3"]] == [
+        ("Backlog", 10),
+        ("In Progress", 7),
+        ("Closed", None),
+        ("Delivered", None),
+    ]
+    # CAT-1: held by the catalog engineer until the move to QA at 30, by identity's QA engineer after.
+    assert [(s, t) for _, s, _, t, _, _ in by_key["CAT-1"]] == [
+        ("Backlog", "catalog"),
+        ("In Progress", "catalog"),
+        ("Ready for QA", "identity"),
+        ("In Testing", "identity"),
+        ("Done", "identity"),
+    ]
 
 
 def test_work_item_phases(warehouse: Path) -> None:
@@ -447,45 +561,66 @@ def test_work_item_phases(warehouse: Path) -> None:
         warehouse,
         """
         select issue_key, delivery_phase, first_entered_at, last_exited_at, times_entered,
-               total_hours, active_hours, waiting_hours
-        from marts.fct_work_item_phases where issue_key in ('PAY-1', 'PAY-2') order by 1, 3
+               total_hours, active_hours, waiting_hours, closed_hours
+        from marts.fct_work_item_phases where issue_key in ('PAY-1', 'PAY-2', 'PAY-8', 'CAT-2') order by 1, 3
     """,
     )
     assert rows == [
+        # CAT-2: done since 30 (Resolved, then Closed at 100): resting, not measured.
+        ("CAT-2", "discovery", naive(0), naive(10), 1, 10, 0, 10, 0),
+        ("CAT-2", "development", naive(10), naive(30), 1, 20, 20, 0, 0),
+        ("CAT-2", "done", naive(30), None, 1, 0, 0, 0, 0),
         # PAY-1 discovery: Backlog 0-24, all waiting (new).
-        ("PAY-1", "discovery", naive(0), naive(24), 1, 24, 0, 24),
+        ("PAY-1", "discovery", naive(0), naive(24), 1, 24, 0, 24, 0),
         # development: entered at 24 and again at 132 (the bounce-back); 24+24+24+12 = 84 h, active
         # 24+24+12 = 60, waiting (Blocked) 24.
-        ("PAY-1", "development", naive(24), naive(144), 2, 84, 60, 24),
+        ("PAY-1", "development", naive(24), naive(144), 2, 84, 60, 24, 0),
         # release readiness: entered at 96 and 144; 24+12+6+6 = 48 h, active (In Testing) 12+6 = 18.
-        ("PAY-1", "release_readiness", naive(96), naive(156), 2, 48, 18, 30),
-        ("PAY-1", "done", naive(156), None, 1, 0, 0, 0),
+        ("PAY-1", "release_readiness", naive(96), naive(156), 2, 48, 18, 30, 0),
+        ("PAY-1", "done", naive(156), None, 1, 0, 0, 0, 0),
         # PAY-2 planning 0-10 waiting.
-        ("PAY-2", "planning", naive(0), naive(10), 1, 10, 0, 10),
+        ("PAY-2", "planning", naive(0), naive(10), 1, 10, 0, 10, 0),
         # development: 10-20 active, then reopened 30-40 waiting and 40-50 active: 30 h, 20 active.
-        ("PAY-2", "development", naive(10), naive(50), 2, 30, 20, 10),
-        # done: 20-30 before the reopen (10 h), then resting since 50 (not measured).
-        ("PAY-2", "done", naive(20), None, 2, 10, 0, 10),
+        ("PAY-2", "development", naive(10), naive(50), 2, 30, 20, 10, 0),
+        # done: 20-30 before the reopen (10 h, closed: neither active nor waiting), then resting since
+        # 50 (not measured).
+        ("PAY-2", "done", naive(20), None, 2, 10, 0, 0, 10),
+        # PAY-8: Backlog 0-10; development 10-20 active, Reopened 50-60 waiting, 60-70 active; canceled
+        # 20-50 (30 h closed); done since 70.
+        ("PAY-8", "discovery", naive(0), naive(10), 1, 10, 0, 10, 0),
+        ("PAY-8", "development", naive(10), naive(70), 2, 30, 20, 10, 0),
+        ("PAY-8", "canceled", naive(20), naive(50), 1, 30, 0, 0, 30),
+        ("PAY-8", "done", naive(70), None, 1, 0, 0, 0, 0),
     ]
 
 
-def test_work_item_phases_count_under_the_items_team(warehouse: Path) -> None:
+def test_work_item_phases_count_under_the_owning_team_beside_the_holding_team(warehouse: Path) -> None:
     rows = query(
         warehouse,
         """
-        select issue_key, delivery_phase, team, value_stream
-        from marts.fct_work_item_phases where issue_key in ('PAY-3', 'PAY-7') order by 1, 2
+        select issue_key, delivery_phase, team, value_stream, holding_team
+        from marts.fct_work_item_phases where issue_key in ('CAT-1', 'PAY-3', 'PAY-7') order by 1, 2
     """,
     )
     assert rows == [
-        # PAY-3 closed at 15 under payments; assigned to a checkout engineer after closing, it stays payments.
-        ("PAY-3", "development", "payments", "Commerce"),
-        ("PAY-3", "discovery", "payments", "Commerce"),
-        ("PAY-3", "done", "payments", "Commerce"),
-        # PAY-7 changed hands to checkout at 30, before it closed at 50: every phase counts under checkout.
-        ("PAY-7", "development", "checkout", "Commerce"),
-        ("PAY-7", "discovery", "checkout", "Commerce"),
-        ("PAY-7", "done", "checkout", "Commerce"),
+        # CAT-1, the QA closer: every phase is catalog's. Catalog held it in discovery (0-10) and
+        # development (10-30); identity's QA engineer in release readiness (30-50) and at the close (50).
+        ("CAT-1", "development", "catalog", "Commerce", "catalog"),
+        ("CAT-1", "discovery", "catalog", "Commerce", "catalog"),
+        ("CAT-1", "done", "catalog", "Commerce", "identity"),
+        ("CAT-1", "release_readiness", "catalog", "Commerce", "identity"),
+        # PAY-3 closed at 15, unassigned (held by payments, the project's team); assigned to a checkout
+        # engineer at 60, after closing: resting in done is not measured, so done stays with payments,
+        # who held it when it entered done.
+        ("PAY-3", "development", "payments", "Commerce", "payments"),
+        ("PAY-3", "discovery", "payments", "Commerce", "payments"),
+        ("PAY-3", "done", "payments", "Commerce", "payments"),
+        # PAY-7 changed hands to checkout at 30, in the middle of development: payments held it 10-30 and
+        # checkout 30-50, 20 h each; the tie goes to the team that held it when it entered development
+        # (payments). Checkout closed it at 50. The item stays payments' throughout.
+        ("PAY-7", "development", "payments", "Commerce", "payments"),
+        ("PAY-7", "discovery", "payments", "Commerce", "payments"),
+        ("PAY-7", "done", "payments", "Commerce", "checkout"),
     ]
 
 
@@ -540,46 +675,130 @@ def test_handoffs(warehouse: Path) -> None:
         (2, naive(30), "development", "development", p, "checkout", True, False, 0, None),
         (3, naive(50), "development", "done", "checkout", "checkout", False, False, None, None),
     ]
+    # CAT-1, the QA closer: catalog hands it to identity's QA engineer on the move to QA at 30 (a team
+    # handoff), testing starts at 40: 10 h; no linked merged pull request: the gate is not met.
+    assert by_key["CAT-1"] == [
+        (1, naive(10), "discovery", "development", "catalog", "catalog", False, False, 0, None),
+        (2, naive(30), "development", "release_readiness", "catalog", "identity", True, False, 10, False),
+        (3, naive(50), "release_readiness", "done", "identity", "identity", False, False, None, None),
+    ]
+    # CAT-2 and CAT-3 move between done statuses after closing: no handoff there.
+    assert [(r[2], r[3]) for r in by_key["CAT-2"]] == [("discovery", "development"), ("development", "done")]
+    assert [(r[2], r[3]) for r in by_key["CAT-3"]] == [("discovery", "development"), ("development", "done")]
+    # OPS-2's assignee is in no seed and OPS in no project seed: held by `unmapped`.
+    assert [(r[4], r[5]) for r in by_key["OPS-2"]] == [("unmapped", "unmapped"), ("unmapped", "unmapped")]
+    # Each handoff also carries the item's owning team: CAT-1's stays catalog though identity closed it.
+    owning = query(
+        warehouse,
+        "select issue_key, team, value_stream, count(*) from marts.fct_handoffs "
+        "where issue_key in ('CAT-1', 'OPS-1', 'PAY-5') group by 1, 2, 3 order by 1",
+    )
+    assert owning == [
+        ("CAT-1", "catalog", "Commerce", 3),
+        ("OPS-1", "unmapped", "unmapped", 2),
+        ("PAY-5", "payments", "Commerce", 3),
+    ]
 
 
 def test_work_items(warehouse: Path) -> None:
     rows = query(
         warehouse,
         """
-        select issue_key, flow_item, team, value_stream, started_at, done_at, flow_time_hours, active_hours,
-               round(flow_efficiency, 6), linked_pull_request_count, last_merged_at
+        select issue_key, flow_item, team, value_stream, team_source, holding_team, started_at, done_at,
+               flow_time_hours, active_hours, round(flow_efficiency, 6), linked_pull_request_count,
+               last_merged_at
         from marts.fct_work_items order by 1
     """,
     )
+    c, p = "catalog", "payments"
     assert rows == [
+        # CAT-1, the QA closer: catalog's item (project CAT), held by identity when it closed at 50.
+        # Started 10, done 50: 40 h; active In Progress 10-30 and In Testing 40-50: 30 h; 30 / 40.
+        (
+            "CAT-1",
+            "feature",
+            c,
+            "Commerce",
+            "project",
+            "identity",
+            naive(10),
+            naive(50),
+            40,
+            30,
+            0.75,
+            0,
+            None,
+        ),
+        # CAT-2: Resolved at 30, Closed at 100: done_at stays 30; 10 -> 30 = 20 h, all active.
+        ("CAT-2", "feature", c, "Commerce", "project", c, naive(10), naive(30), 20, 20, 1.0, 0, None),
+        # CAT-3: Closed at 17, migrated to Delivered a year later: done_at stays 17; 10 -> 17 = 7 h (not
+        # 8767 h).
+        ("CAT-3", "feature", c, "Commerce", "project", c, naive(10), naive(17), 7, 7, 1.0, 0, None),
+        # OPS: no seed maps the project nor the assignee: `unmapped`, counted all the same.
+        (
+            "OPS-1",
+            "feature",
+            "unmapped",
+            "unmapped",
+            "unmapped",
+            "unmapped",
+            naive(10),
+            naive(30),
+            20,
+            20,
+            1.0,
+            0,
+            None,
+        ),
+        (
+            "OPS-2",
+            "feature",
+            "unmapped",
+            "unmapped",
+            "unmapped",
+            "unmapped",
+            naive(20),
+            naive(60),
+            40,
+            40,
+            1.0,
+            0,
+            None,
+        ),
         # Started at 24 (Backlog is new), done at 156: 132 h; active 24+24+12+12+6 = 78; 78/132.
+        # PR 1, PR 2 and the open PR 6; the last merge is PR 2's at 100.
         (
             "PAY-1",
             "feature",
-            "payments",
+            p,
             "Commerce",
+            "project",
+            p,
             naive(24),
             naive(156),
             132,
             78,
             round(78 / 132, 6),
-            # PR 1, PR 2 and the open PR 6; the last merge is PR 2's at 100.
             3,
             naive(100),
         ),
-        # Started at creation (Selected for Development is waiting), done last at 50; active 10+10.
+        # Started at creation (Selected for Development is waiting), done last at 50: 50 h less the 10 h
+        # done before the reopen (20-30) = 40 h; active 10-20 and 40-50 = 20 h; 20 / 40.
         # PAY-2, PAY-6 and PAY-7 are each named by the open PR 7 (one pull request, three keys).
-        ("PAY-2", "defect", "payments", "Commerce", naive(0), naive(50), 50, 20, 0.4, 1, None),
-        # Classified as at its close at 15: a Task (feature) of payments, not the Bug of checkout it is now.
-        ("PAY-3", "feature", "payments", "Commerce", naive(5), naive(15), 10, 10, 1.0, 1, naive(0.5)),
+        ("PAY-2", "defect", p, "Commerce", "project", p, naive(0), naive(50), 40, 20, 0.5, 1, None),
+        # Classified as at its close at 15: a Task (feature), not the Bug it is now; assigned to a checkout
+        # engineer after closing, it was held by payments (unassigned) when it closed.
+        ("PAY-3", "feature", p, "Commerce", "project", p, naive(5), naive(15), 10, 10, 1.0, 1, naive(0.5)),
         # Never started: no flow time.
-        ("PAY-4", "feature", "payments", "Commerce", None, naive(0), None, 0, None, 0, None),
-        # Active 10-20 and 30-40 of 30 h; now with the checkout engineer.
+        ("PAY-4", "feature", p, "Commerce", "project", p, None, naive(0), None, 0, None, 0, None),
+        # Active 10-20 and 30-40 of 30 h; payments' item, held by the checkout engineer who closed it.
         (
             "PAY-5",
             "feature",
-            "checkout",
+            p,
             "Commerce",
+            "project",
+            "checkout",
             naive(10),
             naive(40),
             30,
@@ -588,9 +807,40 @@ def test_work_items(warehouse: Path) -> None:
             1,
             naive(190),
         ),
-        ("PAY-6", "feature", "payments", "Commerce", naive(100), None, None, None, None, 1, None),
-        # In Progress 10-50, all active; counted under checkout, who held it when it closed at 50.
-        ("PAY-7", "feature", "checkout", "Commerce", naive(10), naive(50), 40, 40, 1.0, 1, None),
+        ("PAY-6", "feature", p, "Commerce", "project", p, naive(100), None, None, None, None, 1, None),
+        # In Progress 10-50, all active; payments' item, closed by checkout (who held it since 30).
+        (
+            "PAY-7",
+            "feature",
+            p,
+            "Commerce",
+            "project",
+            "checkout",
+            naive(10),
+            naive(50),
+            40,
+            40,
+            1.0,
+            1,
+            None,
+        ),
+        # Started 10, done 70: 60 h less the 30 h canceled before the reopen (20-50) = 30 h; active 10-20
+        # and 60-70 = 20 h (Reopened 50-60 waits); 20 / 30.
+        (
+            "PAY-8",
+            "feature",
+            p,
+            "Commerce",
+            "project",
+            p,
+            naive(10),
+            naive(70),
+            30,
+            20,
+            round(20 / 30, 6),
+            0,
+            None,
+        ),
     ]
     # PAY-3's type periods: Task from creation (the first change's from-side) until 60, Bug since.
     periods = query(
@@ -690,24 +940,38 @@ def test_weekly_flow_mart(warehouse: Path) -> None:
         select team, week_start, items_done, features_done, defects_done, flow_time_median_hours,
                round(flow_time_p85_hours, 6), round(flow_efficiency, 6), flow_load,
                round(feature_share, 6), round(defect_share, 6)
-        from marts.mart_flow__weekly where team in ('payments', 'checkout') order by 1, 2
+        from marts.mart_flow__weekly where team in ('payments', 'checkout', 'catalog', 'identity', 'unmapped')
+        order by 1, 2
     """,
     )
     week, next_week = naive(0).date(), naive(168).date()
+    empty_week = (0, 0, 0, None, None, None, 0, None, None)
     assert rows == [
-        # Checkout, week of 2 March: PAY-5 (30 h) and PAY-7 (40 h). Median 35; p85 30 + 0.85 * 10 = 38.5;
-        # efficiency (20 + 40) / (30 + 40).
-        ("checkout", week, 2, 2, 0, 35, 38.5, round(60 / 70, 6), 0, 1.0, 0.0),
-        ("checkout", next_week, 0, 0, 0, None, None, None, 0, None, None),
-        # Payments: PAY-3 (10 h), PAY-2 (50 h, defect), PAY-1 (132 h); PAY-4 never started. Median 50;
-        # p85 50 + 0.7 * (132 - 50) = 107.4; efficiency (10 + 20 + 78) / (10 + 50 + 132) = 108 / 192.
-        # At the week's end (hour 168) only PAY-6 (started at 100) is in progress.
-        ("payments", week, 3, 2, 1, 50, 107.4, 0.5625, 1, round(2 / 3, 6), round(1 / 3, 6)),
+        # Catalog, week of 2 March: CAT-3 (7 h), CAT-2 (20 h), CAT-1 (40 h; closed by identity, still
+        # catalog's). Median 20; p85 at position 0.85 * 2 = 1.7: 20 + 0.7 * (40 - 20) = 34; efficiency
+        # (7 + 20 + 30) / (7 + 20 + 40) = 57 / 67.
+        ("catalog", week, 3, 3, 0, 20, 34, round(57 / 67, 6), 0, 1.0, 0.0),
+        ("catalog", next_week, *empty_week),
+        # Checkout owns no item: PAY-5 and PAY-7, which its engineers closed, are payments' items.
+        ("checkout", week, *empty_week),
+        ("checkout", next_week, *empty_week),
+        # Identity's QA engineer closed CAT-1: no velocity moves to identity.
+        ("identity", week, *empty_week),
+        ("identity", next_week, *empty_week),
+        # Payments: PAY-3 (10 h), PAY-5 (30 h), PAY-8 (30 h), PAY-2 (40 h, defect), PAY-7 (40 h), PAY-1
+        # (132 h); PAY-4 never started. Median (30 + 40) / 2 = 35; p85 at position 0.85 * 5 = 4.25:
+        # 40 + 0.25 * (132 - 40) = 63; efficiency (10 + 20 + 20 + 20 + 40 + 78) / (10 + 30 + 30 + 40 + 40
+        # + 132) = 188 / 282. At the week's end (hour 168) only PAY-6 (started at 100) is in progress.
+        ("payments", week, 6, 5, 1, 35, 63, round(188 / 282, 6), 1, round(5 / 6, 6), round(1 / 6, 6)),
         ("payments", next_week, 0, 0, 0, None, None, None, 1, None, None),
+        # OPS, a project no seed maps: OPS-1 (20 h) and OPS-2 (40 h) count under `unmapped`. Median 30;
+        # p85 20 + 0.85 * 20 = 37; all active.
+        ("unmapped", week, 2, 2, 0, 30, 37, 1.0, 0, 1.0, 0.0),
+        ("unmapped", next_week, *empty_week),
     ]
-    # Every team of the teams seed (11) gets both weeks, the first holding the earliest start, the last the
-    # as-of time.
-    assert query(warehouse, "select count(*) from marts.mart_flow__weekly") == [(22,)]
+    # Every team of the teams seed (11) and `unmapped` get both weeks, the first holding the earliest start,
+    # the last the as-of time.
+    assert query(warehouse, "select count(*) from marts.mart_flow__weekly") == [(24,)]
     # Product delivery lead time by the week the item reached production: only PAY-1 (payments, D4 at
     # 180 h = Monday 9 March 12:00, the second week) has one; PAY-3's baseline delivery is left out. One
     # item: median = p85 = 180 h from creation, 156 h from start.
@@ -732,22 +996,38 @@ def test_weekly_handoffs_mart(warehouse: Path) -> None:
     """,
     )
     assert rows == [
+        # Catalog receives CAT-1, CAT-2 and CAT-3 into development (straight into In Progress), CAT-2 and
+        # CAT-3 into done.
+        ("catalog", "phase", "discovery", "development", 3, 3, 0, 0, 0, 0, 1),
+        ("catalog", "phase", "development", "done", 2, 0, None, None, 0, 0, 2),
         # Checkout receives PAY-5 into release readiness (testing starts 10 h later) and both PAY-5 and
         # PAY-7 from payments (waits 10 and 0).
         ("checkout", "phase", "development", "release_readiness", 1, 1, 10, 10, 10, 0, 1),
         ("checkout", "phase", "development", "done", 1, 0, None, None, 0, 0, 2),
         ("checkout", "phase", "release_readiness", "done", 1, 0, None, None, 0, 0, 3),
         ("checkout", "team", "payments", "checkout", 2, 2, 5, 8.5, 10, 0, 1),
+        # Identity's QA engineer receives CAT-1 from catalog at 30; testing starts at 40: 10 h.
+        ("identity", "phase", "development", "release_readiness", 1, 1, 10, 10, 10, 0, 1),
+        ("identity", "phase", "release_readiness", "done", 1, 0, None, None, 0, 0, 2),
+        ("identity", "team", "catalog", "identity", 1, 1, 10, 10, 10, 0, 1),
         # Payments: PAY-1 waited 24 h and 6 h for testing (median 15, p85 6 + 0.85 * 18 = 21.3, total 30):
-        # the highest-friction handoff. Then PAY-2's reopen (10 h, a bounce-back).
+        # the highest-friction handoff. Then PAY-8's reopen from Won't Do (Reopened 50-60: 10 h) and
+        # PAY-2's (10 h), both bounce-backs, tied on wait and count: by name, canceled before done.
         ("payments", "phase", "development", "release_readiness", 2, 2, 15, 21.3, 30, 0, 1),
-        ("payments", "phase", "done", "development", 1, 1, 10, 10, 10, 1, 2),
-        # Ties on zero wait rank by count, then by name.
-        ("payments", "phase", "discovery", "development", 5, 5, 0, 0, 0, 0, 3),
-        ("payments", "phase", "development", "done", 3, 0, None, None, 0, 0, 4),
-        ("payments", "phase", "planning", "development", 1, 1, 0, 0, 0, 0, 5),
-        ("payments", "phase", "release_readiness", "development", 1, 1, 0, 0, 0, 1, 6),
-        ("payments", "phase", "release_readiness", "done", 1, 0, None, None, 0, 0, 7),
+        ("payments", "phase", "canceled", "development", 1, 1, 10, 10, 10, 1, 2),
+        ("payments", "phase", "done", "development", 1, 1, 10, 10, 10, 1, 3),
+        # Ties on zero wait rank by count, then by name. PAY-1, PAY-3, PAY-5, PAY-6, PAY-7 and PAY-8 start
+        # from discovery; PAY-2 (twice), PAY-3 and PAY-8 close from development.
+        ("payments", "phase", "discovery", "development", 6, 6, 0, 0, 0, 0, 4),
+        ("payments", "phase", "development", "done", 4, 0, None, None, 0, 0, 5),
+        ("payments", "phase", "development", "canceled", 1, 0, None, None, 0, 0, 6),
+        ("payments", "phase", "planning", "development", 1, 1, 0, 0, 0, 0, 7),
+        ("payments", "phase", "release_readiness", "development", 1, 1, 0, 0, 0, 1, 8),
+        ("payments", "phase", "release_readiness", "done", 1, 0, None, None, 0, 0, 9),
+        # OPS-1 and OPS-2, held by nobody of a team in a project no seed maps. A tie on wait and count:
+        # by name, development before discovery.
+        ("unmapped", "phase", "development", "done", 2, 0, None, None, 0, 0, 1),
+        ("unmapped", "phase", "discovery", "development", 2, 2, 0, 0, 0, 0, 2),
     ]
 
 
@@ -762,7 +1042,43 @@ def test_delivery_risk_needs_a_baseline(warehouse: Path) -> None:
         """,
     )
     assert rows == [
-        # PAY-1, PAY-2 and PAY-3 done in the first week.
-        ("payments", naive(0).date(), 3, None, None, 1, False, None),
-        ("payments", naive(168).date(), 3, None, None, 1, False, None),
+        # PAY-1, PAY-2, PAY-3, PAY-5, PAY-7 and PAY-8 done in the first week (payments' items, whoever
+        # closed them).
+        ("payments", naive(0).date(), 6, None, None, 1, False, None),
+        ("payments", naive(168).date(), 6, None, None, 1, False, None),
+    ]
+
+
+def test_items_of_an_unmapped_project_count_under_unmapped(warehouse: Path) -> None:
+    """An organisation whose team seeds name none of its projects still sees its throughput: the Jira
+    issues of OPS, which no seed maps, count under the team and value stream `unmapped`."""
+    # OPS-1 done at 30 and OPS-2 at 60, both in the week of 2 March: throughput 2.
+    weekly = query(
+        warehouse,
+        """
+        select week_start, value_stream, items_done, features_done from marts.mart_flow__weekly
+        where team = 'unmapped' order by week_start
+        """,
+    )
+    assert weekly == [(naive(0).date(), "unmapped", 2, 2), (naive(168).date(), "unmapped", 0, 0)]
+    # Every flow fact of the OPS items carries the unmapped team, none is dropped.
+    teams = query(
+        warehouse,
+        """
+        select 'fct_work_items', team, value_stream, count(*) from marts.fct_work_items
+        where project_key = 'OPS' group by all
+        union all
+        select 'fct_work_item_phases', team, value_stream, count(*) from marts.fct_work_item_phases
+        where issue_key like 'OPS-%' group by all
+        union all
+        select 'fct_handoffs', team, value_stream, count(*) from marts.fct_handoffs
+        where issue_key like 'OPS-%' group by all
+        order by 1
+        """,
+    )
+    # Two items; each was in discovery, development and done (3 phase rows, 2 handoffs).
+    assert teams == [
+        ("fct_handoffs", "unmapped", "unmapped", 4),
+        ("fct_work_item_phases", "unmapped", "unmapped", 6),
+        ("fct_work_items", "unmapped", "unmapped", 2),
     ]

@@ -1,5 +1,6 @@
 {#
-    Who held each work item (Jira, Azure Boards) over time, and so which team it was with. Like statuses, the first
+    Who held each work item (Jira, Azure Boards) over time, and so which team held it (the holding team,
+    which drives handoffs; the item still belongs to its owning team, see int_work_items). Like statuses, the first
     assignee is not in the changelog: it is the first assignee change's from-side, or the current assignee
     of an item never reassigned.
 #}
@@ -20,55 +21,6 @@ changelog_items as (
 people_teams as (
 
     select * from {{ ref('flow_people_teams') }}
-
-),
-
-component_teams as (
-
-    select * from {{ ref('jira_project_teams') }}
-    where component is not null
-
-),
-
-issue_component_list as (
-
-    select
-        issue_id,
-        project_key,
-        {{ flow_unnest_json_strings('components_json', 'component', 'component_position') }}
-    from issues
-
-),
-
--- The component that decides ownership: the first of the item's components that a team owns.
-owned_components as (
-
-    select
-        issue_component_list.issue_id,
-        component_teams.team,
-        row_number() over (
-            partition by issue_component_list.issue_id
-            order by issue_component_list.component_position
-        ) as owner_rank
-    from issue_component_list
-    inner join component_teams
-        on issue_component_list.project_key = component_teams.project_key
-        and lower(issue_component_list.component) = lower(component_teams.component)
-
-),
-
-issue_components as (
-
-    select
-        issues.issue_id,
-        issues.project_key,
-        issues.owning_team,
-        issues.owning_team_source,
-        owned_components.team as component_team
-    from issues
-    left join owned_components
-        on issues.issue_id = owned_components.issue_id
-        and owned_components.owner_rank = 1
 
 ),
 
@@ -125,19 +77,20 @@ final as (
     select
         assignee_periods.issue_id,
         assignee_periods.assignee_account_id,
-        -- The assignee's team; unassigned items and people without a team belong to the team owning the
-        -- first owned of the item's components, else the team owning the item's project or area path.
-        coalesce(people_teams.team, issue_components.component_team, issue_components.owning_team) as team,
+        -- The holding team: the assignee's team; unassigned items and people without a team are held by
+        -- the item's owning team (its first owned component's, else its project's or area path's team),
+        -- else by the unmapped team.
+        {{ team_or_unmapped('coalesce(people_teams.team, issues.owning_team)') }} as team,
         case
             when people_teams.team is not null then 'assignee'
-            when issue_components.component_team is not null then 'component'
-            else issue_components.owning_team_source
+            when issues.owning_team is not null then issues.owning_team_source
+            else 'unmapped'
         end as team_source,
         assignee_periods.held_from,
         assignee_periods.held_to
     from assignee_periods
-    inner join issue_components
-        on assignee_periods.issue_id = issue_components.issue_id
+    inner join issues
+        on assignee_periods.issue_id = issues.issue_id
     left join people_teams
         on assignee_periods.assignee_account_id = people_teams.account_id
 

@@ -141,6 +141,27 @@ intervals_with_assignee as (
 
 ),
 
+-- The last interval in neither done nor canceled: every closed interval after it is the item resting.
+last_open_intervals as (
+
+    select
+        intervals_with_assignee.issue_id,
+        max(
+            case
+                when statuses.flow_state is null or statuses.flow_state not in ('done', 'canceled')
+                    then intervals_with_assignee.interval_index
+            end
+        ) as last_open_index
+    from intervals_with_assignee
+    inner join issues
+        on intervals_with_assignee.issue_id = issues.issue_id
+    left join statuses
+        on issues.source_tool = statuses.source_tool
+        and lower(trim(intervals_with_assignee.status_name)) = lower(trim(statuses.status_name))
+    group by intervals_with_assignee.issue_id
+
+),
+
 final as (
 
     select
@@ -162,11 +183,15 @@ final as (
         intervals_with_assignee.valid_from,
         intervals_with_assignee.valid_to,
         intervals_with_assignee.valid_to is null as is_current,
-        -- Open intervals run to the data's as-of time; an item resting in done or canceled is not measured.
+        -- Open intervals run to the data's as-of time. An item resting in done or canceled (its final
+        -- stretch of closed statuses, e.g. Resolved then Closed) is not measured; closed time before a
+        -- reopen is.
         case
+            when statuses.flow_state in ('done', 'canceled')
+                and intervals_with_assignee.interval_index > coalesce(last_open_intervals.last_open_index, -1)
+                then null
             when intervals_with_assignee.valid_to is not null
                 then {{ dbt.datediff('intervals_with_assignee.valid_from', 'intervals_with_assignee.valid_to', 'second') }} / 3600.0
-            when statuses.flow_state in ('done', 'canceled') then null
             when as_of.as_of_at > intervals_with_assignee.valid_from
                 then {{ dbt.datediff('intervals_with_assignee.valid_from', 'as_of.as_of_at', 'second') }} / 3600.0
             else 0
@@ -174,6 +199,8 @@ final as (
     from intervals_with_assignee
     inner join issues
         on intervals_with_assignee.issue_id = issues.issue_id
+    inner join last_open_intervals
+        on intervals_with_assignee.issue_id = last_open_intervals.issue_id
     cross join as_of
     left join statuses
         on issues.source_tool = statuses.source_tool

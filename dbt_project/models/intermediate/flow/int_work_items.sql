@@ -3,6 +3,10 @@
     current version. The flow models read work items only from here, so a new tool joins with one more
     union below. An Azure Boards item has no key: it is shown as `<project>#<id>` and identified across
     organizations by `azure_devops:<organization>:<id>`.
+    The owning team is the team the item belongs to (the flow marts count it there): the team owning the
+    first of a Jira issue's components that has an owner (a component row overrides its project's row in
+    `jira_project_teams`), else the project's team; for an Azure Boards item, the team of the longest
+    mapped area path it lies in. Null when no seed maps the item (the marts count it as `unmapped`).
 #}
 with
 
@@ -16,6 +20,40 @@ jira_project_teams as (
 
     select * from {{ ref('jira_project_teams') }}
     where component is null
+
+),
+
+jira_component_teams as (
+
+    select * from {{ ref('jira_project_teams') }}
+    where component is not null
+
+),
+
+jira_issue_components as (
+
+    select
+        issue_id,
+        project_key,
+        {{ flow_unnest_json_strings('components_json', 'component', 'component_position') }}
+    from jira_issues
+
+),
+
+-- The component that decides ownership: the first of the issue's components that a team owns.
+jira_component_owners as (
+
+    select
+        jira_issue_components.issue_id,
+        jira_component_teams.team,
+        row_number() over (
+            partition by jira_issue_components.issue_id
+            order by jira_issue_components.component_position
+        ) as owner_rank
+    from jira_issue_components
+    inner join jira_component_teams
+        on jira_issue_components.project_key = jira_component_teams.project_key
+        and lower(jira_issue_components.component) = lower(jira_component_teams.component)
 
 ),
 
@@ -70,8 +108,11 @@ jira_work_items as (
         jira_issues.due_date,
         jira_issues.created_at,
         jira_issues.updated_at,
-        jira_project_teams.team as owning_team,
-        case when jira_project_teams.team is not null then 'project' end as owning_team_source,
+        coalesce(jira_component_owners.team, jira_project_teams.team) as owning_team,
+        case
+            when jira_component_owners.team is not null then 'component'
+            when jira_project_teams.team is not null then 'project'
+        end as owning_team_source,
         jira_issues.issue_id as source_record_id,
         jira_issues._source_file,
         jira_issues._record_index,
@@ -79,6 +120,9 @@ jira_work_items as (
     from jira_issues
     left join jira_project_teams
         on jira_issues.project_key = jira_project_teams.project_key
+    left join jira_component_owners
+        on jira_issues.issue_id = jira_component_owners.issue_id
+        and jira_component_owners.owner_rank = 1
 
 ),
 

@@ -2,7 +2,9 @@
     Handoffs: a work item moving to another delivery phase or to another team. Consecutive flow segments
     (status intervals cut at reassignments) with the same phase and team form one stay; each stay after the
     first begins with a handoff. Reassigning a closed item (in done or canceled) hands no work over: it
-    stays with the team that closed it until it is reopened.
+    stays with the team that closed it until it is reopened. The teams handing over and receiving are
+    holding teams (the assignee's team, else the item's owning team, else `unmapped`); the item itself
+    counts under its owning team (`team`, as in fct_work_items).
 #}
 with
 
@@ -30,12 +32,18 @@ linked_pull_requests as (
 
 ),
 
+work_item_teams as (
+
+    select issue_id, team, value_stream from {{ ref('fct_work_items') }}
+
+),
+
 keyed_intervals as (
 
     select
         *,
         coalesce(delivery_phase, 'unmapped') as phase,
-        coalesce(team, 'unassigned') as team_key
+        {{ team_or_unmapped('team') }} as team_key
     from intervals
 
 ),
@@ -76,7 +84,7 @@ stays as (
         max(issue_key) as issue_key,
         max(phase) as phase,
         -- The team of the stay's first segment (a closed item keeps the team that closed it).
-        max(case when starts_stay = 1 then team end) as team,
+        max(case when starts_stay = 1 then team_key end) as team,
         min(segment_from) as stay_started_at,
         -- The wait ends when work starts on the receiving side: its first active status.
         min(case when flow_state = 'active' then segment_from end) as first_active_at
@@ -134,7 +142,7 @@ final as (
         handoffs.from_team,
         handoffs.to_team,
         handoffs.from_phase != handoffs.to_phase as is_phase_change,
-        coalesce(handoffs.from_team, '') != coalesce(handoffs.to_team, '') as is_team_change,
+        handoffs.from_team != handoffs.to_team as is_team_change,
         coalesce(to_order.phase_order < from_order.phase_order, false) as is_backward,
         handoffs.first_active_at,
         cast(
@@ -146,6 +154,8 @@ final as (
             when decision_gates.gate_rule = 'linked_merged_pull_request'
                 then gate_checks.has_merged_pull_request = 1
         end as is_entry_criteria_met,
+        {{ team_or_unmapped('work_item_teams.team') }} as team,
+        {{ value_stream_or_unmapped('work_item_teams.value_stream') }} as value_stream,
         {{ fact_lineage_columns('issue_records') }}
     from handoffs
     left join phase_order as from_order
@@ -159,6 +169,8 @@ final as (
     left join gate_checks
         on handoffs.issue_id = gate_checks.issue_id
         and handoffs.handoff_index = gate_checks.handoff_index
+    left join work_item_teams
+        on handoffs.issue_id = work_item_teams.issue_id
     left join {{ work_item_records() }} as issue_records
         on handoffs.issue_id = issue_records.record_issue_id
 

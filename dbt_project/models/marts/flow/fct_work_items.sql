@@ -1,8 +1,12 @@
 {#
-    Work items with their flow measures. Flow time runs from the first move into a waiting or active
-    status until done (time in new does not count); an item that was reopened is done when it last closed.
-    A closed item is classified as it was when it closed (Flow Framework: history is not rewritten): its
-    issue type then, and the team holding it then. An open item has its type and team of now.
+    Work items with their flow measures. done_at is the start of the final uninterrupted stretch of done
+    statuses (moving between two done statuses does not change it). Flow time runs from the first move
+    into a waiting or active status until done_at (time in new does not count); time spent done or
+    canceled before a reopen is not part of it. Efficiency is active time over flow time.
+    An item counts under its owning team (int_work_items: its project's, first owned component's or area
+    path's team; `unmapped` when no seed maps it). The holding team (the assignee's) is kept beside it:
+    the team that held the item when it closed, or holds it now. A closed item is classified by its issue
+    type at close (Flow Framework: history is not rewritten); an open item by its type now.
 #}
 with
 
@@ -48,19 +52,61 @@ teams as (
 
 ),
 
+-- The final uninterrupted stretch of done (or canceled) statuses: every interval after the last one in
+-- another flow state. Moving between two done statuses (Resolved -> Closed, a renamed status) stays in it.
+final_stretches as (
+
+    select
+        issue_id,
+        max(case when coalesce(flow_state, '') != 'done' then interval_index end) as last_not_done_index,
+        max(case when coalesce(flow_state, '') != 'canceled' then interval_index end) as last_not_canceled_index
+    from intervals
+    group by issue_id
+
+),
+
+stretch_intervals as (
+
+    select
+        intervals.*,
+        intervals.interval_index > coalesce(final_stretches.last_not_done_index, -1) as is_final_done,
+        intervals.interval_index > coalesce(final_stretches.last_not_canceled_index, -1) as is_final_canceled,
+        min(case when intervals.flow_state in ('waiting', 'active') then intervals.valid_from end)
+            over (partition by intervals.issue_id) as first_started_at
+    from intervals
+    inner join final_stretches
+        on intervals.issue_id = final_stretches.issue_id
+
+),
+
+-- The interval that opens the final done or canceled stretch: the item closed there.
+closing_intervals as (
+
+    select
+        issue_id,
+        team as closing_team,
+        row_number() over (partition by issue_id order by interval_index) as closing_rank
+    from stretch_intervals
+    where is_final_done or is_final_canceled
+
+),
+
 interval_summaries as (
 
     select
         issue_id,
-        min(case when flow_state in ('waiting', 'active') then valid_from end) as started_at,
-        max(case when is_current and flow_state = 'done' then valid_from end) as done_at,
-        max(case when is_current and flow_state = 'canceled' then valid_from end) as canceled_at,
+        min(first_started_at) as started_at,
+        min(case when is_final_done then valid_from end) as done_at,
+        min(case when is_final_canceled then valid_from end) as canceled_at,
         max(case when is_current then flow_state end) as current_flow_state,
         max(case when is_current then delivery_phase end) as current_phase,
-        -- The team when the item entered its current status: for a closed item, the team at close.
-        max(case when is_current then team end) as current_status_team,
-        {{ sum_hours("case when flow_state = 'active' then duration_hours else 0 end") }} as active_hours
-    from intervals
+        {{ sum_hours("case when flow_state = 'active' then duration_hours else 0 end") }} as active_hours,
+        -- Time closed (done or canceled) after the start and before a reopen: not part of flow time.
+        {{ sum_hours(
+            "case when flow_state in ('done', 'canceled') and not is_final_done and not is_final_canceled"
+            ~ " and valid_from >= first_started_at then duration_hours else 0 end"
+        ) }} as closed_before_reopen_hours
+    from stretch_intervals
     group by issue_id
 
 ),
@@ -89,16 +135,19 @@ closings as (
 
 ),
 
--- The team at close for a closed item, else the team holding it now.
-classified_teams as (
+-- The holding team: the team that held the item when it closed, else the team holding it now.
+holding_teams as (
 
     select
         closings.issue_id,
         case
-            when closings.closed_at is not null then closings.current_status_team
-            else coalesce(current_teams.team, closings.current_status_team)
-        end as team
+            when closings.closed_at is not null then closing_intervals.closing_team
+            else current_teams.team
+        end as holding_team
     from closings
+    left join closing_intervals
+        on closings.issue_id = closing_intervals.issue_id
+        and closing_intervals.closing_rank = 1
     left join current_teams
         on closings.issue_id = current_teams.issue_id
 
@@ -144,8 +193,10 @@ work_items as (
         issues.project_key,
         coalesce(classified_types.issue_type, issues.issue_type) as issue_type,
         issue_type_flow_items.flow_item,
-        classified_teams.team,
-        teams.value_stream,
+        {{ team_or_unmapped('issues.owning_team') }} as team,
+        {{ value_stream_or_unmapped('teams.value_stream') }} as value_stream,
+        coalesce(issues.owning_team_source, 'unmapped') as team_source,
+        {{ team_or_unmapped('holding_teams.holding_team') }} as holding_team,
         coalesce(issues.epic_key, issues.parent_key) as epic_key,
         issues.status_name as current_status,
         interval_summaries.current_phase,
@@ -157,6 +208,7 @@ work_items as (
         case
             when interval_summaries.done_at is not null and interval_summaries.started_at is not null
                 then {{ dbt.datediff('interval_summaries.started_at', 'interval_summaries.done_at', 'second') }} / 3600.0
+                    - interval_summaries.closed_before_reopen_hours
         end as flow_time_hours,
         case
             when interval_summaries.done_at is not null
@@ -168,12 +220,12 @@ work_items as (
     from issues
     inner join interval_summaries
         on issues.issue_id = interval_summaries.issue_id
-    inner join classified_teams
-        on issues.issue_id = classified_teams.issue_id
+    inner join holding_teams
+        on issues.issue_id = holding_teams.issue_id
     left join classified_types
         on issues.issue_id = classified_types.issue_id
     left join teams
-        on classified_teams.team = teams.team
+        on issues.owning_team = teams.team
     left join issue_type_flow_items
         on lower(trim(coalesce(classified_types.issue_type, issues.issue_type))) = lower(trim(issue_type_flow_items.issue_type))
     left join pull_request_summaries
@@ -191,6 +243,8 @@ final as (
         flow_item,
         team,
         value_stream,
+        team_source,
+        holding_team,
         epic_key,
         current_status,
         current_phase,

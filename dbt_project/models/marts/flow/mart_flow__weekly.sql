@@ -1,6 +1,8 @@
 {#
-    Flow metrics per team and week (weeks start Monday, UTC). Items count under their team and flow item
-    at close (open items: as they are now); an item counts as done in the week it last closed, and as delivered in the week the
+    Flow metrics per team and week (weeks start Monday, UTC). Items count under their owning team (the
+    team of their project, first owned component or area path; `unmapped` when no seed maps them) and
+    their flow item at close (open items: as they are now). An item counts as done in the week of its
+    done_at (the start of its final stretch of done statuses), and as delivered in the week the
     deployment that shipped the last of its pull requests reached production.
 #}
 with

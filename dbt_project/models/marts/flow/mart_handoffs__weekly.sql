@@ -1,5 +1,6 @@
 {#
-    Handoff friction per week (Monday, UTC) and receiving team: for every phase pair and every team pair,
+    Handoff friction per week (Monday, UTC) and receiving team (the holding team the item was handed to;
+    `unmapped` when no seed maps it): for every phase pair and every team pair,
     how many handoffs, how long work waited on the receiving side, and how often it bounced back. The pair
     where work waited longest in total ranks first: the highest-friction handoff of that team's week.
 #}
@@ -22,7 +23,7 @@ weekly_handoffs as (
     select
         *,
         cast({{ dbt.date_trunc('week', 'handoff_at') }} as date) as week_start,
-        coalesce(to_team, 'unassigned') as receiving_team
+        {{ team_or_unmapped('to_team') }} as receiving_team
     from handoffs
 
 ),
@@ -46,7 +47,7 @@ pairs as (
         week_start,
         receiving_team,
         'team' as pair_type,
-        coalesce(from_team, 'unassigned') as from_value,
+        {{ team_or_unmapped('from_team') }} as from_value,
         receiving_team as to_value,
         wait_hours,
         is_backward
@@ -93,7 +94,7 @@ final as (
             as handoff_pair_week_id,
         ranked.week_start,
         ranked.receiving_team as team,
-        teams.value_stream,
+        {{ value_stream_or_unmapped('teams.value_stream') }} as value_stream,
         ranked.pair_type,
         ranked.from_value,
         ranked.to_value,
