@@ -165,7 +165,7 @@ def test_other_teams_are_rarely_flagged(demo_warehouse: Path) -> None:
         """,
     )
     # With a full baseline the demo has 36 weeks per team (2026-02-23 to 2026-10-26). Some signal reaches
-    # 1.5x by chance on 11 to 20 of them in every other team; two together are rare. N = 5 weeks (one
+    # 1.5x by chance on 9 to 19 of them in every other team; two together are rare. N = 5 weeks (one
     # in seven) is the budget of chance flags per team: enough to leave room for a team's real hiccups,
     # few enough that payments' run of flags before its release stands out.
     weeks = {team: baselined for team, _, baselined in rows}
