@@ -139,6 +139,7 @@ def test_jira_only_publishes_empty_dora_marts_and_a_profile_of_zeros(jira_only):
 
 ZETA_API = "zeta/api"  # no seed maps it: the organisation's one team is `unmapped`
 C0, C1, M1 = "0a" * 20, "1b" * 20, "2c" * 20  # root commit (pushed), PR #1's branch commit, its merge commit
+LEAD_TIME_PR1 = (26 * 3600 + 10 * 60) / 3600  # C1 authored 03-02 10:00 -> deployed 03-03 12:10: 26 h 10 min
 
 
 def _user(login: str) -> dict:
@@ -239,7 +240,7 @@ def test_github_only_counts_its_unmapped_repository_under_the_unmapped_team(gith
         select change_key, team, value_stream, is_baseline, lead_time_hours, time_to_merge_hours
         from marts.fct_changes order by change_key""") == [
         # C1 authored 03-02 10:00 -> deployed 03-03 12:10 = 26 h 10 min; -> merged 03-03 10:00 = 24 h
-        (f"{ZETA_API}#1", UNMAPPED, UNMAPPED, False, 26 + 10 / 60, 24.0),
+        (f"{ZETA_API}#1", UNMAPPED, UNMAPPED, False, LEAD_TIME_PR1, 24.0),
         # the root commit, pushed (merged) when committed 03-02 09:00, shipped by the first known deployment at
         # 09:35: baseline, 35 min of lead time that no metric counts
         (f"{ZETA_API}@{C0}", UNMAPPED, UNMAPPED, True, 35 / 60, 0.0),
@@ -254,7 +255,7 @@ def test_github_only_weekly_mart_has_the_unmapped_team_and_unchanged_organisatio
     weekly = _weekly(github_only)
     # deployments 03-02 and 03-03 (2 days, 2/7 a day); PR #1 the one change (C0 is baseline), lead time 26.17 h;
     # merged once, 24.0 h to merge; no failure (rate 0.0), no incident, no recovery
-    unmapped = (2, 2, 2 / 7, 1, 1, 26 + 10 / 60, 1, 24.0, 0, 0.0, None, 0, None, 0, 0.0)
+    unmapped = (2, 2, 2 / 7, 1, 1, LEAD_TIME_PR1, 1, 24.0, 0, 0.0, None, 0, None, 0, 0.0)
     assert weekly[("team", UNMAPPED, WEEK)] == (UNMAPPED, UNMAPPED, *unmapped)
     assert weekly[("value_stream", UNMAPPED, WEEK)] == (None, UNMAPPED, *unmapped)
     # the organisation counts what it always did: everything, the unmapped included
