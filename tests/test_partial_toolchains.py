@@ -2,8 +2,8 @@
 
 Each organisation is a few records written here in the tools' real API shapes (docs/exports.md), under names
 the product's seeds do not map (a new organisation that has not filled its seeds in), except where a test says
-so. Jira only, GitHub only and PagerDuty only go through `delivery run` to the published serving file; the
-organisation without a production deployment (GitHub, Azure Pipelines and Opsgenie, with one mapped team) is
+so. Jira only, GitHub only and PagerDuty only go through `delivery run` to the published serving file (the
+three runs side by side, each in its own folders); the organisation without a production deployment (GitHub, Azure Pipelines and Opsgenie, with one mapped team) is
 loaded by the real pipelines and built with dbt directly, which costs a fraction of a run. Every expected value
 is worked out by hand in a comment beside it.
 """
@@ -35,8 +35,9 @@ def _write(exports: Path, relative: str, body: Any) -> None:
     path.write_text(json.dumps(body, indent=1), encoding="utf-8")
 
 
-def _delivery_run(root: Path) -> subprocess.CompletedProcess:
-    """`delivery run` on the organisation's exports under `root`, as tests/test_end_to_end.py runs it."""
+def _start_delivery_run(root: Path) -> subprocess.Popen:
+    """`delivery run` on the organisation's exports under `root`, as tests/test_end_to_end.py runs it; its output
+    goes to files under `root`, read when it ends."""
     env = {
         **os.environ,
         "DELIVERY_EXPORTS_DIR": str(root / "exports"),
@@ -46,10 +47,34 @@ def _delivery_run(root: Path) -> subprocess.CompletedProcess:
         "COLUMNS": "200",
     }
     (root / "dagster").mkdir(parents=True, exist_ok=True)
-    run = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True,
-                         text=True, timeout=900, cwd=REPO_ROOT, check=False)
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
-    return run
+    with open(root / "run.out", "w") as stdout, open(root / "run.err", "w") as stderr:
+        return subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run"], env=env, stdout=stdout,
+                                stderr=stderr, text=True, cwd=REPO_ROOT)
+
+
+@pytest.fixture(scope="module")
+def delivery_runs(tmp_path_factory: pytest.TempPathFactory):
+    """The three organisations' runs, started side by side: each spends much of its time waiting on its own
+    steps, so together they take well under three runs' time."""
+    started = {}
+    for name, write in ORGANISATIONS.items():
+        root = tmp_path_factory.mktemp(name)
+        write(root / "exports")
+        started[name] = (root, _start_delivery_run(root))
+    yield started
+    for _, process in started.values():
+        if process.poll() is None:
+            process.kill()
+
+
+def _finished(delivery_runs: dict, name: str) -> Path:
+    """The organisation's root once its run has ended, which it must have done successfully."""
+    root, process = delivery_runs[name]
+    returncode = process.wait(timeout=1800)  # stops a hang only
+    output = (root / "run.out").read_text()[-6000:] + (root / "run.err").read_text()[-3000:]
+    assert returncode == 0, output
+    assert "Published " in output, output
+    return root
 
 
 def _published(root: Path, sql: str) -> list[tuple]:
@@ -102,20 +127,17 @@ def _assert_zero_rows_for_seed_teams(weekly: dict, weeks: list[date]) -> None:
 
 # Jira only -------------------------------------------------------------------------------------------------
 
-def _write_jira_only(exports: Path) -> list[dict]:
+def _write_jira_only(exports: Path) -> None:
     """Four issues of the real Jira sample (project EE, which no seed maps), as the Agile endpoint sends them."""
     page = json.loads((REAL_SAMPLES / "jira" / "issues" / "page-1.json").read_text(encoding="utf-8"))
     issues = page["issues"][:4]
     _write(exports, "jira/issues/page-0001.json", {**page, "issues": issues, "total": len(issues)})
-    return issues
 
 
 @pytest.fixture(scope="module")
-def jira_only(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
-    root = tmp_path_factory.mktemp("jira_only")
-    issues = _write_jira_only(root / "exports")
-    _delivery_run(root)
-    return root, issues
+def jira_only(delivery_runs) -> tuple[Path, list[dict]]:
+    root = _finished(delivery_runs, "jira_only")
+    return root, json.loads((root / "exports" / "jira" / "issues" / "page-0001.json").read_text())["issues"]
 
 
 def test_jira_only_publishes_empty_dora_marts_and_a_profile_of_zeros(jira_only):
@@ -217,12 +239,13 @@ def _write_github_repository(exports: Path, repository: str, environment: str) -
            [_deployment_status(repository, 101, "success", environment, "2026-03-03T12:10:00Z")])
 
 
+def _write_github_only(exports: Path) -> None:
+    _write_github_repository(exports, ZETA_API, "production")
+
+
 @pytest.fixture(scope="module")
-def github_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("github_only")
-    _write_github_repository(root / "exports", ZETA_API, "production")
-    _delivery_run(root)
-    return root
+def github_only(delivery_runs) -> Path:
+    return _finished(delivery_runs, "github_only")
 
 
 WEEK = date(2026, 3, 2)  # a Monday: every record of these organisations falls in its week, or the next
@@ -310,10 +333,8 @@ def _pagerduty_incident(incident_id: str, number: int, created: str, status: str
     }
 
 
-@pytest.fixture(scope="module")
-def pagerduty_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("pagerduty_only")
-    _write(root / "exports", "pagerduty/incidents/page-0001.json", {
+def _write_pagerduty_only(exports: Path) -> None:
+    _write(exports, "pagerduty/incidents/page-0001.json", {
         "incidents": [
             # resolved: the last status change (10:30) stands for the resolution, 2.5 h after the start
             _pagerduty_incident("Q1ZETA", 1, "2026-03-04T08:00:00Z", "resolved", "2026-03-04T10:30:00.000000Z"),
@@ -321,8 +342,19 @@ def pagerduty_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         "limit": 25, "offset": 0, "more": False, "total": None,
     })
-    _delivery_run(root)
-    return root
+
+
+@pytest.fixture(scope="module")
+def pagerduty_only(delivery_runs) -> Path:
+    return _finished(delivery_runs, "pagerduty_only")
+
+
+# The organisations built by `delivery run`, each with its exports' writer.
+ORGANISATIONS = {
+    "jira_only": _write_jira_only,
+    "github_only": _write_github_only,
+    "pagerduty_only": _write_pagerduty_only,
+}
 
 
 def test_pagerduty_only_counts_incidents_of_an_unmapped_service_and_no_deployment(pagerduty_only):
