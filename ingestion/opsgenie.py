@@ -3,8 +3,8 @@
 Both list bodies are `{"data": [...], "paging", "took", "requestId"}`. Timestamps carry up to nine
 fractional digits (`2026-03-02T10:15:30.123456789Z`); they are kept to the microsecond. An alert's
 `report.ackTime` and `report.closeTime` are milliseconds since the alert was created, not instants: they are
-kept as sent and turned into times in staging. The incident list has no resolution time (see
-docs/sources/opsgenie.md).
+kept as sent and turned into times in staging. An incident's `impactStartDate` and `impactEndDate` (when
+the impact was declared over) are kept: staging takes the impact's end as the resolution time where present.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ INCIDENTS = RawTable(
         Column("web_url", path="links.web"),
         Column("created_at", "TIMESTAMPTZ", path="createdAt", required=True),
         Column("updated_at", "TIMESTAMPTZ", path="updatedAt", fallback="created_at"),
+        Column("impact_started_at", "TIMESTAMPTZ", path="impactStartDate"),
+        Column("impact_ended_at", "TIMESTAMPTZ", path="impactEndDate"),
     ),
 )
 

@@ -1,7 +1,9 @@
 {#
     dora_period_mart: the body of mart_dora__weekly / mart_dora__monthly. One row per grain (each team, each
     value stream, the organisation) and period (`week` or `month`), every period from the first to the last
-    event present, zeros where nothing happened. Events are dated by: production deployments and their
+    event present, zeros where nothing happened; no rows at all when there is no DORA event (an organisation
+    that exports only Jira). What no seed maps counts under the unmapped team and value stream, which have
+    rows only when such events exist. Events are dated by: production deployments and their
     failures by deployed_at, changes by their deployment's deployed_at, incidents by their start, and
     (for time to merge only) pull requests by their merge, deployed or not yet.
 #}
@@ -17,12 +19,29 @@ with
 ),
 {% endfor %}
 
+-- the seed's teams, and the teams of events the seed does not list: the unmapped team (and its value stream)
+event_teams as (
+    {% for name in ['deployments', 'changes', 'incidents', 'merges'] %}
+    select team, value_stream from {{ name }}
+    {% if not loop.last %}union{% endif %}
+    {% endfor %}
+),
+
+team_grains as (
+    select team, {{ value_stream_or_unmapped('value_stream') }} as value_stream from {{ ref('teams') }}
+    union
+    select e.team, e.value_stream
+    from event_teams as e
+    left join {{ ref('teams') }} as t on e.team = t.team
+    where t.team is null
+),
+
 grains as (
-    select 'team' as grain, team as grain_key, team, value_stream from {{ ref('teams') }}
+    select 'team' as grain, team as grain_key, team, value_stream from team_grains
     union all
     select distinct 'value_stream' as grain, value_stream as grain_key,
         cast(null as {{ dbt.type_string() }}) as team, value_stream
-    from {{ ref('teams') }}
+    from team_grains
     union all
     select 'organisation' as grain, 'organisation' as grain_key,
         cast(null as {{ dbt.type_string() }}) as team, cast(null as {{ dbt.type_string() }}) as value_stream

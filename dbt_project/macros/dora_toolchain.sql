@@ -23,3 +23,27 @@
 {% macro duckdb__dora_json_text_field(json_text, key) -%}
     json_extract_string({{ json_text }}, {{ dbt.concat(["'$.\"'", key, "'\"'"]) }})
 {%- endmacro %}
+
+{# opsgenie_first_team_responder: the id of the first responder whose type is `team`, from the parallel JSON
+   arrays of responder types and ids (`["user", "team"]`, `["u-1", "t-9"]`); null when no responder is a
+   team. The default reads only the first responder. #}
+{% macro opsgenie_first_team_responder(types_json, ids_json) -%}
+    {{ return(adapter.dispatch('opsgenie_first_team_responder', 'delivery_warehouse')(types_json, ids_json)) }}
+{%- endmacro %}
+
+{% macro default__opsgenie_first_team_responder(types_json, ids_json) -%}
+    case
+        when {{ regexp_extract_first(types_json, "'^\\[[[:space:]]*\"([^\"]*)\"'", 1) }} = 'team'
+            then {{ regexp_extract_first(ids_json, "'^\\[[[:space:]]*\"([^\"]*)\"'", 1) }}
+    end
+{%- endmacro %}
+
+{% macro duckdb__opsgenie_first_team_responder(types_json, ids_json) -%}
+    json_extract_string(
+        {{ ids_json }},
+        '$[' || cast(
+            list_position(cast(json_extract_string({{ types_json }}, '$[*]') as varchar[]), 'team') - 1
+            as varchar
+        ) || ']'
+    )
+{%- endmacro %}

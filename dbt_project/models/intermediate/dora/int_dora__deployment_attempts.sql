@@ -104,7 +104,9 @@ gitlab_deployments as (
 ),
 
 -- an environment deployment record deploys what its build built: the commit and repository come from the
--- build. Records whose build is not exported yet are left out until it is (no repository, no commit).
+-- build (a GitHub repository built by Azure Pipelines keeps its GitHub name). Records whose build is not
+-- exported yet are left out until it is; those whose build names no repository are left out and listed in
+-- int_mapping_gaps.
 azure_devops_deployments as (
     select
         {{ dbt.concat(["'azure_devops_deployment:'", "d.organization", "':'",
@@ -112,7 +114,7 @@ azure_devops_deployments as (
         'azure_devops_deployment' as deployment_source,
         {{ dbt.concat(["d.organization", "':'", "cast(d.deployment_record_id as " ~ dbt.type_string() ~ ")"]) }}
             as source_id,
-        {{ dbt.concat(["b.organization", "'/'", "b.project", "'/'", "b.repository_name"]) }} as repository,
+        b.repository,
         d.environment_name as environment,
         b.source_version as deployed_sha,
         b.source_branch as deployed_ref,
@@ -131,7 +133,7 @@ azure_devops_deployments as (
         {{ fact_lineage_columns('d', "'azure_devops'", 'd.deployment_record_id') }}
     from {{ ref('stg_azure_devops__deployments') }} as d
     inner join {{ ref('stg_azure_devops__builds') }} as b on d.build_key = b.build_key
-    where b.repository_name is not null
+    where b.repository is not null
 ),
 
 -- builds of the jobs a rule names, with the rule's parameter value (one rule per build: the first whose

@@ -45,7 +45,8 @@ opsgenie as (
         i._record_index,
         i._dlt_load_id
     from {{ ref('stg_opsgenie__incidents') }} as i
-    left join {{ ref('opsgenie_team_teams') }} as tt on i.owner_team_id = tt.opsgenie_team_id
+    -- the owner team, else the first team responder (an unowned incident's `ownerTeam` is empty)
+    left join {{ ref('opsgenie_team_teams') }} as tt on i.team_id = tt.opsgenie_team_id
 ),
 
 incidents as (

@@ -19,11 +19,9 @@ seen as (
     union
     select repository, source_tool from {{ ref('int_pull_requests') }} where source_tool = 'azure_devops'
     union
-    select
-        {{ dbt.concat(["organization", "'/'", "project", "'/'", "repository_name"]) }} as repository,
-        'azure_devops' as source_tool
+    select repository, 'azure_devops' as source_tool
     from {{ ref('stg_azure_devops__builds') }}
-    where repository_name is not null
+    where repository is not null
     union
     -- a Jenkins deploy job deploys the repository its rule names (often a GitLab project)
     select repository, 'jenkins' as source_tool from {{ ref('jenkins_deployment_rules') }}

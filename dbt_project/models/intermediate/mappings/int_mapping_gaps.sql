@@ -99,8 +99,7 @@ repository_records as (
         ('stg_gitlab__commit_parents', 'project_path', 'commit_parent_id'),
         ('stg_azure_devops__pull_requests', dbt.concat(["organization", "'/'", "project", "'/'", "repository_name"]),
             'pull_request_key'),
-        ('stg_azure_devops__builds', dbt.concat(["organization", "'/'", "project", "'/'", "repository_name"]),
-            'build_key'),
+        ('stg_azure_devops__builds', "coalesce(repository, '" ~ dora_no_value_named() ~ "')", 'build_key'),
     ] %}
     {#- Counted per repository first: the join to the mapping and the ranking below then see a few rows per
         repository instead of every record of the history. `record_id` is each group's first record. #}
@@ -124,7 +123,10 @@ unmapped_repository_records as (
     select
         'repository_team' as mapping_kind,
         repository_records.repository as unmapped_value,
-        cast(null as {{ dbt.type_string() }}) as unmapped_value_detail,
+        case
+            when repository_records.repository = '{{ dora_no_value_named() }}'
+                then 'the record names no repository (repository.name and repository.id empty)'
+        end as unmapped_value_detail,
         cast(null as {{ dbt.type_string() }}) as fallback_used,
         repository_records.record_model,
         repository_records.record_model_priority,
@@ -174,12 +176,19 @@ unmapped_service_records as (
 
 ),
 
+-- an incident's team is its owner team, else its first team responder; one that names neither is reported
+-- with the record that lacks it
 unmapped_opsgenie_team_records as (
 
     select
         'opsgenie_team_team' as mapping_kind,
-        opsgenie_incidents.owner_team_id as unmapped_value,
-        cast(null as {{ dbt.type_string() }}) as unmapped_value_detail,
+        coalesce(opsgenie_incidents.team_id, '{{ dora_no_value_named() }}') as unmapped_value,
+        case
+            when opsgenie_incidents.team_id is null
+                then 'the incident has no ownerTeam and no responder of type team'
+            when opsgenie_incidents.team_id_source = 'responders'
+                then 'team responder (ownerTeam empty)'
+        end as unmapped_value_detail,
         cast(null as {{ dbt.type_string() }}) as fallback_used,
         'stg_opsgenie__incidents' as record_model,
         1 as record_model_priority,
@@ -187,7 +196,7 @@ unmapped_opsgenie_team_records as (
         1 as record_count
     from opsgenie_incidents
     left join opsgenie_team_teams
-        on opsgenie_incidents.owner_team_id = opsgenie_team_teams.opsgenie_team_id
+        on opsgenie_incidents.team_id = opsgenie_team_teams.opsgenie_team_id
     where opsgenie_team_teams.opsgenie_team_id is null
 
 ),

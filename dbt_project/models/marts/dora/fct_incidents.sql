@@ -21,8 +21,10 @@ select
     cast(i.title as {{ dbt.type_string() }}) as title,
     cast(i.service_id as {{ dbt.type_string() }}) as service_id,
     cast(i.service_name as {{ dbt.type_string() }}) as service_name,
-    cast(a.team as {{ dbt.type_string() }}) as team,
-    cast(t.value_stream as {{ dbt.type_string() }}) as value_stream,
+    -- a record no seed maps counts under the unmapped team (listed in int_mapping_gaps), a
+    -- team without a value stream in seeds/teams.csv under the unmapped value stream
+    cast({{ team_or_unmapped('a.team') }} as {{ dbt.type_string() }}) as team,
+    cast({{ value_stream_or_unmapped('t.value_stream') }} as {{ dbt.type_string() }}) as value_stream,
     cast(i.status as {{ dbt.type_string() }}) as status,
     cast(i.created_at as {{ dbt.type_timestamp() }}) as started_at,
     cast(i.resolved_at as {{ dbt.type_timestamp() }}) as resolved_at,

@@ -1,10 +1,36 @@
--- One row per team: its DORA-style deployment frequency bucket over a trailing window that ends with the
+-- One row per team (each team of seeds/teams.csv, and the unmapped team when a production deployment has no
+-- mapped team): its DORA-style deployment frequency bucket over a trailing window that ends with the
 -- organisation's newest production deployment (so that the profile does not depend on today's date).
+-- Without any production deployment (an organisation that exports only Jira, or whose production pattern
+-- matches nothing), the window ends with the newest record loaded of any tool, and every team counts zero;
+-- only a warehouse with no record at all ends it today.
 with
 deployments as (
-    select team, deployed_at
+    select team, value_stream, deployed_at
     from {{ ref('fct_deployments') }}
-    where is_production_deployment and team is not null
+    where is_production_deployment
+),
+
+-- the newest record of each tool the window can end on, newest production deployment first
+window_end_candidates as (
+    select 1 as preference, max(deployed_at) as newest_at from deployments
+    union all
+    select 2, max(coalesce(finished_at, started_at)) from {{ ref('fct_deployments') }}
+    union all
+    select 2, max(coalesce(merged_at, opened_at)) from {{ ref('fct_changes') }}
+    union all
+    select 2, max(started_at) from {{ ref('fct_incidents') }}
+    union all
+    select 2, max(coalesce(updated_at, created_at)) from {{ ref('int_work_items') }}
+),
+
+newest as (
+    select coalesce(
+        max(case when preference = 1 then newest_at end),
+        max(case when preference = 2 then newest_at end),
+        {{ dbt.current_timestamp() }}
+    ) as newest_at
+    from window_end_candidates
 ),
 
 window_bounds as (
@@ -12,8 +38,8 @@ window_bounds as (
         {{ dbt.dateadd('day', -1 * var('dora_frequency_window_days'), 'window_end') }} as window_start,
         window_end
     from (
-        select {{ dbt.dateadd('day', 1, 'cast(max(deployed_at) as date)') }} as window_end from deployments
-    ) as newest
+        select {{ dbt.dateadd('day', 1, 'cast(newest_at as date)') }} as window_end from newest
+    ) as newest_day
 ),
 
 in_window as (
@@ -35,6 +61,16 @@ team_stats as (
     group by team
 ),
 
+-- the seed's teams, and the teams of deployments the seed does not list (the unmapped team)
+profiled_teams as (
+    select team, {{ value_stream_or_unmapped('value_stream') }} as value_stream from {{ ref('teams') }}
+    union
+    select distinct d.team, d.value_stream
+    from deployments as d
+    left join {{ ref('teams') }} as t on d.team = t.team
+    where t.team is null
+),
+
 profile as (
     select
         t.team,
@@ -47,7 +83,7 @@ profile as (
             as deployments_per_day,
         cast(coalesce(s.weeks_with_deployment, 0) as {{ type_double() }})
             / ceiling({{ var('dora_frequency_window_days') }} / 7.0) as weeks_with_deployment_share
-    from {{ ref('teams') }} as t
+    from profiled_teams as t
     cross join window_bounds as w
     left join team_stats as s on t.team = s.team
 )

@@ -27,6 +27,17 @@ renamed as (
         cast(repository_id as {{ dbt.type_string() }}) as repository_id,
         cast(repository_name as {{ dbt.type_string() }}) as repository_name,
         cast(repository_type as {{ dbt.type_string() }}) as repository_type,
+        -- the repository as the tool that hosts it names it: an Azure Repos repository as
+        -- `<organization>/<project>/<name>`; a GitHub or Bitbucket one (Azure Pipelines building it) as
+        -- `owner/name`, which its `name` holds, else its `id`. Null when no field names it (int_mapping_gaps).
+        cast(
+            case
+                when lower(repository_type) in ('github', 'githubenterprise', 'bitbucket')
+                    then coalesce(nullif(repository_name, ''), nullif(repository_id, ''))
+                when nullif(repository_name, '') is not null
+                    then {{ dbt.concat(["organization", "'/'", "project", "'/'", "repository_name"]) }}
+            end as {{ dbt.type_string() }}
+        ) as repository,
         cast(source_branch as {{ dbt.type_string() }}) as source_ref_name,
         cast(
             case
