@@ -52,7 +52,9 @@ def list_files(exports_dir: Path, pattern: str) -> Iterator[dict[str, Any]]:
         }
 
 
-def _inspect(root: str, relative_path: str, folders_inside: dict[str, bool]) -> tuple[os.stat_result, str | None]:
+def _inspect(
+    root: str, relative_path: str, folders_inside: dict[str, bool]
+) -> tuple[os.stat_result, str | None]:
     """The file's details and why it must not be read (None: read it). A link is judged by its target
     without opening it; a link leaving the landing folder is described by its own details only.
     `folders_inside` caches, per folder, whether its real path stays in the landing folder."""

@@ -36,7 +36,8 @@ TYPE_NAMES = {
 SCALAR_NAMES = {"VARCHAR": "a string", **TYPE_NAMES}
 # json_type's answer, as a reason names it.
 JSON_KINDS_SQL = """CASE {kind} WHEN 'OBJECT' THEN 'an object' WHEN 'ARRAY' THEN 'an array'
-    WHEN 'VARCHAR' THEN 'a string' WHEN 'BOOLEAN' THEN 'a boolean' WHEN 'NULL' THEN 'null' ELSE 'a number' END"""
+    WHEN 'VARCHAR' THEN 'a string' WHEN 'BOOLEAN' THEN 'a boolean' WHEN 'NULL' THEN 'null'
+    ELSE 'a number' END"""
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ def _refusal(export_file: ExportFile) -> str | None:
     if export_file.not_read_because:
         return export_file.not_read_because
     if export_file.size_bytes > MAX_BODY_BYTES:
-        return f"{export_file.size_bytes} bytes, more than the {MAX_BODY_BYTES} an export page may have: not read"
+        size = export_file.size_bytes
+        return f"{size} bytes, more than the {MAX_BODY_BYTES} an export page may have: not read"
     return None
 
 

@@ -43,7 +43,9 @@ def test_a_redelivered_pull_request_with_wrong_kinds_is_quarantined_and_the_good
         (1, "ana", '["backend"]', "2026-03-03 10:00:00+00", f"{REPO}/pulls/page-0001.json"),
         (2, "ana", '["backend"]', "2026-03-03 10:00:00+00", f"{REPO}/pulls/page-0002.json"),
     ]
-    assert query(warehouse, "SELECT source_file, record_index, record_key, entity, reason FROM raw_github.quarantine") == [
+    assert query(
+        warehouse, "SELECT source_file, record_index, record_key, entity, reason FROM raw_github.quarantine"
+    ) == [
         (
             f"{REPO}/pulls/page-0002.json",
             0,
@@ -60,7 +62,10 @@ def test_each_declared_kind_is_checked_and_scalars_of_another_kind_are_fine(tmp_
         _pull(1, 1, title={"text": "SHOP-1"}),  # a VARCHAR column given an object
         _pull(2, 2, labels=["backend"]),  # list elements that are not objects
         _pull(3, 3, head=["feature"]),  # a parent of two paths given an array: reported once
-        {**_pull(4, 4), "number": [4]},  # a BIGINT column given an array: one reason, not also "does not parse"
+        {
+            **_pull(4, 4),
+            "number": [4],
+        },  # a BIGINT column given an array: one reason, not also "does not parse"
         # Fine: an id sent as a number for a VARCHAR column, nulls for containers and elements, no labels.
         _pull(5, 5, node_id=12345, user=None, labels=[None, {"name": "api"}], head=None),
         _pull(6, 6, labels=None),
@@ -69,15 +74,18 @@ def test_each_declared_kind_is_checked_and_scalars_of_another_kind_are_fine(tmp_
 
     load_tool("github", exports, warehouse)
 
-    assert query(warehouse, "SELECT record_index, reason FROM raw_github.quarantine ORDER BY record_index") == [
+    assert query(
+        warehouse, "SELECT record_index, reason FROM raw_github.quarantine ORDER BY record_index"
+    ) == [
         (0, "title: expected a string, got an object"),
         (1, "labels[*]: expected an object, got a string"),
         (2, "head: expected an object, got an array"),
         (3, "number: expected an integer, got an array"),
     ]
     assert query(
-        warehouse, "SELECT pull_request_id, node_id, author_login, labels, head_ref FROM raw_github.pull_requests"
-        " ORDER BY 1"
+        warehouse,
+        "SELECT pull_request_id, node_id, author_login, labels, head_ref FROM raw_github.pull_requests"
+        " ORDER BY 1",
     ) == [(5, "12345", None, '[null,"api"]', None), (6, None, "ana", None, "feature/SHOP-6")]
 
 
