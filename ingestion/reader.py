@@ -319,7 +319,8 @@ def _shape_checks(table: RawTable) -> tuple[list[ShapeCheck], list[ShapeCheck]]:
 
     `user.login` needs `user` to be an object; `labels[*].name` needs `labels` to be an array of objects;
     a scalar column (not JSON) needs a scalar. Null or absent is always fine: required fields say so."""
-    plain: dict[str, ShapeCheck] = {}
+    # A record that is not an object (a page of strings) would read as all-NULL fields.
+    plain: dict[str, ShapeCheck] = {"record": ShapeCheck("record", "$", "OBJECT", "an object")}
     elements: dict[str, ShapeCheck] = {}
     for column in table.columns:
         if not column.path:

@@ -103,3 +103,18 @@ def test_a_json_column_accepts_any_kind(tmp_path: Path):
 
     assert query(warehouse, "SELECT issue_key, labels FROM raw_jira.issues") == [("SHOP-1", '{"odd":true}')]
     assert query(warehouse, "SELECT count(*) FROM raw_jira.quarantine") == [(0,)]
+
+
+def test_a_record_that_is_not_an_object_is_quarantined_with_its_kind(tmp_path: Path):
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    write_json(exports / REPO / "pulls/page-0001.json", [_pull(1, 1), "SHOP-2", [3]])
+
+    load_tool("github", exports, warehouse)
+
+    assert query(warehouse, "SELECT number FROM raw_github.pull_requests") == [(1,)]
+    # Its fields are missing too, and say so after the kind.
+    rows = query(warehouse, "SELECT record_index, reason FROM raw_github.quarantine ORDER BY 1")
+    assert [(index, reason.partition("; ")[0]) for index, reason in rows] == [
+        (1, "record: expected an object, got a string"),
+        (2, "record: expected an object, got an array"),
+    ]
