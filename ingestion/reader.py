@@ -10,6 +10,7 @@ is read on its own, so one bad file is quarantined and the rest of its batch sti
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -151,7 +152,7 @@ def _unparsed_row(export_file: ExportFile, folder: ExportFolder, error: duckdb.E
 def _insert_documents(con: duckdb.DuckDBPyConnection, files: Sequence[ExportFile]) -> None:
     if not files:
         return
-    paths = "[" + ", ".join(_sql_string(str(f.path)) for f in files) + "]"
+    paths = "[" + ", ".join(_sql_string(_glob_literal(str(f.path))) for f in files) + "]"
     con.execute(
         f"""
         INSERT INTO docs
@@ -161,6 +162,12 @@ def _insert_documents(con: duckdb.DuckDBPyConnection, files: Sequence[ExportFile
         JOIN batch_files AS f ON f.path = j.filename
         """
     )
+
+
+def _glob_literal(path: str) -> str:
+    """The path as a DuckDB glob matching only itself. DuckDB globs every path it reads: a file named
+    `page[1].json` would read `page1.json`, and one named `*.json` every page of its folder."""
+    return re.sub(r"([\[*?])", r"[\1]", path)
 
 
 def _records_list_sql(folder: ExportFolder, doc: str, suffix: str = "") -> str:

@@ -110,3 +110,24 @@ def test_an_unreadable_file_is_quarantined_and_its_batch_loads(tmp_path: Path):
     assert query(warehouse, "SELECT source_file, reason FROM raw_github.quarantine") == [
         (f"{REPO}/pulls/page-0002.json", f"could not be read (Permission denied): {PULLS_BODY}")
     ]
+
+
+def test_file_names_with_glob_characters_are_read_as_themselves(tmp_path: Path):
+    """DuckDB globs the paths it reads: unescaped, `page[1].json` read `page1.json` and `*.json` read every
+    page of the folder, so the good pages held two documents each and were quarantined."""
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    pulls = exports / REPO / "pulls"
+    write_json(pulls / "page1.json", [_pull(1, 1)])
+    write_json(pulls / "page[1].json", [_pull(2, 2)])
+    write_json(pulls / "*.json", [_pull(3, 3)])
+    write_json(pulls / "page?.json", [_pull(4, 4)])
+
+    load_tool("github", exports, warehouse)
+
+    assert query(warehouse, "SELECT number, _source_file FROM raw_github.pull_requests ORDER BY 1") == [
+        (1, f"{REPO}/pulls/page1.json"),
+        (2, f"{REPO}/pulls/page[1].json"),
+        (3, f"{REPO}/pulls/*.json"),
+        (4, f"{REPO}/pulls/page?.json"),
+    ]
+    assert query(warehouse, "SELECT count(*) FROM raw_github.quarantine") == [(0,)]
