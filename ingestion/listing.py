@@ -35,10 +35,11 @@ def list_files(exports_dir: Path, pattern: str) -> Iterator[dict[str, Any]]:
     `not_read_because` is None for a file to read, else why it must not be opened."""
     resolved = exports_dir.resolve()
     root, root_url = os.fspath(resolved), resolved.as_uri()
-    folders_inside: dict[str, bool] = {}
-    for relative_path in sorted(glob.glob(pattern, root_dir=root, recursive=True)):
+    matched = sorted(glob.glob(pattern, root_dir=root, recursive=True))
+    landing = _Landing(root, set(matched))
+    for relative_path in matched:
         try:
-            stat, not_read_because = _inspect(root, relative_path, folders_inside)
+            stat, not_read_because = landing.inspect(relative_path)
         except FileNotFoundError:
             continue  # gone since the glob saw it: a later run lists it if it comes back
         posix_path = relative_path.replace(os.sep, "/")
@@ -52,36 +53,52 @@ def list_files(exports_dir: Path, pattern: str) -> Iterator[dict[str, Any]]:
         }
 
 
-def _inspect(
-    root: str, relative_path: str, folders_inside: dict[str, bool]
-) -> tuple[os.stat_result, str | None]:
-    """The file's details and why it must not be read (None: read it). A link is judged by its target
-    without opening it; a link leaving the landing folder is described by its own details only.
-    `folders_inside` caches, per folder, whether its real path stays in the landing folder."""
-    folder = os.path.dirname(relative_path)
-    if folder not in folders_inside:
-        folders_inside[folder] = _is_inside(root, os.path.realpath(os.path.join(root, folder)))
-    path = os.path.join(root, relative_path)
-    own = os.lstat(path)
-    if not folders_inside[folder]:
-        return own, "under a symbolic link to a folder outside the landing folder: not followed"
-    stat = own
-    if S_ISLNK(own.st_mode):
-        if not _is_inside(root, os.path.realpath(path)):
-            return own, "a symbolic link to a file outside the landing folder: not followed"
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            return own, "a symbolic link to a file that does not exist"
-    if S_ISDIR(stat.st_mode):
-        return stat, "a directory, not a file"
-    if not S_ISREG(stat.st_mode):
-        return stat, "not a regular file (a pipe, socket or device): not read"
-    return stat, None
+class _Landing:
+    """Judges each listed path by where it really leads, without opening it: out of the landing folder
+    (never followed), to nothing, to something other than a file, or to a file the listing also holds
+    under its own path (a link loop would list it once per turn, as jobs or repositories that do not
+    exist)."""
 
+    def __init__(self, root: str, matched: set[str]) -> None:
+        self.root = root
+        self.matched = matched
+        self.real_folders: dict[str, str | None] = {}  # listed folder -> its real path, relative; None: outside
 
-def _is_inside(root: str, real_path: str) -> bool:
-    return real_path == root or real_path.startswith(root + os.sep)
+    def inspect(self, relative_path: str) -> tuple[os.stat_result, str | None]:
+        """The file's details and why it must not be read (None: read it). A link leaving the landing
+        folder is described by its own details only."""
+        folder, name = os.path.split(relative_path)
+        if folder not in self.real_folders:
+            self.real_folders[folder] = self._relative(os.path.realpath(os.path.join(self.root, folder)))
+        path = os.path.join(self.root, relative_path)
+        own = os.lstat(path)
+        real_folder = self.real_folders[folder]
+        if real_folder is None:
+            return own, "under a symbolic link to a folder outside the landing folder: not followed"
+        stat, real = own, os.path.join(real_folder, name)
+        if S_ISLNK(own.st_mode):
+            real = self._relative(os.path.realpath(path))
+            if real is None:
+                return own, "a symbolic link to a file outside the landing folder: not followed"
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                return own, "a symbolic link to a file that does not exist"
+        if S_ISDIR(stat.st_mode):
+            return stat, "a directory, not a file"
+        if not S_ISREG(stat.st_mode):
+            return stat, "not a regular file (a pipe, socket or device): not read"
+        if real != relative_path and real in self.matched:
+            return stat, f"a link to {real.replace(os.sep, '/')}, which is read under its own path"
+        return stat, None
+
+    def _relative(self, real_path: str) -> str | None:
+        """The real path relative to the landing folder ('' for the folder itself); None when outside."""
+        if real_path == self.root:
+            return ""
+        if real_path.startswith(self.root + os.sep):
+            return real_path[len(self.root) + 1 :]
+        return None
 
 
 def pages(files: Iterator[dict[str, Any]], page_size: int) -> Iterator[list[dict[str, Any]]]:

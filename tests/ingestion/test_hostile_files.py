@@ -25,7 +25,9 @@ def _hostile_landing(tmp_path: Path) -> Path:
     pulls = exports / REPO / "pulls"
     write_json(pulls / "page-0001.json", [_pull(1, 1)])
     write_json(pulls / "page-0002.json", [_pull(2, 2)])
-    (pulls / "page-0003.json").symlink_to(pulls / "page-0002.json")  # stays inside: read like its target
+    (pulls / "page-0003.json").symlink_to(pulls / "page-0002.json")  # page-0002 is read, not twice
+    write_json(exports / "archive/pulls-3.data", [_pull(3, 3)])
+    (pulls / "page-0004.json").symlink_to(exports / "archive/pulls-3.data")  # stays inside: read
     (pulls / "dangling.json").symlink_to(pulls / "gone.json")
     (pulls / "folder.json").mkdir()
     os.mkfifo(pulls / "pipe.json")  # opening it would wait for a writer forever
@@ -42,10 +44,10 @@ def test_hostile_files_are_quarantined_with_a_reason_and_the_good_ones_load(tmp_
 
     load_tool("github", exports, warehouse)
 
-    # page-0003 is a link to page-0002 inside the landing folder: the same record, kept from the later file.
     assert query(warehouse, "SELECT number, _source_file FROM raw_github.pull_requests ORDER BY 1") == [
         (1, f"{REPO}/pulls/page-0001.json"),
-        (2, f"{REPO}/pulls/page-0003.json"),
+        (2, f"{REPO}/pulls/page-0002.json"),
+        (3, f"{REPO}/pulls/page-0004.json"),
     ]
     rows = query(
         warehouse,
@@ -60,6 +62,7 @@ def test_hostile_files_are_quarantined_with_a_reason_and_the_good_ones_load(tmp_
         "shop/pulls/folder.json": "a directory, not a file",
         "shop/pulls/pipe.json": "not a regular file (a pipe, socket or device): not read",
         "shop/pulls/huge.json": "5002 bytes, more than the 4096 an export page may have: not read",
+        "shop/pulls/page-0003.json": f"a link to {REPO}/pulls/page-0002.json, which is read under its own path",
     }
     assert reasons["shop/pulls/latin1.json"].startswith(
         f'not valid JSON (Invalid Input Error: Malformed JSON in file "{REPO}/pulls/latin1.json", at byte 38'

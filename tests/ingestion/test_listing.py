@@ -53,7 +53,9 @@ def test_the_listing_names_files_as_dlts_filesystem_listing_does(tmp_path: Path)
         for item in filesystem(bucket_url=exports.resolve().as_uri(), file_glob=pattern)
     ]
     ours = [
-        {key: f[key] for key in listed_by_dlt[0]} for f in list_files(exports, pattern) if not f["not_read_because"]
+        {key: f[key] for key in listed_by_dlt[0]}
+        for f in list_files(exports, pattern)
+        if not f["not_read_because"]
     ]
 
     assert sorted(listed_by_dlt, key=lambda f: f["file_url"]) == ours
@@ -87,7 +89,9 @@ def test_links_are_judged_by_their_target_without_opening_it(tmp_path: Path):
     write_json(outside / "folder/page.json", [])
     pulls = exports / "github/acme/shop/pulls"
     write_json(pulls / "page-0001.json", [])
-    (pulls / "inside.json").symlink_to(pulls / "page-0001.json")
+    (pulls / "inside.json").symlink_to(pulls / "page-0001.json")  # listed under its own path too
+    write_json(exports / "archive/page-0002.data", [])
+    (pulls / "page-0002.json").symlink_to(exports / "archive/page-0002.data")  # inside, listed only here
     (pulls / "secret.json").symlink_to(outside / "secret.json")
     (pulls / "dangling.json").symlink_to(pulls / "missing.json")
     (exports / "github/acme/linked").symlink_to(outside / "folder", target_is_directory=True)
@@ -95,9 +99,37 @@ def test_links_are_judged_by_their_target_without_opening_it(tmp_path: Path):
     files = list(list_files(exports, "github/**/*.json"))
 
     assert [(f["relative_path"], f["not_read_because"]) for f in files] == [
-        ("github/acme/linked/page.json", "under a symbolic link to a folder outside the landing folder: not followed"),
+        (
+            "github/acme/linked/page.json",
+            "under a symbolic link to a folder outside the landing folder: not followed",
+        ),
         ("github/acme/shop/pulls/dangling.json", "a symbolic link to a file that does not exist"),
-        ("github/acme/shop/pulls/inside.json", None),
+        (
+            "github/acme/shop/pulls/inside.json",
+            "a link to github/acme/shop/pulls/page-0001.json, which is read under its own path",
+        ),
         ("github/acme/shop/pulls/page-0001.json", None),
-        ("github/acme/shop/pulls/secret.json", "a symbolic link to a file outside the landing folder: not followed"),
+        ("github/acme/shop/pulls/page-0002.json", None),
+        (
+            "github/acme/shop/pulls/secret.json",
+            "a symbolic link to a file outside the landing folder: not followed",
+        ),
     ]
+
+
+def test_a_link_loop_lists_each_file_once_to_read(tmp_path: Path):
+    """`up -> ..` inside a Jenkins job: `**` follows it about forty times, and each turn would be read as
+    another job (`job/up/job`) holding the same builds."""
+    exports = tmp_path / "exports"
+    job = exports / "jenkins/ci.example.com/deploy"
+    write_json(job / "builds.json", {"builds": []})
+    (job / "up").symlink_to("..", target_is_directory=True)
+
+    files = list(list_files(exports, "jenkins/**/builds*.json"))
+
+    assert [f["relative_path"] for f in files if f["not_read_because"] is None] == [
+        "jenkins/ci.example.com/deploy/builds.json"
+    ]
+    assert {f["not_read_because"] for f in files if f["not_read_because"]} == {
+        "a link to jenkins/ci.example.com/deploy/builds.json, which is read under its own path"
+    }
