@@ -314,10 +314,12 @@ def _validated_sql(table: RawTable) -> str:
 def _records_base_sql(table: RawTable) -> str:
     structure = _json_structure([c for c in table.columns if c.path])
     return f"""
-        SELECT source_file, file_modified_at, record_index, record_key, NULL::VARCHAR AS row_label, rec,
-               json_transform(rec, {_sql_string(json.dumps(structure))}) AS t
-               {_shape_columns_sql(*_shape_checks(table))}
-        FROM records
+        SELECT *{_shape_columns_sql(structure, *_shape_checks(table))}
+        FROM (
+            SELECT source_file, file_modified_at, record_index, record_key, NULL::VARCHAR AS row_label, rec,
+                   json_transform(rec, {_sql_string(json.dumps(structure))}) AS t
+            FROM records
+        )
     """
 
 
@@ -353,18 +355,51 @@ def _add_check(
     checks.setdefault(path, ShapeCheck(path, json_path, wants, expected))
 
 
-def _shape_columns_sql(plain: list[ShapeCheck], elements: list[ShapeCheck]) -> str:
+def _shape_columns_sql(structure: dict, plain: list[ShapeCheck], elements: list[ShapeCheck]) -> str:
     """The JSON kinds of the checked values: plain paths in one parse (`_shapes`), each list in its own
-    (DuckDB takes no wildcard among several paths)."""
+    (DuckDB takes no wildcard among several paths). Parsing a record again costs as much as reading it, so
+    kinds are asked only of records whose transformed values could hide a wrong kind (`_suspicions`)."""
     columns = []
     if plain:
         paths = ", ".join(_sql_string(check.json_path) for check in plain)
-        columns.append(f"json_type(rec, [{paths}]) AS _shapes")
-    columns += [
-        f"json_type(rec, {_sql_string(check.json_path)}) AS _elements_{index}"
-        for index, check in enumerate(elements)
-    ]
+        suspected = " OR ".join(_suspicions(structure, "t"))
+        columns.append(f"CASE WHEN {suspected} THEN json_type(rec, [{paths}]) END AS _shapes")
+    for index, check in enumerate(elements):
+        parts = check.path.removesuffix("[*]").split(".")
+        element = _structure_node(structure, parts)[0]
+        accessor = "t" + "".join(f'."{part}"' for part in parts)
+        suspected = f"len(list_filter({accessor}, lambda e: {_all_fields_null(element, 'e')})) > 0"
+        columns.append(f"CASE WHEN {suspected} THEN json_type(rec, {_sql_string(check.json_path)}) END "
+                       f"AS _elements_{index}")
     return "".join(f",\n{column}" for column in columns)
+
+
+def _suspicions(node: dict, accessor: str) -> list[str]:
+    """Conditions under which json_transform's result may hide a wrong kind. It reads a non-object as an
+    object whose fields are all null, a non-array as a null list, and a container as a string's JSON text;
+    a null or absent value is a null struct, and needs no check."""
+    conditions = [_all_fields_null(node, accessor)]
+    for key, child in node.items():
+        child_accessor = f'{accessor}."{key}"'
+        if isinstance(child, dict):
+            conditions += _suspicions(child, child_accessor)
+        elif isinstance(child, list):
+            conditions.append(f"{child_accessor} IS NULL")
+        elif child == "VARCHAR":
+            conditions.append(f"left({child_accessor}, 1) IN ('{{', '[')")
+    return conditions
+
+
+def _all_fields_null(node: dict, accessor: str) -> str:
+    fields = " AND ".join(f'{accessor}."{key}" IS NULL' for key in node)
+    return f"({accessor} IS NOT NULL AND {fields})"
+
+
+def _structure_node(structure: dict, parts: list[str]) -> dict | list:
+    node = structure
+    for part in parts:
+        node = node[part]
+    return node
 
 
 def _shape_check_sql(plain: list[ShapeCheck], elements: list[ShapeCheck]) -> list[str]:
