@@ -62,7 +62,8 @@ class _Landing:
     def __init__(self, root: str, matched: set[str]) -> None:
         self.root = root
         self.matched = matched
-        self.real_folders: dict[str, str | None] = {}  # listed folder -> its real path, relative; None: outside
+        # Listed folder -> its real path, relative to the landing folder; None when outside it.
+        self.real_folders: dict[str, str | None] = {}
 
     def inspect(self, relative_path: str) -> tuple[os.stat_result, str | None]:
         """The file's details and why it must not be read (None: read it). A link leaving the landing
