@@ -2,7 +2,8 @@
 
 Landing layout `jenkins/<controller>/<job path>/builds*.json`: the controller is the first folder, the job
 path (folders of nested jobs included) is the rest. Each file is the body of
-`/job/<name>/api/json?tree=builds[...]` (see docs/sources/jenkins.md).
+`/job/<name>/api/json?tree=allBuilds[...]{0,500}` (or `tree=builds[...]`, the newest 100; see
+docs/sources/jenkins.md).
 
 Jenkins sends times as epoch milliseconds (`timestamp` is the build start, `duration` its length); they
 are kept as sent and converted in staging. `result` is null while `building` is true, so a build has at
@@ -63,7 +64,15 @@ BUILDS = RawTable(
 )
 
 FOLDERS = (
-    ExportFolder("builds", "jenkins/**/builds*.json", "builds",
-                 '{"_class", "builds": [...]} (GET /job/<name>/api/json?tree=builds[...])', "number",
-                 (BUILDS,)),
+    ExportFolder(
+        "builds",
+        "jenkins/**/builds*.json",
+        "builds",
+        '{"_class", "allBuilds": [...]} or {"_class", "builds": [...]} '
+        "(GET /job/<name>/api/json?tree=allBuilds[...]{0,500} or tree=builds[...])",
+        "number",
+        (BUILDS,),
+        # allBuilds reaches past the newest 100 builds: when a body has both, it holds every build of builds.
+        other_records_keys=("allBuilds",),
+    ),
 )

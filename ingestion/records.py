@@ -85,6 +85,13 @@ class ExportFolder:
     # The JSON path of a record's id, used to name records in quarantine.
     record_key_path: str
     tables: tuple[RawTable, ...] = field(default_factory=tuple)
+    # Other keys the same record list may come under (Jenkins: `allBuilds` as well as `builds`), preferred
+    # to `records_key` in this order when a body has several.
+    other_records_keys: tuple[str, ...] = ()
+
+    def records_keys(self) -> tuple[str, ...]:
+        """Every key the record list may come under, preferred first; empty for a bare JSON array."""
+        return (*self.other_records_keys, self.records_key) if self.records_key else ()
 
 
 QUARANTINE = RawTable(

@@ -138,5 +138,9 @@ def _export_file(root: Path, item: dict) -> ExportFile:
     """A listed file (ingestion/listing.py: times in UTC) under the resolved exports folder."""
     relative_path = item["relative_path"]
     return ExportFile(
-        path=root / relative_path, source_file=relative_path, modified_at=item["modification_date"]
+        path=root / relative_path,
+        source_file=relative_path,
+        modified_at=item["modification_date"],
+        size_bytes=item.get("size_in_bytes", 0),
+        not_read_because=item.get("not_read_because"),
     )

@@ -19,7 +19,10 @@ CONTROLLER = "ci.acme.example"
 DEPLOY_JOB = "payments/checkout-deploy"
 REMOTE = "https://gitlab.acme.example/acme/platform/checkout.git"
 D4, C3, E5 = "d4" * 20, "c3" * 20, "e5" * 20
-BODY = '{"_class", "builds": [...]} (GET /job/<name>/api/json?tree=builds[...])'
+BODY = (
+    '{"_class", "allBuilds": [...]} or {"_class", "builds": [...]} '
+    "(GET /job/<name>/api/json?tree=allBuilds[...]{0,500} or tree=builds[...])"
+)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +96,7 @@ def test_bad_files_and_records_are_quarantined_and_the_rest_loads(tmp_path: Path
         ("nightly/builds-0002.json", "builds", 1, None, "missing required field number"),
         ("nightly/builds-0002.json", "builds", 2, "9", "timestamp: expected an integer, got 2026-03-07 10:00"),
         ("nightly/builds.json", "builds", -1, None, rows[2][4]),
-        ("payments/builds-folder.json", "builds", -1, None, f"the body has no 'builds' array: expected {BODY}"),
+        ("payments/builds-folder.json", "builds", -1, None, f"the body has no 'allBuilds' or 'builds' array: expected {BODY}"),
     ]
     assert rows[2][4].startswith("not valid JSON")
     assert query(warehouse, "SELECT build_number FROM raw_jenkins.builds WHERE job_path = 'nightly'") == [(7,)]
@@ -110,3 +113,27 @@ def test_loading_again_gives_the_same_warehouse(tmp_path: Path):
 
     assert dataset_snapshot(warehouse, "raw_jenkins") == first
     assert len(first["builds"]) == 7
+
+
+def test_all_builds_bodies_load_like_builds_bodies(tmp_path: Path):
+    """`tree=allBuilds[...]{0,500}` (docs/exports.md) answers `{"_class", "allBuilds": [...]}`."""
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    job = exports / "jenkins" / CONTROLLER / "nightly"
+    write_json(job / "builds-all.json", {"_class": "hudson.model.FreeStyleProject", "allBuilds": [_build(1), _build(2)]})
+    # Both lists (a tree asking for both): allBuilds holds every build of builds, and is the one read.
+    write_json(
+        job / "builds-both.json",
+        {"_class": "hudson.model.FreeStyleProject", "builds": [_build(4)], "allBuilds": [_build(3), _build(4)]},
+    )
+    write_json(job / "builds-newest.json", {"_class": "hudson.model.FreeStyleProject", "builds": [_build(5)]})
+
+    load_tool("jenkins", exports, warehouse)
+
+    assert query(warehouse, "SELECT _source_file, _record_index, build_number FROM raw_jenkins.builds ORDER BY 3") == [
+        (f"jenkins/{CONTROLLER}/nightly/builds-all.json", 0, 1),
+        (f"jenkins/{CONTROLLER}/nightly/builds-all.json", 1, 2),
+        (f"jenkins/{CONTROLLER}/nightly/builds-both.json", 0, 3),
+        (f"jenkins/{CONTROLLER}/nightly/builds-both.json", 1, 4),
+        (f"jenkins/{CONTROLLER}/nightly/builds-newest.json", 0, 5),
+    ]
+    assert query(warehouse, "SELECT count(*) FROM raw_jenkins.quarantine") == [(0,)]

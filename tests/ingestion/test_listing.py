@@ -28,7 +28,8 @@ def _landing(tmp_path: Path) -> Path:
 def test_the_listing_yields_matching_files_sorted_by_path_with_their_time_and_size(tmp_path: Path):
     exports = _landing(tmp_path)
 
-    files = list(list_files(exports, "github/*/*/pulls/*.json"))
+    listed = list(list_files(exports, "github/*/*/pulls/*.json"))
+    files = [f for f in listed if f["not_read_because"] is None]
 
     assert [(f["relative_path"], f["modification_date"], f["size_in_bytes"]) for f in files] == [
         ("github/acme/api/pulls/page-0001.json", datetime(2023, 11, 14, 22, 18, 20, tzinfo=UTC), 2),
@@ -36,6 +37,10 @@ def test_the_listing_yields_matching_files_sorted_by_path_with_their_time_and_si
         ("github/acme/shop/pulls/page-0002.json", datetime(2023, 11, 14, 22, 16, 40, tzinfo=UTC), 2),
     ]
     assert files[0]["file_url"] == (exports.resolve() / "github/acme/api/pulls/page-0001.json").as_uri()
+    # The directory matches the glob: it is listed, to be quarantined unread.
+    assert [(f["relative_path"], f["not_read_because"]) for f in listed if f not in files] == [
+        ("github/acme/shop/pulls/folder.json", "a directory, not a file")
+    ]
 
 
 def test_the_listing_names_files_as_dlts_filesystem_listing_does(tmp_path: Path):
@@ -47,7 +52,11 @@ def test_the_listing_names_files_as_dlts_filesystem_listing_does(tmp_path: Path)
         {key: item[key] for key in ("file_url", "relative_path", "modification_date", "size_in_bytes")}
         for item in filesystem(bucket_url=exports.resolve().as_uri(), file_glob=pattern)
     ]
-    ours = [{key: f[key] for key in listed_by_dlt[0]} for f in list_files(exports, pattern)]
+    ours = [
+        {key: f[key] for key in listed_by_dlt[0]}
+        for f in list_files(exports, pattern)
+        if not f["not_read_because"]
+    ]
 
     assert sorted(listed_by_dlt, key=lambda f: f["file_url"]) == ours
 
@@ -72,3 +81,55 @@ def test_file_urls_quote_unusual_names_as_pathlib_does(tmp_path: Path):
         path = exports.resolve() / file["relative_path"]
         assert file["file_url"] == path.as_uri()
         assert file["file_name"] == path.name
+
+
+def test_links_are_judged_by_their_target_without_opening_it(tmp_path: Path):
+    exports, outside = tmp_path / "exports", tmp_path / "outside"
+    write_json(outside / "secret.json", [])
+    write_json(outside / "folder/page.json", [])
+    pulls = exports / "github/acme/shop/pulls"
+    write_json(pulls / "page-0001.json", [])
+    (pulls / "inside.json").symlink_to(pulls / "page-0001.json")  # listed under its own path too
+    write_json(exports / "archive/page-0002.data", [])
+    (pulls / "page-0002.json").symlink_to(exports / "archive/page-0002.data")  # inside, listed only here
+    (pulls / "secret.json").symlink_to(outside / "secret.json")
+    (pulls / "dangling.json").symlink_to(pulls / "missing.json")
+    (exports / "github/acme/linked").symlink_to(outside / "folder", target_is_directory=True)
+
+    files = list(list_files(exports, "github/**/*.json"))
+
+    assert [(f["relative_path"], f["not_read_because"]) for f in files] == [
+        (
+            "github/acme/linked/page.json",
+            "under a symbolic link to a folder outside the landing folder: not followed",
+        ),
+        ("github/acme/shop/pulls/dangling.json", "a symbolic link to a file that does not exist"),
+        (
+            "github/acme/shop/pulls/inside.json",
+            "a link to github/acme/shop/pulls/page-0001.json, which is read under its own path",
+        ),
+        ("github/acme/shop/pulls/page-0001.json", None),
+        ("github/acme/shop/pulls/page-0002.json", None),
+        (
+            "github/acme/shop/pulls/secret.json",
+            "a symbolic link to a file outside the landing folder: not followed",
+        ),
+    ]
+
+
+def test_a_link_loop_lists_each_file_once_to_read(tmp_path: Path):
+    """`up -> ..` inside a Jenkins job: `**` follows it about forty times, and each turn would be read as
+    another job (`job/up/job`) holding the same builds."""
+    exports = tmp_path / "exports"
+    job = exports / "jenkins/ci.example.com/deploy"
+    write_json(job / "builds.json", {"builds": []})
+    (job / "up").symlink_to("..", target_is_directory=True)
+
+    files = list(list_files(exports, "jenkins/**/builds*.json"))
+
+    assert [f["relative_path"] for f in files if f["not_read_because"] is None] == [
+        "jenkins/ci.example.com/deploy/builds.json"
+    ]
+    assert {f["not_read_because"] for f in files if f["not_read_because"]} == {
+        "a link to jenkins/ci.example.com/deploy/builds.json, which is read under its own path"
+    }

@@ -1,10 +1,14 @@
 {#
     The quarantine tables of every tool as one. The loaders create every raw table, quarantine included, on their
     first load, so each exists even when nothing was ever rejected.
+
+    The raw excerpt of a rejected file or record is not read here: this model is published to the serving file,
+    and a file that is not an export may hold anything (a `.env` with a token). The excerpts stay in the raw
+    `quarantine` tables of the working warehouse, which are never published; `record_excerpt` stays a column,
+    always null, so readers of the published model keep their columns.
 #}
 {%- set quarantine_columns = [
-    'source_file', 'entity', 'record_index', 'record_key', 'reason', 'record_excerpt', 'file_modified_at',
-    '_dlt_load_id',
+    'source_file', 'entity', 'record_index', 'record_key', 'reason', 'file_modified_at', '_dlt_load_id',
 ] -%}
 {%- set tools = ['jira', 'github', 'pagerduty', 'gitlab', 'jenkins', 'opsgenie', 'azure_devops'] -%}
 
@@ -48,7 +52,7 @@ renamed as (
         record_index = -1 as is_whole_file,
         cast(record_key as {{ dbt.type_string() }}) as record_key,
         cast(reason as {{ dbt.type_string() }}) as reason,
-        cast(record_excerpt as {{ dbt.type_string() }}) as record_excerpt,
+        cast(null as {{ dbt.type_string() }}) as record_excerpt,
         {{ to_utc_timestamp('file_modified_at') }} as file_modified_at,
 
         -- The rejected record's own file and position are its lineage.
