@@ -83,7 +83,12 @@ def _json_files(root: Path, folder: Path) -> Iterator[tuple[str, os.stat_result]
             if entry.is_dir(follow_symlinks=False):
                 yield from _json_files(root, Path(entry.path))
             elif entry.name.endswith(".json"):
-                yield os.path.relpath(entry.path, root), entry.stat()
+                # The link itself, not its target: a dangling link or one out of the landing folder is
+                # reported by the load, never followed. A file removed while listing is simply gone.
+                try:
+                    yield os.path.relpath(entry.path, root), entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
 
 
 @dg.failure_hook(name="explain_failure")

@@ -59,3 +59,18 @@ def test_new_changed_and_unchanged_files(tmp_path: Path):
     _settled(write_json(first, [{"id": 1}, {"id": 2}]))
     requests, _, _ = _tick(sensor, cursor)
     assert len(requests) == 1
+
+
+def test_a_dangling_link_does_not_stop_the_scan(tmp_path: Path):
+    """A `.json` link whose target is gone is listed as the link (the load reports it), not followed."""
+    from orchestration.automation import LandingListing
+
+    exports = tmp_path / "exports"
+    page = _settled(write_json(exports / "jira/issues/page-1.json", {"issues": []}))
+    (exports / "jira/issues/gone.json").symlink_to(tmp_path / "nowhere.json")
+
+    listing = LandingListing.scan(exports)
+
+    # Two entries, the page and the link; the newest is the link, made just now.
+    assert listing.files == 2
+    assert listing.newest_age_seconds < time.time() - page.stat().st_mtime
