@@ -113,8 +113,9 @@ def broken_build(orphan_run):
     root, project, env, _ = orphan_run
     published = snapshot_id(root / "warehouse" / "serving.duckdb")
     models = project / "dbt_project" / "models" / "intermediate"
+    # On another staging model than the test's: dbt skips what is downstream of a failing test.
     (models / f"{BROKEN_MODEL}.sql").write_text(
-        "select no_such_column from {{ ref('stg_jira__issues') }}\n"
+        "select no_such_column from {{ ref('stg_pagerduty__incidents') }}\n"
     )
     (project / "dbt_project" / "tests" / f"{FAILING_TEST}.sql").write_text(
         "select issue_key, project_key from {{ ref('stg_jira__issues') }} where issue_key = 'PAY-299'\n"
