@@ -20,7 +20,7 @@ from orchestration.checks.raw_expectations import (
     validate_table_rules,
 )
 from orchestration.lib.raw_tables import table_state
-from tests.conftest import REAL_SAMPLES
+from tests.conftest import REAL_SAMPLES, query
 
 REPOSITORY = Path("github/panjf2000/ants")
 GITHUB_TABLES = tables_of(TOOLS["github"][1])
@@ -162,3 +162,27 @@ def test_a_duplicated_key_fails_the_systemic_key_rule(validated_warehouse):
     failed = _systemic(warehouse, "pull_requests", None).failed
 
     assert [f.rule.split(" ")[0] for f in failed] == ["expect_compound_columns_to_be_unique"]
+
+
+def test_the_whole_published_vocabulary_passes_and_an_unknown_value_is_named_with_its_count(
+    demo_exports: Path, tmp_path: Path
+):
+    """GitLab's own `skipped` deployment status is in the vocabulary; a value GitLab does not publish is
+    reported with its rows, and every record loads."""
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    shutil.copytree(demo_exports / "gitlab", exports / "gitlab")
+    page = next((exports / "gitlab").rglob("deployments/*.json"))
+    deployments = json.loads(page.read_text())
+    deployments[0]["status"] = "skipped"
+    deployments[1]["status"] = deployments[2]["status"] = "exploded"
+    page.write_text(json.dumps(deployments))
+    load_tool("gitlab", exports, warehouse)
+    table = tables_of(TOOLS["gitlab"][1])["deployments"]
+
+    outcome = validate_record_rules(warehouse, "raw_gitlab", table, None, NOW)
+
+    assert _failed(outcome) == {IN_SET % "status": ["exploded"]}
+    assert outcome.failed[0].summary() == "deployments.status outside the gitlab vocabulary: exploded (2 rows)"
+    statuses = query(warehouse, "SELECT status, count(*) FROM raw_gitlab.deployments "
+                                "WHERE status IN ('skipped', 'exploded') GROUP BY 1 ORDER BY 1")
+    assert statuses == [("exploded", 2), ("skipped", 1)]
