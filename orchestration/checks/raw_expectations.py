@@ -306,6 +306,16 @@ def validate_record_rules(
     return SuiteOutcome(dataset, table.name, row_count, outcomes, after, len(current))
 
 
+def validate_raw_table(
+    warehouse_path: Path, dataset: str, table: RawTable, passed: PassedValidation | None, now: datetime
+) -> SuiteOutcome:
+    """Both kinds of rules at once, from the same last validation (the benchmark times them together)."""
+    systemic = validate_table_rules(warehouse_path, dataset, table, passed)
+    records = validate_record_rules(warehouse_path, dataset, table, passed.newest_load_id if passed else None, now)
+    return SuiteOutcome(dataset, table.name, systemic.row_count, systemic.outcomes + records.outcomes,
+                        systemic.validated_after_load_id, systemic.validated_rows)
+
+
 def _row_count(con: duckdb.DuckDBPyConnection, dataset: str, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {dataset}.{table}").fetchone()[0]
 
