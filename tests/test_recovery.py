@@ -138,7 +138,7 @@ def test_a_value_outside_the_vocabulary_is_reported_and_publishes(interrupted_bu
     run = _delivery_run(env)
 
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "raw_github/pull_requests raw_record_rules" in run.stdout and "merged (1 rows)" in run.stdout
+    assert "raw_github/pull_requests raw_record_rules" in run.stdout and "merged (1 row)" in run.stdout
     assert snapshot_id(serving) != published_id
     with DagsterInstance.from_config(str(root / "dagster")) as instance:
         key = AssetCheckKey(AssetKey(["raw_github", "pull_requests"]), "raw_record_rules")

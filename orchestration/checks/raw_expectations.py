@@ -211,14 +211,21 @@ class ExpectationOutcome:
     unexpected_sample: list[Any]
     # What the rule checks, in plain words, e.g. "status in the GitLab vocabulary".
     label: str = ""
-    # How many rows each value of the sample has.
+    # How many rows each value of the sample has, and how many distinct values there are in all.
     sample_rows: dict[str, int] = field(default_factory=dict)
+    distinct_unexpected: int = 0
 
     def summary(self) -> str:
-        """"status outside its vocabulary: 'skipped' (2 rows)" -- names each value and its count."""
-        shown = ", ".join(f"{value} ({self.sample_rows.get(value, 1)} rows)" for value in self.unexpected_sample)
-        more = (self.unexpected_count or 0) - sum(self.sample_rows.get(v, 1) for v in self.unexpected_sample)
-        return f"{self.label}: {shown}" + (f" and {more} more rows" if more > 0 else "")
+        """"status outside its vocabulary: 2 rows: skipped (2 rows)" -- each value with its rows."""
+        shown = ", ".join(f"{value} ({_rows(self.sample_rows.get(value, 1))})" for value in self.unexpected_sample)
+        hidden = self.distinct_unexpected - len(self.unexpected_sample)
+        if hidden > 0:
+            shown += f" and {hidden} more"
+        return f"{self.label}: {_rows(self.unexpected_count or 0)}: {shown}"
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 @dataclass(frozen=True)
@@ -494,5 +501,5 @@ def _outcome(frame: pd.DataFrame, result, labels: Mapping[str, str]) -> Expectat
     count = sum(rows.values()) if column == "is_known" else result.result.get("unexpected_count")
     label = labels.get(column, rule)
     return ExpectationOutcome(
-        rule, bool(result.success), count, sample, label, {value: rows[value] for value in sample}
+        rule, bool(result.success), count, sample, label, {value: rows[value] for value in sample}, len(rows)
     )

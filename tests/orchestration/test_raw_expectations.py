@@ -102,7 +102,7 @@ def test_values_and_references_the_new_loads_broke_are_record_level_findings(val
     assert _failed(pulls) == {IN_SET % "state": ["merged"]}
     assert _failed(reviews) == {IN_SET % "is_known": ["panjf2000/ants/999999"]}
     # Named with their counts: one pull request version, two reviews of the missing pull request.
-    assert pulls.failed[0].summary() == "pull_requests.state outside the github vocabulary: merged (1 rows)"
+    assert pulls.failed[0].summary() == "pull_requests.state outside the github vocabulary: 1 row: merged (1 row)"
     assert reviews.failed[0].unexpected_count == 2
     assert "panjf2000/ants/999999 (2 rows)" in reviews.failed[0].summary()
     # The systemic rules hold: nothing here blocks a publish.
@@ -182,7 +182,9 @@ def test_the_whole_published_vocabulary_passes_and_an_unknown_value_is_named_wit
     outcome = validate_record_rules(warehouse, "raw_gitlab", table, None, NOW)
 
     assert _failed(outcome) == {IN_SET % "status": ["exploded"]}
-    assert outcome.failed[0].summary() == "deployments.status outside the gitlab vocabulary: exploded (2 rows)"
+    assert outcome.failed[0].summary() == (
+        "deployments.status outside the gitlab vocabulary: 2 rows: exploded (2 rows)"
+    )
     statuses = query(warehouse, "SELECT status, count(*) FROM raw_gitlab.deployments "
                                 "WHERE status IN ('skipped', 'exploded') GROUP BY 1 ORDER BY 1")
     assert statuses == [("exploded", 2), ("skipped", 1)]
