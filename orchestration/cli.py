@@ -80,9 +80,10 @@ def run() -> None:
         result = _execute("build_job", settings, "Building, testing and publishing")
         runs.append(result.run_id)
     print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
-    print_warnings([row for run_id in runs for row in check_rows(settings.dagster_home, run_id)], console)
+    checks = [row for run_id in runs for row in check_rows(settings.dagster_home, run_id)]
+    print_warnings(checks, console)
     _report_publish(settings, result.run_id)
-    _report_outcome(result, started)
+    _report_outcome(result, started, [row for row in checks if not row.passed and row.severity == "ERROR"])
 
 
 @app.command()
@@ -229,11 +230,15 @@ def _report_publish(settings: Settings, run_id: str) -> None:
         )
 
 
-def _report_outcome(result, started: float) -> None:
-    """The run's last lines: what failed and what to do (named by the failing step itself), then the log."""
+def _report_outcome(result, started: float, blocking: list | None = None) -> None:
+    """The run's last lines: what failed and what to do (named by the failing step itself, and each
+    blocking check that failed with what it found), then the log."""
     for step, reason in result.failures:
         console.print(f"[red]{step} failed:[/red]", end=" ")
         console.print(reason, markup=False, highlight=False, soft_wrap=True)
+    for row in blocking or []:
+        console.print(f"[red]blocking check {row.check} on {row.asset} failed:[/red]", end=" ")
+        console.print(row.description, markup=False, highlight=False, soft_wrap=True)
     outcome = "succeeded" if result.success else "FAILED"
     console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {result.log_path}",
                   soft_wrap=True)

@@ -166,7 +166,9 @@ def _suite_result(
     )
     findings = "; ".join(f.summary() for f in outcome.failed)
     consequence = (
-        "Publish blocked." if severity == dg.AssetCheckSeverity.ERROR
+        f"Publish blocked. To do: find the load that brought these rows (newest load {newest_load}, "
+        "`_dlt_load_id`) and correct or remove its export files, or rebuild the raw table from the exports."
+        if severity == dg.AssetCheckSeverity.ERROR
         else "The records are loaded; publish is not blocked."
     )
     return dg.AssetCheckResult(

@@ -174,7 +174,8 @@ def late_delivery(demo_serving: DemoServing, tmp_path_factory: pytest.TempPathFa
     first = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True,
                            text=True, timeout=900, cwd=PROJECT, check=False)
     first_snapshot = snapshot_id(root / "warehouse" / "serving.duckdb") if first.returncode == 0 else None
-    shutil.copytree(late, exports, dirs_exist_ok=True)
+    # Copied, not moved back: a file that arrives late is a new file, with a new modification time.
+    shutil.copytree(late, exports, dirs_exist_ok=True, copy_function=shutil.copy)
     second = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True,
                             text=True, timeout=900, cwd=PROJECT, check=False)
     return root, held, first, first_snapshot, second
