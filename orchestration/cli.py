@@ -64,6 +64,7 @@ def run() -> None:
     the first, without planning the hundreds of model checks it would not run.
     """
     from orchestration.dbt_assets import already_published
+    from orchestration.status import check_rows, print_warnings
     from orchestration.summary import print_summary, summarise
 
     settings = Settings.from_env()
@@ -72,13 +73,17 @@ def run() -> None:
         demo(out=settings.exports_dir, size=settings.demo_size, seed=settings.demo_seed)
     started = time.time()
     result = _execute("ingest_job", settings, "Loading and checking the raw tables")
+    runs = [result.run_id]
     if result.success and already_published(settings):
         console.print("Nothing new since the published snapshot: no build, no publish.")
     elif result.success:
         result = _execute("build_job", settings, "Building, testing and publishing")
+        runs.append(result.run_id)
     print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
+    checks = [row for run_id in runs for row in check_rows(settings.dagster_home, run_id)]
+    print_warnings(checks, console)
     _report_publish(settings, result.run_id)
-    _report_outcome(result, started)
+    _report_outcome(result, started, [row for row in checks if not row.passed and row.severity == "ERROR"])
 
 
 @app.command()
@@ -225,12 +230,19 @@ def _report_publish(settings: Settings, run_id: str) -> None:
         )
 
 
-def _report_outcome(result, started: float) -> None:
+def _report_outcome(result, started: float, blocking: list | None = None) -> None:
+    """The run's last lines: what failed and what to do (named by the failing step itself, and each
+    blocking check that failed with what it found), then the log."""
+    for step, reason in result.failures:
+        console.print(f"[red]{step} failed:[/red]", end=" ")
+        console.print(reason, markup=False, highlight=False, soft_wrap=True)
+    for row in blocking or []:
+        console.print(f"[red]blocking check {row.check} on {row.asset} failed:[/red]", end=" ")
+        console.print(row.description, markup=False, highlight=False, soft_wrap=True)
     outcome = "succeeded" if result.success else "FAILED"
-    console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {result.log_path}")
+    console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {result.log_path}",
+                  soft_wrap=True)
     if not result.success:
-        for step, reason in result.failures:
-            console.print(f"[red]{step} failed:[/red] {reason}")
         raise typer.Exit(code=1)
 
 

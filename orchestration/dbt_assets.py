@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.dbt_failures import build_failure
 from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.serving import dbt_fingerprint, read_snapshot, working_fingerprint
 from orchestration.lib.settings import DBT_BUILD_COMMAND, DBT_PROJECT_DIR, Settings, dbt_source_files
@@ -79,7 +80,8 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
         yield from invocation.stream()
         _prune_invocation_folders(invocation.target_path.parent)
         if not invocation.is_successful():
-            raise _build_failure(invocation)
+            target = invocation.target_path
+            raise build_failure(target, settings.warehouse_path, target / "dbt.log")
         if generate_docs(dbt, invocation.target_path, settings.docs_dir):
             context.log.info(f"dbt docs of this build: {settings.docs_dir / 'static_index.html'}")
         else:  # the data is built and tested: missing docs must not hold back the snapshot
@@ -127,24 +129,6 @@ def needs_full_refresh(settings: Settings) -> bool:
     snapshot yet), every incremental model is rebuilt from the raw tables."""
     published = read_snapshot(settings.serving_path)
     return published is None or published.dbt_fingerprint != dbt_fingerprint()
-
-
-def _build_failure(invocation) -> Exception:
-    """A failed test is a finding, not a glitch: retrying would fail the same way. A model error (a
-    locked file, a killed process) may pass on a retry."""
-    results = invocation.get_artifact("run_results.json").get("results", [])
-    findings = [r["unique_id"] for r in results if r.get("status") in ("fail", "error") and _is_test(r)]
-    if findings:
-        return dg.Failure(
-            description=f"dbt build: {len(findings)} test(s) failed: {', '.join(findings[:20])}",
-            metadata={"failed_nodes": dg.MetadataValue.json(findings)},
-            allow_retries=False,
-        )
-    return DagsterDbtCliRuntimeError(description="dbt build failed without a failing node; see the dbt log.")
-
-
-def _is_test(result: dict) -> bool:
-    return result["unique_id"].startswith(("test.", "unit_test."))
 
 
 def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:

@@ -21,6 +21,8 @@ from rich.progress import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+# The run's tag naming its log file, so that `delivery status` can point at it later.
+LOG_TAG = "delivery/log"
 FINISHED_STEP = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED}
 POLL_SECONDS = 0.5
 
@@ -50,17 +52,26 @@ def run_with_progress(
     with progress, open(log_path, "w", buffering=1) as log, redirect_stdout(log), redirect_stderr(log):
         watcher.start()
         try:
-            result = job.execute_in_process(instance=instance, raise_on_error=False, run_id=run_id)
+            result = job.execute_in_process(
+                instance=instance, raise_on_error=False, run_id=run_id, tags={LOG_TAG: str(log_path)}
+            )
         finally:
             done.set()
             watcher.join()
         progress.update(task, completed=len(job.nodes))
-    failures = [
-        (event.step_key, event.step_failure_data.error.message.strip() if event.step_failure_data.error else "")
-        for event in result.all_events
-        if event.is_step_failure
-    ]
+    failures = [(event.step_key, failure_text(event.step_failure_data)) for event in result.all_events
+                if event.is_step_failure]
     return RunOutcome(result.run_id, result.success, log_path, failures)
+
+
+def failure_text(data) -> str:
+    """A failed step in its own words: the description the step gave (a dbt finding, a failed check),
+    else the error's message."""
+    if data is None:
+        return ""
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description.strip()
+    return data.error.message.strip() if data.error else ""
 
 
 def _follow(

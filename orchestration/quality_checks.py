@@ -1,10 +1,13 @@
-"""Blocking checks between the working warehouse and the serving file.
+"""The checks between the working warehouse and the serving file.
 
-- On every raw table: its Great Expectations suite (`checks/raw_expectations.py`).
-- On each tool's main raw table: freshness of the tool's newest load.
-- On every mart: its row count against the last published snapshot.
+- On every raw table, its Great Expectations suites (`checks/raw_expectations.py`), as two checks:
+  `raw_expectations`, blocking, for the systemic rules (keys after the merge, a table that shrank), and
+  `raw_record_rules`, non-blocking with WARN severity, for the record-level ones (timestamps,
+  vocabularies, references): a record-level problem is reported and never stops a publish.
+- On each tool's main raw table: freshness of the tool's newest load (a warning, then blocking).
+- On every mart: its row count against the last published snapshot (blocking).
 
-All are blocking: an ERROR-severity failure stops `publish`, so the serving file keeps its snapshot.
+A blocking check's ERROR-severity failure stops `publish`, so the serving file keeps its snapshot.
 dbt's own tests are blocking checks on the models (see `lib/translators.py`).
 """
 
@@ -21,7 +24,9 @@ from orchestration.checks.raw_expectations import (
     PassedValidation,
     SuiteOutcome,
     checked_tables,
-    validate_raw_table,
+    parent_tables,
+    validate_record_rules,
+    validate_table_rules,
 )
 from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.raw_tables import raw_tables, table_state
@@ -29,6 +34,7 @@ from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
 
 RAW_SUITE_CHECK = "raw_expectations"
+RECORD_CHECK = "raw_record_rules"
 FRESHNESS_CHECK = "exports_are_fresh"
 ROW_COUNT_CHECK = "row_count_against_published"
 # The table whose asset carries each tool's freshness check: the first table of its first export folder.
@@ -43,13 +49,24 @@ def _tool_checks(settings: Settings, tool: str) -> dg.AssetChecksDefinition:
     dataset = TOOLS[tool][0]
     tables = [table for table_dataset, table in checked_tables() if table_dataset == dataset]
     specs = [
-        dg.AssetCheckSpec(
-            RAW_SUITE_CHECK,
-            asset=dg.AssetKey([dataset, table.name]),
-            blocking=True,
-            description="Great Expectations suite: keys, timestamps, enumerations, references, volume.",
-        )
+        spec
         for table in tables
+        for spec in (
+            dg.AssetCheckSpec(
+                RAW_SUITE_CHECK,
+                asset=dg.AssetKey([dataset, table.name]),
+                blocking=True,
+                description="Systemic, blocks publish: primary keys not null and unique after the merge; "
+                "the table never shrinks.",
+            ),
+            dg.AssetCheckSpec(
+                RECORD_CHECK,
+                asset=dg.AssetKey([dataset, table.name]),
+                blocking=False,
+                description="Record-level, warns only: timestamps in range, values in the tool's vocabulary, "
+                "references to a parent that has arrived. The records load and are named with their count.",
+            ),
+        )
     ]
     specs.append(
         dg.AssetCheckSpec(
@@ -69,7 +86,10 @@ def _tool_checks(settings: Settings, tool: str) -> dg.AssetChecksDefinition:
         for table in tables:
             key = dg.AssetCheckKey(dg.AssetKey([dataset, table.name]), RAW_SUITE_CHECK)
             if key in context.selected_asset_check_keys:
-                yield _suite_check(settings, context.instance, key, table, now)
+                yield _suite_check(settings, context.instance, key, table)
+            record_key = dg.AssetCheckKey(key.asset_key, RECORD_CHECK)
+            if record_key in context.selected_asset_check_keys:
+                yield _record_check(settings, context.instance, record_key, table, now)
         freshness_key = dg.AssetCheckKey(dg.AssetKey([dataset, FRESHNESS_TABLE[tool]]), FRESHNESS_CHECK)
         if freshness_key in context.selected_asset_check_keys:
             yield _freshness_result(settings, freshness_key, dataset, now)
@@ -78,13 +98,13 @@ def _tool_checks(settings: Settings, tool: str) -> dg.AssetChecksDefinition:
 
 
 def _suite_check(
-    settings: Settings, instance: dg.DagsterInstance, key: dg.AssetCheckKey, table: RawTable, now: datetime
+    settings: Settings, instance: dg.DagsterInstance, key: dg.AssetCheckKey, table: RawTable
 ) -> dg.AssetCheckResult:
-    """Validate what the loads since the table's last passing validation brought: nothing, when no load
-    touched it; the whole table, when none passed yet."""
+    """Validate the systemic rules on what the loads since the table's last passing validation brought:
+    nothing, when no load touched it; the whole table, when none passed yet."""
     dataset = key.asset_key.path[0]
     rows, newest_load = _table_state(settings, dataset, table.name)
-    passed = _last_passed_validation(instance, key)
+    passed = _last_validation(instance, key, only_passed=True)
     if passed is not None and (passed.row_count, passed.newest_load_id) == (rows, newest_load):
         return dg.AssetCheckResult(
             asset_key=key.asset_key,
@@ -93,8 +113,33 @@ def _suite_check(
             description=f"Unchanged since its last passing validation (load {newest_load}, {rows} rows).",
             metadata={"row_count": rows, "newest_load_id": newest_load, "validated": False},
         )
-    outcome = validate_raw_table(settings.warehouse_path, dataset, table, passed, now)
-    return _suite_result(key, outcome, passed, newest_load)
+    outcome = validate_table_rules(settings.warehouse_path, dataset, table, passed)
+    return _suite_result(key, outcome, passed, newest_load, dg.AssetCheckSeverity.ERROR)
+
+
+def _record_check(
+    settings: Settings, instance: dg.DagsterInstance, key: dg.AssetCheckKey, table: RawTable, now: datetime
+) -> dg.AssetCheckResult:
+    """Validate the record-level rules on what the loads since the check's last evaluation brought (a
+    warning too is an evaluation: its records were reported). Orphans are looked up again whenever a parent
+    table grew: the parent that arrives resolves them. Unchanged, the last evaluation stands, repeated."""
+    dataset = key.asset_key.path[0]
+    rows, newest_load = _table_state(settings, dataset, table.name)
+    parents_load = max((_table_state(settings, dataset, p)[1] for p in parent_tables(dataset, table.name)),
+                       default="")
+    last = _last_evaluation(instance, key)
+    if last is not None and _meta(last, "newest_load_id") == newest_load and (
+        _meta(last, "row_count") == rows and _meta(last, "parents_newest_load_id") == parents_load
+    ):
+        return dg.AssetCheckResult(
+            asset_key=key.asset_key, check_name=key.name, passed=last.passed, severity=last.severity,
+            description=last.description,
+            metadata={**{k: v for k, v in last.metadata.items() if k != "validated"}, "validated": False},
+        )
+    after = _meta(last, "newest_load_id") or None
+    outcome = validate_record_rules(settings.warehouse_path, dataset, table, after, now)
+    return _suite_result(key, outcome, None, newest_load, dg.AssetCheckSeverity.WARN,
+                         {"parents_newest_load_id": parents_load})
 
 
 def _table_state(settings: Settings, dataset: str, table: str) -> tuple[int, str]:
@@ -104,21 +149,37 @@ def _table_state(settings: Settings, dataset: str, table: str) -> tuple[int, str
 
 
 def _suite_result(
-    key: dg.AssetCheckKey, outcome: SuiteOutcome, passed: PassedValidation | None, newest_load: str
+    key: dg.AssetCheckKey,
+    outcome: SuiteOutcome,
+    passed: PassedValidation | None,
+    newest_load: str,
+    severity: dg.AssetCheckSeverity,
+    extra_metadata: dict | None = None,
 ) -> dg.AssetCheckResult:
-    failed = {f.rule: {"unexpected": f.unexpected_count, "examples": f.unexpected_sample} for f in outcome.failed}
+    failed = {
+        f.rule: {"unexpected": f.unexpected_count, "examples": f.unexpected_sample, "rows": f.sample_rows}
+        for f in outcome.failed
+    }
     scope = (
         "the whole table" if outcome.validated_after_load_id is None
         else f"the loads after {outcome.validated_after_load_id}"
+    )
+    findings = "; ".join(f.summary() for f in outcome.failed)
+    consequence = (
+        f"Publish blocked. To do: find the load that brought these rows (newest load {newest_load}, "
+        "`_dlt_load_id`) and correct or remove its export files, or rebuild the raw table from the exports."
+        if severity == dg.AssetCheckSeverity.ERROR
+        else "The records are loaded; publish is not blocked."
     )
     return dg.AssetCheckResult(
         asset_key=key.asset_key,
         check_name=key.name,
         passed=outcome.success,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity=severity,
         description=(
             f"{len(outcome.outcomes)} expectations passed on {scope}." if outcome.success
-            else f"{len(failed)} of {len(outcome.outcomes)} expectations failed on {scope}: {', '.join(failed)}."
+            else f"{len(failed)} of {len(outcome.outcomes)} expectations failed on {scope}: {findings}. "
+            + consequence
         ),
         metadata={
             "row_count": outcome.row_count,
@@ -129,22 +190,37 @@ def _suite_result(
             "previous_row_count": passed.row_count if passed else -1,
             "expectations": len(outcome.outcomes),
             "failed_expectations": dg.MetadataValue.json(failed),
+            **(extra_metadata or {}),
         },
     )
 
 
-def _last_passed_validation(instance: dg.DagsterInstance, key: dg.AssetCheckKey) -> PassedValidation | None:
-    """The rows and newest load that the check's last passing evaluation saw."""
-    records = instance.event_log_storage.get_asset_check_execution_history(
-        key, limit=1, status={AssetCheckExecutionRecordStatus.SUCCEEDED}
-    )
+def _last_validation(
+    instance: dg.DagsterInstance, key: dg.AssetCheckKey, only_passed: bool
+) -> PassedValidation | None:
+    """The rows and newest load that the check's last (passing) evaluation saw."""
+    evaluation = _last_evaluation(instance, key, only_passed)
+    rows, newest = _meta(evaluation, "row_count"), _meta(evaluation, "newest_load_id")
+    if rows is None or not newest:
+        return None
+    return PassedValidation(rows, newest)
+
+
+def _last_evaluation(
+    instance: dg.DagsterInstance, key: dg.AssetCheckKey, only_passed: bool = False
+) -> dg.AssetCheckEvaluation | None:
+    statuses = {AssetCheckExecutionRecordStatus.SUCCEEDED}
+    if not only_passed:
+        statuses.add(AssetCheckExecutionRecordStatus.FAILED)
+    records = instance.event_log_storage.get_asset_check_execution_history(key, limit=1, status=statuses)
     if not records or records[0].event is None:
         return None
-    metadata = records[0].event.dagster_event.event_specific_data.metadata
-    rows, newest = metadata.get("row_count"), metadata.get("newest_load_id")
-    if rows is None or not newest or not newest.value:
-        return None
-    return PassedValidation(rows.value, newest.value)
+    return records[0].event.dagster_event.event_specific_data
+
+
+def _meta(evaluation: dg.AssetCheckEvaluation | None, name: str):
+    value = evaluation.metadata.get(name) if evaluation is not None else None
+    return value.value if value is not None else None
 
 
 def _freshness_result(

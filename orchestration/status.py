@@ -14,6 +14,7 @@ from rich.table import Table
 
 from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
+from orchestration.progress import LOG_TAG, failure_text
 
 QUARANTINE_MODEL = "staging.stg_ingestion__quarantine"
 SHOWN_FILES = 10
@@ -61,10 +62,15 @@ def _row(evaluation) -> CheckRow:
 
 
 def print_checks(rows: list[CheckRow], console: Console) -> None:
-    failed = [row for row in rows if not row.passed]
-    console.print(f"Checks: {len(rows) - len(failed)} passed, {len(failed)} failed.")
+    """Failed checks (ERROR: they block publish) in a table; warnings (records reported, loaded, not
+    blocking) one per line."""
+    failed = [row for row in rows if not row.passed and row.severity == "ERROR"]
+    warned = [row for row in rows if not row.passed and row.severity != "ERROR"]
+    console.print(f"Checks: {len(rows) - len(failed) - len(warned)} passed, {len(warned)} warned, "
+                  f"{len(failed)} failed.")
+    print_warnings(warned, console)
     if failed:
-        table = Table(title="Failed checks")
+        table = Table(title="Failed checks (they block publish)")
         for column in ("asset", "check", "severity", "why"):
             table.add_column(column)
         for row in failed:
@@ -72,11 +78,22 @@ def print_checks(rows: list[CheckRow], console: Console) -> None:
         console.print(table)
 
 
+def print_warnings(rows: list[CheckRow], console: Console) -> None:
+    """Record-level findings: named, with their counts, whole (a long line is not cut)."""
+    warned = [row for row in rows if not row.passed and row.severity != "ERROR"]
+    if warned:
+        console.print(f"Warnings ({len(warned)}), reported but not blocking publish:")
+    for row in warned:
+        console.print(f"  {row.asset} {row.check}: {row.description}", markup=False, highlight=False,
+                      soft_wrap=True)
+
+
 def print_status(settings: Settings, console: Console) -> None:
-    _print_last_run(settings, console)
+    """The last run comes last: when it failed, its final lines name what failed, what to do, and the log."""
     _print_last_publish(settings, console)
     print_checks(latest_check_rows(settings), console)
     _print_quarantine(settings, console)
+    _print_last_run(settings, console)
 
 
 def _print_last_run(settings: Settings, console: Console) -> None:
@@ -87,9 +104,21 @@ def _print_last_run(settings: Settings, console: Console) -> None:
             return
         run = runs[0]
         stats = instance.get_run_stats(run.run_id)
+        failures = _step_failures(instance, run.run_id)
     started = _when(stats.start_time)
     took = f", {stats.end_time - stats.start_time:.0f} s" if stats.start_time and stats.end_time else ""
     console.print(f"Last run: {run.job_name} {run.run_id} {run.status.value} (started {started}{took}).")
+    for step, reason in failures:
+        console.print(f"[red]{step} failed:[/red]", end=" ")
+        console.print(reason, markup=False, highlight=False, soft_wrap=True)
+    if run.tags.get(LOG_TAG):
+        console.print(f"Log: {run.tags[LOG_TAG]}", soft_wrap=True)
+
+
+def _step_failures(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str]]:
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_FAILURE).records
+    events = [record.event_log_entry.dagster_event for record in records]
+    return [(event.step_key, failure_text(event.step_failure_data)) for event in events]
 
 
 def _print_last_publish(settings: Settings, console: Console) -> None:

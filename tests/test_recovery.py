@@ -4,8 +4,8 @@ A warehouse is built from the small demo organisation's exports the hard way: fi
 exports (snapshot P1), then with them, through runs killed during ingestion, during the dbt build and
 during publish. After every kill the serving file must still be P1. The run that finally completes, with
 a reader querying the serving file throughout, must publish the same marts as an uninterrupted build of
-the same exports (the session's `demo_serving`). Last, a bad export that ingestion accepts must stop
-publish at its check.
+the same exports (the session's `demo_serving`). Last, a bad value that ingestion accepts is reported and
+publishes, and a raw table that lost rows stops publish at its check.
 
 A module of its own, so that it runs beside the other end-to-end module rather than after it. It asks
 for the session's uninterrupted build first: it starts on a worker of its own (tests/conftest.py), so
@@ -125,14 +125,40 @@ def test_a_killed_run_never_touches_the_serving_file_and_the_next_run_converges(
     assert answers["queries"] >= 20 and set(answers["snapshots_seen"]) == {p1_id, snapshot_id(serving)}
 
 
-def test_a_bad_export_that_passes_ingestion_stops_publish_at_its_check(interrupted_build):
+def test_a_value_outside_the_vocabulary_is_reported_and_publishes(interrupted_build):
+    """A record-level problem: a state GitHub never emits loads, is named with its count, and publishes."""
     root, env = interrupted_build
     serving = root / "warehouse" / "serving.duckdb"
-    published_id, published = snapshot_id(serving), mart_contents(serving)
+    published_id = snapshot_id(serving)
     repository = next((root / "exports" / "github").glob("*/*"))
     page = json.loads(next((repository / "pulls").glob("*.json")).read_text())
     bad = {**page[0], "state": "merged", "updated_at": "2026-11-01T00:00:00Z"}  # GitHub says closed + merged_at
     (repository / "pulls" / "zz-bad-state.json").write_text(json.dumps([bad]))
+
+    run = _delivery_run(env)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "raw_github/pull_requests raw_record_rules" in run.stdout and "merged (1 row)" in run.stdout
+    assert snapshot_id(serving) != published_id
+    with DagsterInstance.from_config(str(root / "dagster")) as instance:
+        key = AssetCheckKey(AssetKey(["raw_github", "pull_requests"]), "raw_record_rules")
+        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
+        evaluation = record.event.dagster_event.event_specific_data
+        assert not evaluation.passed and evaluation.severity.value == "WARN"
+        failing = evaluation.metadata["failed_expectations"].value
+        assert [rule["examples"] for rule in failing.values()] == [["merged"]]
+        # It read the new load alone: the current version of the one pull request it touched.
+        assert evaluation.metadata["validated_after_load_id"].value != ""
+        assert evaluation.metadata["validated_rows"].value == 1
+
+
+def test_a_raw_table_that_shrank_stops_publish_at_its_check(interrupted_build):
+    """A systemic problem: rows lost from a raw table (here deleted behind the loads' back)."""
+    root, env = interrupted_build
+    serving = root / "warehouse" / "serving.duckdb"
+    published_id, published = snapshot_id(serving), mart_contents(serving)
+    with duckdb.connect(str(root / "warehouse" / "delivery.duckdb")) as con:
+        con.execute("DELETE FROM raw_github.pull_requests WHERE number % 2 = 0")
 
     failed = _delivery_run(env)
 
@@ -144,11 +170,6 @@ def test_a_bad_export_that_passes_ingestion_stops_publish_at_its_check(interrupt
         key = AssetCheckKey(AssetKey(["raw_github", "pull_requests"]), "raw_expectations")
         record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
         evaluation = record.event.dagster_event.event_specific_data
-        assert not evaluation.passed
+        assert not evaluation.passed and evaluation.severity.value == "ERROR"
         failing = evaluation.metadata["failed_expectations"].value
-        assert [rule["examples"] for rule in failing.values()] == [["merged"]]
-        # It read the new load alone: its one row, whose key (updated_at included) no older row shares.
-        assert evaluation.metadata["validated_after_load_id"].value != ""
-        assert evaluation.metadata["validated_rows"].value == 1
-
-
+        assert [rule.split(" ")[0] for rule in failing] == ["expect_column_values_to_be_between"]

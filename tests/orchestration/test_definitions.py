@@ -9,7 +9,13 @@ from ingestion.sources import TOOLS, tables_of
 from orchestration.definitions import BUILD_JOB, DELIVERY_JOB, INGEST_JOB, build_definitions
 from orchestration.lib.settings import Settings
 from orchestration.publish_assets import SERVING_KEY
-from orchestration.quality_checks import FRESHNESS_CHECK, FRESHNESS_TABLE, RAW_SUITE_CHECK, ROW_COUNT_CHECK
+from orchestration.quality_checks import (
+    FRESHNESS_CHECK,
+    FRESHNESS_TABLE,
+    RAW_SUITE_CHECK,
+    RECORD_CHECK,
+    ROW_COUNT_CHECK,
+)
 
 # Raw tables written as by-products of another table's loader, and the asset that loads them.
 LOADED_BY = {
@@ -149,7 +155,9 @@ def test_every_writer_is_in_the_duckdb_pool_and_the_job_covers_the_graph(definit
     assert job.asset_layer.executable_asset_keys == materializable
 
 
-def test_every_raw_table_has_a_blocking_suite_and_each_tool_a_freshness_check(definitions: dg.Definitions):
+def test_every_raw_table_has_a_blocking_and_a_warning_suite_and_each_tool_a_freshness_check(
+    definitions: dg.Definitions,
+):
     specs = {
         (spec.asset_key, spec.name): spec
         for checks in definitions.asset_checks
@@ -157,6 +165,7 @@ def test_every_raw_table_has_a_blocking_suite_and_each_tool_a_freshness_check(de
     }
     for key in _raw_keys() - {dg.AssetKey([f"raw_{tool}", "quarantine"]) for tool in TOOLS}:
         assert specs[(key, RAW_SUITE_CHECK)].blocking, key
+        assert not specs[(key, RECORD_CHECK)].blocking, key
     for tool, table in FRESHNESS_TABLE.items():
         assert specs[(dg.AssetKey([f"raw_{tool}", table]), FRESHNESS_CHECK)].blocking
 
