@@ -140,7 +140,7 @@ def _export_file(root: Path, item: dict) -> ExportFile:
     return ExportFile(
         path=root / relative_path,
         source_file=relative_path,
-        modified_at=item["modification_date"],
+        modified_at=item["content_modified_at"],
         size_bytes=item.get("size_in_bytes", 0),
         not_read_because=item.get("not_read_because"),
     )

@@ -105,6 +105,32 @@ def test_paged_changelogs_merge_with_inline_histories_by_history_id(tmp_path: Pa
     ) == [("1", "In Progress", "SHOP-1"), ("2", "Review", "SHOP-1"), ("3", "Done", "SHOP-1")]
 
 
+def test_a_late_file_copied_in_with_an_old_modification_time_is_read(tmp_path: Path):
+    """Exports copied with their times kept (`rsync -a`, `cp -p`) arrive with a modification time older than
+    files already read: the file is new to the landing folder all the same, and is read once."""
+    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    incidents = exports / "pagerduty/incidents"
+    newer = write_json(
+        incidents / "page-0002.json",
+        {"incidents": [_incident("Q2", "triggered", "2026-03-03T10:00:00Z")], "more": False},
+    )
+    os.utime(newer, (1_700_000_200, 1_700_000_200))
+    load_tool("pagerduty", exports, warehouse)
+
+    # The page exported first arrives a day late, with its export-time modification time kept.
+    late = write_json(
+        incidents / "page-0001.json",
+        {"incidents": [_incident("Q1", "triggered", "2026-03-02T10:00:00Z")], "more": False},
+    )
+    os.utime(late, (1_700_000_100, 1_700_000_100))
+    load_tool("pagerduty", exports, warehouse)
+    load_tool("pagerduty", exports, warehouse)  # nothing new: neither file is read again
+
+    loads_per_incident = "SELECT incident_id, count(DISTINCT _dlt_load_id) FROM raw_pagerduty.incidents GROUP BY 1"
+    assert query(warehouse, loads_per_incident + " ORDER BY 1") == [("Q1", 1), ("Q2", 1)]
+    assert query(warehouse, "SELECT count(DISTINCT _dlt_load_id) FROM raw_pagerduty.incidents") == [(2,)]
+
+
 def test_each_export_folder_keeps_its_own_incremental_state(tmp_path: Path):
     """A new file is read when it is newer than its own folder's last file, whatever other folders hold."""
     exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"

@@ -31,11 +31,16 @@ def test_the_listing_yields_matching_files_sorted_by_path_with_their_time_and_si
     listed = list(list_files(exports, "github/*/*/pulls/*.json"))
     files = [f for f in listed if f["not_read_because"] is None]
 
-    assert [(f["relative_path"], f["modification_date"], f["size_in_bytes"]) for f in files] == [
+    assert [(f["relative_path"], f["content_modified_at"], f["size_in_bytes"]) for f in files] == [
         ("github/acme/api/pulls/page-0001.json", datetime(2023, 11, 14, 22, 18, 20, tzinfo=UTC), 2),
         ("github/acme/shop/pulls/page-0001.json", datetime(2023, 11, 14, 22, 15, tzinfo=UTC), 2),
         ("github/acme/shop/pulls/page-0002.json", datetime(2023, 11, 14, 22, 16, 40, tzinfo=UTC), 2),
     ]
+    # The cursor is when the file last changed in the landing folder: setting an old modification time
+    # changed its inode just now.
+    for f in files:
+        ctime = (exports / f["relative_path"]).stat().st_ctime
+        assert f["modification_date"] == datetime.fromtimestamp(ctime, UTC) > f["content_modified_at"]
     assert files[0]["file_url"] == (exports.resolve() / "github/acme/api/pulls/page-0001.json").as_uri()
     # The directory matches the glob: it is listed, to be quarantined unread.
     assert [(f["relative_path"], f["not_read_because"]) for f in listed if f not in files] == [
@@ -44,7 +49,9 @@ def test_the_listing_yields_matching_files_sorted_by_path_with_their_time_and_si
 
 
 def test_the_listing_names_files_as_dlts_filesystem_listing_does(tmp_path: Path):
-    """Same `file_url` and times: dlt's cursor state written by its own listing stays valid."""
+    """Same `file_url` and modification times as dlt's own listing (its name for the cursor, too), so
+    that cursor state written by it stays valid: the cursor is never earlier than a file's modification
+    time, so no file it read is missed, and only a file changed since is read again."""
     exports = _landing(tmp_path)
     pattern = "github/*/*/pulls/*.json"
 
@@ -53,7 +60,7 @@ def test_the_listing_names_files_as_dlts_filesystem_listing_does(tmp_path: Path)
         for item in filesystem(bucket_url=exports.resolve().as_uri(), file_glob=pattern)
     ]
     ours = [
-        {key: f[key] for key in listed_by_dlt[0]}
+        {**{key: f[key] for key in listed_by_dlt[0]}, "modification_date": f["content_modified_at"]}
         for f in list_files(exports, pattern)
         if not f["not_read_because"]
     ]
