@@ -28,6 +28,19 @@ telemetry:
 """
 
 
+def _settings() -> Settings:
+    """The configuration folder's settings; when it is not valid, every problem with its file and line, and
+    nothing runs."""
+    from orchestration.config import ConfigError
+
+    try:
+        return Settings.from_env()
+    except ConfigError as error:
+        console.print(f"[red]{error}[/red]", markup=True, highlight=False, soft_wrap=True)
+        console.print("Nothing ran. Fix the configuration (DELIVERY_CONFIG_DIR) and run again.")
+        raise typer.Exit(code=2) from None
+
+
 def _has_exports(exports_dir: Path) -> bool:
     return exports_dir.is_dir() and any(p.is_file() for p in exports_dir.rglob("*.json"))
 
@@ -40,6 +53,27 @@ def ensure_dagster_home(dagster_home: Path) -> None:
 
 
 @app.command()
+def init(folder: Annotated[Path, typer.Argument(help="The new configuration folder (new or empty).")]) -> None:
+    """Write a starter configuration folder: every setting with its default and meaning, empty mappings."""
+    from orchestration.config.starter import write_starter
+
+    try:
+        written = write_starter(folder)
+    except FileExistsError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+    console.print(f"Configuration folder written to {folder.resolve()} ({len(written)} files). Next:")
+    for step in (
+        f"export DELIVERY_CONFIG_DIR={folder.resolve()}",
+        "set exports_dir (the landing folder) in settings.yaml, and fill mappings/teams.csv",
+        "copy or collect the tools' exports into the landing folder",
+        "delivery run",
+        "delivery mappings gaps: fill in the rows it writes, paste them into mappings/, run again",
+    ):
+        console.print(f"  - {step}")
+
+
+@app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(help="Where to write the exports (default: the exports folder).")] = None,
     size: Annotated[str | None, typer.Option(help="S (default demo), M (10x S), L (an enterprise year).")] = None,
@@ -48,7 +82,7 @@ def demo(
     """Write the demo organisation's exports in the landing layout."""
     from ingestion.demo_org.generate import generate_demo_exports
 
-    settings = Settings.from_env()
+    settings = _settings()
     target = out or settings.exports_dir
     with console.status(f"Writing the demo organisation's exports to {target}"):
         counts = generate_demo_exports(target, size=size or settings.demo_size, seed=seed or settings.demo_seed)
@@ -67,7 +101,7 @@ def run() -> None:
     from orchestration.status import check_rows, print_warnings
     from orchestration.summary import print_summary, summarise
 
-    settings = Settings.from_env()
+    settings = _settings()
     if not _has_exports(settings.exports_dir):
         console.print(f"No exports in {settings.exports_dir}: writing the demo organisation's.")
         demo(out=settings.exports_dir, size=settings.demo_size, seed=settings.demo_seed)
@@ -91,7 +125,7 @@ def check() -> None:
     """Run every check alone on the warehouse as it is: raw suites, freshness, dbt tests, row counts."""
     from orchestration.status import check_rows, print_checks
 
-    settings = Settings.from_env()
+    settings = _settings()
     started = time.time()
     result = _execute("checks_job", settings, "Running the checks")
     print_checks(check_rows(settings.dagster_home, result.run_id), console)
@@ -103,7 +137,7 @@ def status() -> None:
     """The last run, the last publish, the latest result of every check, and the quarantined files."""
     from orchestration.status import print_status
 
-    settings = Settings.from_env()
+    settings = _settings()
     ensure_dagster_home(settings.dagster_home)
     settings.export_to_environment()
     print_status(settings, console)
@@ -117,7 +151,7 @@ def report(
     """Write one static HTML page of the DORA, flow and risk marts: no server, nothing fetched."""
     from orchestration.report import write_report
 
-    source = serving or Settings.from_env().serving_path
+    source = serving or _settings().serving_path
     if not source.is_file():
         console.print(f"[red]No serving file at {source}[/red]: run `delivery run` first, or pass --serving.")
         raise typer.Exit(code=1)
@@ -145,7 +179,7 @@ def explain(
 
     try:
         cell = Cell(metric, *_grain_of(team, value_stream), *_period_of(week, month))
-        with open_read_only(warehouse or Settings.from_env().serving_path) as con:
+        with open_read_only(warehouse or _settings().serving_path) as con:
             explanation = explain(con, cell)
     except ExplainError as error:
         console.print(f"[red]{error}[/red]")
@@ -255,7 +289,7 @@ def _run_log_path(settings: Settings) -> Path:
 @app.command()
 def ui() -> None:
     """Open the Dagster UI (`dagster dev -w workspace.yaml`) on the same instance `delivery run` uses."""
-    settings = Settings.from_env()
+    settings = _settings()
     ensure_dagster_home(settings.dagster_home)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     dagster = Path(sys.executable).with_name("dagster")

@@ -75,14 +75,14 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
         full_refresh = needs_full_refresh(settings)
         if full_refresh:
             context.log.info("The dbt project differs from the published snapshot's: incremental models are rebuilt.")
-        invocation = dbt.cli([*DBT_BUILD_COMMAND, *(["--full-refresh"] if full_refresh else [])], context=context,
-                             raise_on_error=False)
+        args = [*DBT_BUILD_COMMAND, "--vars", settings.dbt_vars_json, *(["--full-refresh"] if full_refresh else [])]
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
         yield from invocation.stream()
         _prune_invocation_folders(invocation.target_path.parent)
         if not invocation.is_successful():
             target = invocation.target_path
             raise build_failure(target, settings.warehouse_path, target / "dbt.log")
-        if generate_docs(dbt, invocation.target_path, settings.docs_dir):
+        if generate_docs(dbt, invocation.target_path, settings):
             context.log.info(f"dbt docs of this build: {settings.docs_dir / 'static_index.html'}")
         else:  # the data is built and tested: missing docs must not hold back the snapshot
             context.log.warning(f"dbt docs generate failed; see {settings.docs_dir / 'dbt.log'}")
@@ -90,13 +90,15 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
     return delivery_dbt_models
 
 
-def generate_docs(dbt: DbtCliResource, build_target: Path, docs_dir: Path) -> bool:
+def generate_docs(dbt: DbtCliResource, build_target: Path, settings: Settings) -> bool:
     """`dbt docs generate --static` on the warehouse just built: the docs site for `make docs`, and one
     self-contained page (static_index.html) to open without a server. The build has just compiled every
     node, so the docs start from its manifest and skip compiling again (a third of the time)."""
+    docs_dir = settings.docs_dir
     docs_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(build_target / "manifest.json", docs_dir / "manifest.json")
-    invocation = dbt.cli(["docs", "generate", "--static", "--no-compile"], target_path=docs_dir, raise_on_error=False)
+    invocation = dbt.cli(["docs", "generate", "--static", "--no-compile", "--vars", settings.dbt_vars_json],
+                         target_path=docs_dir, raise_on_error=False)
     invocation.wait()
     return invocation.is_successful()
 

@@ -84,7 +84,8 @@ def _published(root: Path, sql: str) -> list[tuple]:
 
 
 def _seed_teams() -> dict[str, str]:
-    lines = (REPO_ROOT / "dbt_project" / "seeds" / "teams.csv").read_text(encoding="utf-8").splitlines()[1:]
+    teams_csv = REPO_ROOT / "ingestion" / "demo_org" / "config" / "mappings" / "teams.csv"
+    lines = teams_csv.read_text(encoding="utf-8").splitlines()[1:]
     return {line.split(",")[0]: line.split(",")[2] for line in lines if line}
 
 
@@ -394,7 +395,7 @@ def test_pagerduty_only_profile_window_ends_after_the_newest_incident(pagerduty_
 
 CHECKOUT_WEB = "acme/checkout-web"  # the default seeds map it to checkout (value stream Commerce)
 ADO = "azure_devops/fabrikam/Fabrikam-Fiber"  # the hand-written Azure DevOps fixtures
-OPSGENIE_BILLING = "5b0e6a52-1f3c-4c8e-9d7a-2e6f0b4c1a01"  # seeds/opsgenie_team_teams.csv: billing
+OPSGENIE_BILLING = "5b0e6a52-1f3c-4c8e-9d7a-2e6f0b4c1a01"  # mappings/opsgenie_team_teams.csv: billing
 
 
 def _fixture(path: str) -> Any:

@@ -195,11 +195,17 @@ def raw_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> str:
 
 
 def dbt_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
-    """The content of the dbt project's models, seeds, macros, tests and settings."""
+    """The content of the dbt project's models, seeds, macros, tests and settings, and of what the
+    configuration folder gives it: the mapping tables and the dbt vars (as exported to the environment)."""
     digest = hashlib.sha256()
     for path in dbt_source_files(project_dir):
         digest.update(str(path.relative_to(project_dir)).encode())
         digest.update(path.read_bytes())
+    mappings_dir = os.environ.get("DELIVERY_MAPPINGS_DIR")
+    for path in sorted(Path(mappings_dir).glob("*.csv")) if mappings_dir else []:
+        digest.update(f"mappings/{path.name}".encode())
+        digest.update(path.read_bytes())
+    digest.update(os.environ.get("DELIVERY_DBT_VARS", "").encode())
     return digest.hexdigest()[:16]
 
 

@@ -1,16 +1,22 @@
-"""The one place that defines paths and settings. Every value can be overridden by an environment variable."""
+"""The one place that defines paths and settings: the configuration folder (DELIVERY_CONFIG_DIR, default the
+demo's own), each of its settings overridden by an environment variable DELIVERY_<NAME>."""
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 
+from orchestration.config import Config, load_config
+from orchestration.config.spec import SETTINGS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEMO_CONFIG_DIR = PROJECT_ROOT / "ingestion" / "demo_org" / "config"
 # The folders of the dbt project whose files define the models; an edit there calls for a new parse.
 DBT_SOURCE_DIRS = ("models", "seeds", "macros", "tests")
 # The dbt command of every pipeline run. Unit tests check model logic on fixed inputs, not the data: they
@@ -31,6 +37,7 @@ def _path(variable: str, default: Path) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
+    config_dir: Path
     exports_dir: Path
     warehouse_path: Path
     serving_path: Path
@@ -45,6 +52,20 @@ class Settings:
     max_mart_row_drop: float = 0.5
     # DuckDB storage format of the serving file (e.g. `v1.2.0`) for BI drivers on an older DuckDB; empty: current.
     serving_storage_version: str = ""
+    publish_people_names: bool = False
+    # The dbt vars of the configuration, as (name, value) pairs (hashable: the settings key a cache).
+    dbt_vars: tuple[tuple[str, object], ...] = ()
+    config: Config | None = field(default=None, compare=False, hash=False, repr=False)
+
+    @property
+    def mappings_dir(self) -> Path:
+        """The validated mapping tables of this warehouse's last build, as dbt reads them (seeds)."""
+        return self.warehouse_path.parent / "mappings"
+
+    @property
+    def dbt_vars_json(self) -> str:
+        return json.dumps({name: list(value) if isinstance(value, tuple) else value for name, value in self.dbt_vars},
+                          sort_keys=True)
 
     @property
     def docs_dir(self) -> Path:
@@ -64,19 +85,27 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        warehouse_path = _path("DELIVERY_WAREHOUSE_PATH", PROJECT_ROOT / "warehouse" / "delivery.duckdb")
+        """The settings of the configuration folder, validated (ConfigError says what is wrong and where)."""
+        config_dir = _path("DELIVERY_CONFIG_DIR", DEMO_CONFIG_DIR)
+        config = load_config(config_dir)
+        values = config.values
+        warehouse_path = Path(values["warehouse_path"])
         return cls(
-            exports_dir=_path("DELIVERY_EXPORTS_DIR", PROJECT_ROOT / "exports"),
+            config_dir=config_dir,
+            exports_dir=Path(values["exports_dir"]),
             warehouse_path=warehouse_path,
-            serving_path=_path("DELIVERY_SERVING_PATH", warehouse_path.parent / "serving.duckdb"),
+            serving_path=Path(values["serving_path"] or warehouse_path.parent / "serving.duckdb"),
             dagster_home=_path("DAGSTER_HOME", PROJECT_ROOT / ".dagster"),
-            demo_size=os.environ.get("DELIVERY_DEMO_SIZE", "S"),
-            demo_seed=int(os.environ.get("DELIVERY_DEMO_SEED", "7")),
-            files_per_batch=int(os.environ.get("DELIVERY_FILES_PER_BATCH", "50")),
-            freshness_warn_hours=float(os.environ.get("DELIVERY_FRESHNESS_WARN_HOURS", "36")),
-            freshness_fail_hours=float(os.environ.get("DELIVERY_FRESHNESS_FAIL_HOURS", "168")),
-            max_mart_row_drop=float(os.environ.get("DELIVERY_MAX_MART_ROW_DROP", "0.5")),
-            serving_storage_version=os.environ.get("DELIVERY_SERVING_STORAGE_VERSION", ""),
+            demo_size=values["demo_size"],
+            demo_seed=values["demo_seed"],
+            files_per_batch=values["files_per_batch"],
+            freshness_warn_hours=values["freshness_warn_hours"],
+            freshness_fail_hours=values["freshness_fail_hours"],
+            max_mart_row_drop=values["max_mart_row_drop"],
+            serving_storage_version=values["serving_storage_version"],
+            publish_people_names=values["publish_people_names"],
+            dbt_vars=tuple((s.name, _hashable(values[s.name])) for s in SETTINGS if s.dbt_var),
+            config=config,
         )
 
     def export_to_environment(self) -> None:
@@ -84,3 +113,23 @@ class Settings:
         os.environ["DELIVERY_WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ["DELIVERY_EXPORTS_DIR"] = str(self.exports_dir)
         os.environ["DELIVERY_SERVING_PATH"] = str(self.serving_path)
+        os.environ["DELIVERY_CONFIG_DIR"] = str(self.config_dir)
+        os.environ["DELIVERY_MAPPINGS_DIR"] = str(self.mappings_dir)
+        os.environ["DELIVERY_DBT_VARS"] = self.dbt_vars_json
+        self.write_mappings()
+
+    def write_mappings(self) -> None:
+        """Write the validated mapping tables where dbt reads them, every mapping present (an unused tool's
+        header only) and only its declared columns. A file is rewritten only when its content changed."""
+        if self.config is None:
+            return
+        self.mappings_dir.mkdir(parents=True, exist_ok=True)
+        for name, table in self.config.mappings.items():
+            target = self.mappings_dir / f"{name}.csv"
+            text = table.as_csv()
+            if not target.exists() or target.read_text() != text:
+                target.write_text(text)
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value

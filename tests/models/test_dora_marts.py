@@ -49,7 +49,7 @@ acme/infra-tooling (team infra, Platform; squash; deploys by runs of .github/wor
     R2/2 run 17000000002 attempt 2  deploy.yml  c2  success, updated 03-09 12:30  ships c2 (1.5 h)
     R3   run 17000000003            ci.yml      c2  success                       not a deployment
 
-Incidents (service -> team by seeds/pagerduty_service_teams.csv):
+Incidents (service -> team by mappings/pagerduty_service_teams.csv):
     I1 Checkout API  03-03 20:00 - 22:00  names "deployment 3100000002": explicit -> A2 (the window alone would
                                           pick A5: the explicit link wins). A2 recovery 22:00 - 10:00 = 12 h
     I2 Checkout API  03-04 13:00 - 15:00  no link; window: latest checkout deployment in [03-03 13:00, 13:00]
@@ -698,7 +698,7 @@ def test_incident_attribution(warehouse: Path) -> None:
 
 
 TEAM_VALUE_STREAMS = {
-    # seeds/teams.csv
+    # mappings/teams.csv
     "checkout": "Commerce",
     "payments": "Commerce",
     "catalog": "Commerce",

@@ -182,7 +182,7 @@ def test_people_seed_matches_the_demo_rosters() -> None:
         for slug, roster in rosters.items()
         for person in (*roster.engineers, roster.product_manager)
     }
-    seed = REPO_ROOT / "dbt_project" / "seeds" / "flow_people_teams.csv"
+    seed = REPO_ROOT / "ingestion" / "demo_org" / "config" / "mappings" / "flow_people_teams.csv"
     lines = seed.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "account_id,team"
     assert {tuple(line.split(",")) for line in lines[1:]} == expected

@@ -7,7 +7,7 @@ import pytest
 
 from ingestion.sources import TOOLS, tables_of
 from orchestration.definitions import BUILD_JOB, DELIVERY_JOB, INGEST_JOB, build_definitions
-from orchestration.lib.settings import Settings
+from orchestration.lib.settings import DEMO_CONFIG_DIR, Settings
 from orchestration.publish_assets import SERVING_KEY
 from orchestration.quality_checks import (
     FRESHNESS_CHECK,
@@ -29,6 +29,7 @@ LOADED_BY = {
 def definitions(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
     root = tmp_path_factory.mktemp("definitions")
     settings = Settings(
+        config_dir=DEMO_CONFIG_DIR,
         exports_dir=root / "exports",
         warehouse_path=root / "warehouse" / "delivery.duckdb",
         serving_path=root / "warehouse" / "serving.duckdb",

@@ -1,6 +1,6 @@
 -- One row per deployment attempt: GitHub deployments, runs of a repository's deploy workflow, GitLab
 -- deployments, Azure DevOps environment deployment records and builds of Jenkins deploy jobs
--- (seeds/jenkins_deployment_rules.csv).
+-- (mappings/jenkins_deployment_rules.csv).
 with
 repositories as (
     select * from {{ ref('int_repository_teams') }}

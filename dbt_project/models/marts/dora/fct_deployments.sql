@@ -26,7 +26,7 @@ select
     cast(a.repository as {{ dbt.type_string() }}) as repository,
     cast(ts.service_name as {{ dbt.type_string() }}) as service_name,
     -- a record no seed maps counts under the unmapped team (listed in int_mapping_gaps), a
-    -- team without a value stream in seeds/teams.csv under the unmapped value stream
+    -- team without a value stream in mappings/teams.csv under the unmapped value stream
     cast({{ team_or_unmapped('a.team') }} as {{ dbt.type_string() }}) as team,
     cast({{ value_stream_or_unmapped('t.value_stream') }} as {{ dbt.type_string() }}) as value_stream,
     cast(a.environment as {{ dbt.type_string() }}) as environment,

@@ -1,4 +1,4 @@
--- One row per team (each team of seeds/teams.csv, and the unmapped team when a production deployment has no
+-- One row per team (each team of mappings/teams.csv, and the unmapped team when a production deployment has no
 -- mapped team): its DORA-style deployment frequency bucket over a trailing window that ends with the
 -- organisation's newest production deployment (so that the profile does not depend on today's date).
 -- Without any production deployment (an organisation that exports only Jira, or whose production pattern
