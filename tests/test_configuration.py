@@ -130,8 +130,8 @@ def test_wrong_values_and_unknown_files_are_all_reported_at_once(config_dir):
     assert [str(problem) for problem in raised.value.problems] == [
         f"{settings}:3: dora_report_year: no tier thresholds for 2019: one of 2021, 2022, 2023, 2024",
         f"{settings}:4: max_mart_row_drop: expected a number, got 'half'",
-        f"{phases}:2: delivery_phase 'backlog' is not one of discovery, planning, development, "
-        "release_readiness, release, done, canceled",
+        (f"{phases}:2: delivery_phase 'backlog' is not one of discovery, planning, development, "
+        "release_readiness, release, done, canceled"),
         f"{config_dir / 'mappings' / 'team.csv'}: unknown mapping file (did you mean teams.csv?)",
     ]
 

@@ -22,17 +22,20 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES, REAL_SAMPLES
+from tests.conftest import FIXTURES
+from tests.small_org_exports import (
+    C0,
+    LEAD_TIME_PR1,
+    M1,
+    ZETA_API,
+    write,
+    write_github_repository,
+    write_jira_only,
+)
 
 REPO_ROOT = Path(__file__).parents[1]
 WINDOW_DAYS = 91  # dbt_project.yml: dora_frequency_window_days
 UNMAPPED = "unmapped"  # the team and value stream of what no seed maps (macros/unmapped.sql)
-
-
-def _write(exports: Path, relative: str, body: Any) -> None:
-    path = exports / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(body, indent=1), encoding="utf-8")
 
 
 def _start_delivery_run(root: Path) -> subprocess.Popen:
@@ -57,9 +60,9 @@ def delivery_runs(tmp_path_factory: pytest.TempPathFactory):
     """The three organisations' runs, started side by side: each spends much of its time waiting on its own
     steps, so together they take well under three runs' time."""
     started = {}
-    for name, write in ORGANISATIONS.items():
+    for name, write_exports in ORGANISATIONS.items():
         root = tmp_path_factory.mktemp(name)
-        write(root / "exports")
+        write_exports(root / "exports")
         started[name] = (root, _start_delivery_run(root))
     yield started
     for _, process in started.values():
@@ -128,13 +131,6 @@ def _assert_zero_rows_for_seed_teams(weekly: dict, weeks: list[date]) -> None:
 
 # Jira only -------------------------------------------------------------------------------------------------
 
-def _write_jira_only(exports: Path) -> None:
-    """Four issues of the real Jira sample (project EE, which no seed maps), as the Agile endpoint sends them."""
-    page = json.loads((REAL_SAMPLES / "jira" / "issues" / "page-1.json").read_text(encoding="utf-8"))
-    issues = page["issues"][:4]
-    _write(exports, "jira/issues/page-0001.json", {**page, "issues": issues, "total": len(issues)})
-
-
 @pytest.fixture(scope="module")
 def jira_only(delivery_runs) -> tuple[Path, list[dict]]:
     root = _finished(delivery_runs, "jira_only")
@@ -160,88 +156,8 @@ def test_jira_only_publishes_empty_dora_marts_and_a_profile_of_zeros(jira_only):
 
 # GitHub only -----------------------------------------------------------------------------------------------
 
-ZETA_API = "zeta/api"  # no seed maps it: the organisation's one team is `unmapped`
-C0, C1, M1 = "0a" * 20, "1b" * 20, "2c" * 20  # root commit (pushed), PR #1's branch commit, its merge commit
-LEAD_TIME_PR1 = (26 * 3600 + 10 * 60) / 3600  # C1 authored 03-02 10:00 -> deployed 03-03 12:10: 26 h 10 min
-
-
-def _user(login: str) -> dict:
-    return {"login": login, "id": abs(hash(login)) % 10**7, "type": "User", "site_admin": False,
-            "url": f"https://api.github.com/users/{login}", "html_url": f"https://github.com/{login}"}
-
-
-def _commit(repository: str, sha: str, when: str, message: str, parents: list[str]) -> dict:
-    person = {"name": "Ada", "email": "ada@zeta.example", "date": when}
-    return {
-        "sha": sha, "node_id": f"C_{sha[:8]}",
-        "commit": {"author": person, "committer": person, "message": message, "comment_count": 0},
-        "url": f"https://api.github.com/repos/{repository}/commits/{sha}",
-        "html_url": f"https://github.com/{repository}/commit/{sha}",
-        "author": _user("ada"), "committer": _user("ada"),
-        "parents": [{"sha": p, "url": f"https://api.github.com/repos/{repository}/commits/{p}"} for p in parents],
-    }
-
-
-def _pull(repository: str, number: int, *, created: str, merged: str, merge_sha: str, head: str) -> dict:
-    """The real sample's pull request body (tests/fixtures/real_samples), given this story's identifiers."""
-    pull = copy.deepcopy(json.loads((REAL_SAMPLES / "github/panjf2000/ants/pulls/page-1.json").read_text())[0])
-    pull.update(id=900000 + number, node_id=f"PR_{number}", number=number, state="closed", title=f"Change {number}",
-                user=_user("ada"), created_at=created, updated_at=merged, closed_at=merged, merged_at=merged,
-                merge_commit_sha=merge_sha, labels=[], body=None)
-    pull["head"].update(ref=head, sha=C1)
-    pull["base"].update(ref="main")
-    pull["base"]["repo"].update(full_name=repository, name=repository.split("/")[1])
-    return pull
-
-
-def _deployment(repository: str, deployment_id: int, sha: str, environment: str, created: str) -> dict:
-    return {
-        "url": f"https://api.github.com/repos/{repository}/deployments/{deployment_id}", "id": deployment_id,
-        "node_id": f"DE_{deployment_id}", "sha": sha, "ref": "main", "task": "deploy", "payload": {},
-        "original_environment": environment, "environment": environment, "description": None,
-        "creator": _user("deploy-bot"), "created_at": created, "updated_at": created,
-        "statuses_url": f"https://api.github.com/repos/{repository}/deployments/{deployment_id}/statuses",
-        "repository_url": f"https://api.github.com/repos/{repository}", "transient_environment": False,
-        "production_environment": environment == "production",
-    }
-
-
-def _deployment_status(repository: str, deployment_id: int, state: str, environment: str, created: str) -> dict:
-    return {
-        "url": f"https://api.github.com/repos/{repository}/deployments/{deployment_id}/statuses/{deployment_id}1",
-        "id": deployment_id * 10 + 1, "node_id": f"DES_{deployment_id}", "state": state,
-        "creator": _user("deploy-bot"), "description": "", "environment": environment, "target_url": "",
-        "created_at": created, "updated_at": created,
-        "deployment_url": f"https://api.github.com/repos/{repository}/deployments/{deployment_id}",
-        "repository_url": f"https://api.github.com/repos/{repository}", "environment_url": "", "log_url": "",
-    }
-
-
-def _write_github_repository(exports: Path, repository: str, environment: str) -> None:
-    """C0 pushed and deployed first (03-02 09:35); PR #1 (branch commit C1 authored 03-02 10:00, opened 11:00,
-    merged 03-03 10:00 as M1) deployed 03-03 12:10. Both deployments to `environment`."""
-    base = f"github/{repository}"
-    _write(exports, f"{base}/commits/page-0001.json", [
-        _commit(repository, M1, "2026-03-03T10:00:00Z", "Merge pull request #1", [C0, C1]),
-        _commit(repository, C0, "2026-03-02T09:00:00Z", "Initial commit", []),
-    ])
-    _write(exports, f"{base}/pulls/page-0001.json", [
-        _pull(repository, 1, created="2026-03-02T11:00:00Z", merged="2026-03-03T10:00:00Z", merge_sha=M1,
-              head="feature/search"),
-    ])
-    _write(exports, f"{base}/pull_commits/1.json", [_commit(repository, C1, "2026-03-02T10:00:00Z", "Search", [C0])])
-    _write(exports, f"{base}/deployments/page-0001.json", [
-        _deployment(repository, 101, M1, environment, "2026-03-03T12:00:00Z"),
-        _deployment(repository, 100, C0, environment, "2026-03-02T09:30:00Z"),
-    ])
-    _write(exports, f"{base}/deployment_statuses/100.json",
-           [_deployment_status(repository, 100, "success", environment, "2026-03-02T09:35:00Z")])
-    _write(exports, f"{base}/deployment_statuses/101.json",
-           [_deployment_status(repository, 101, "success", environment, "2026-03-03T12:10:00Z")])
-
-
 def _write_github_only(exports: Path) -> None:
-    _write_github_repository(exports, ZETA_API, "production")
+    write_github_repository(exports, ZETA_API, "production")
 
 
 @pytest.fixture(scope="module")
@@ -335,7 +251,7 @@ def _pagerduty_incident(incident_id: str, number: int, created: str, status: str
 
 
 def _write_pagerduty_only(exports: Path) -> None:
-    _write(exports, "pagerduty/incidents/page-0001.json", {
+    write(exports, "pagerduty/incidents/page-0001.json", {
         "incidents": [
             # resolved: the last status change (10:30) stands for the resolution, 2.5 h after the start
             _pagerduty_incident("Q1ZETA", 1, "2026-03-04T08:00:00Z", "resolved", "2026-03-04T10:30:00.000000Z"),
@@ -352,7 +268,7 @@ def pagerduty_only(delivery_runs) -> Path:
 
 # The organisations built by `delivery run`, each with its exports' writer.
 ORGANISATIONS = {
-    "jira_only": _write_jira_only,
+    "jira_only": write_jira_only,
     "github_only": _write_github_only,
     "pagerduty_only": _write_pagerduty_only,
 }
@@ -433,10 +349,10 @@ def _write_azure_pipelines(exports: Path) -> None:
         _azure_build(703, {**github, "id": "", "name": ""}),
     ]
     out = "azure_devops/acme/Storefront"
-    _write(exports, f"{out}/builds/page-0001.json", {"count": len(builds), "value": builds})
+    write(exports, f"{out}/builds/page-0001.json", {"count": len(builds), "value": builds})
     records = [_azure_deployment(61, 701, "2026-03-04T10:00:00Z"), _azure_deployment(62, 702, "2026-03-04T11:00:00Z"),
                _azure_deployment(63, 703, "2026-03-04T12:00:00Z")]
-    _write(exports, f"{out}/environment_deployments/staging/page-0001.json", {"count": 3, "value": records})
+    write(exports, f"{out}/environment_deployments/staging/page-0001.json", {"count": 3, "value": records})
 
 
 OPSGENIE_OWNED_BY_RESPONDER = "3f1e2d3c-0000-4000-8000-000000000041"
@@ -457,7 +373,7 @@ def _write_opsgenie(exports: Path) -> None:
     unowned.update(id=OPSGENIE_WITHOUT_TEAM, tinyId="42", message="Cache warm-up stuck", status="open",
                    createdAt="2026-03-05T10:00:00Z", updatedAt="2026-03-05T10:05:00Z", ownerTeam="",
                    extraProperties={}, impactedServices=[], responders=[{"type": "user", "id": "u-2"}])
-    _write(exports, "opsgenie/incidents/page-0001.json", {**page, "data": [owned, unowned]})
+    write(exports, "opsgenie/incidents/page-0001.json", {**page, "data": [owned, unowned]})
 
 
 @pytest.fixture(scope="module")
@@ -470,7 +386,7 @@ def no_production(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("no_production")
     exports, warehouse = root / "exports", root / "w.duckdb"
     # the same history as the GitHub-only organisation, deployed to staging alone: no production deployment
-    _write_github_repository(exports, CHECKOUT_WEB, "staging")
+    write_github_repository(exports, CHECKOUT_WEB, "staging")
     _write_azure_pipelines(exports)
     _write_opsgenie(exports)
     for tool in ("github", "azure_devops", "opsgenie"):

@@ -154,7 +154,7 @@ def _checked(setting: Setting, raw: object, file: Path, line: int | None, proble
         return None
     try:
         return _convert(setting, raw, relative_to, from_text)
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         problems.append(Problem(file, line, f"{setting.name}: {error}"))
         return None
 
@@ -184,10 +184,10 @@ def _convert(setting: Setting, raw: object, relative_to: Path, from_text: bool) 
     if kind == "labels":
         labels = [part.strip() for part in raw.split(",")] if from_text and isinstance(raw, str) else raw
         if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-            raise ValueError(f"expected a list of labels, got {raw!r}")
+            raise TypeError(f"expected a list of labels, got {raw!r}")
         return [label for label in labels if label]
     if not isinstance(raw, str | int | float):
-        raise ValueError(f"expected text, got {raw!r}")
+        raise TypeError(f"expected text, got {raw!r}")
     text = str(raw)
     if kind == "path":
         return str((relative_to / Path(text).expanduser()).resolve()) if text else ""

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.config.spec import MAPPINGS, MAPPINGS_FOLDER, SECRETS_FILE, SETTINGS, SETTINGS_FILE, Setting
+from orchestration.config.spec import (
+    MAPPINGS,
+    MAPPINGS_FOLDER,
+    SECRETS_FILE,
+    SETTINGS,
+    SETTINGS_FILE,
+    Setting,
+)
 
 HEADER = """\
 # Delivery Warehouse settings. Every setting is listed with its default, commented out: uncomment a line to

@@ -1,0 +1,130 @@
+"""An organisation configured entirely from a folder of its own, outside the repository: its settings file, its
+mapping tables, its landing folder and warehouse. No file of the repository is changed, and no environment
+variable names a path: the folder's settings.yaml does.
+
+The organisation, Zeta, exports Jira (four issues of the real sample, project EE) and GitHub (`zeta/api`,
+two deployments to the environment `live`, tests/small_org_exports.py). Its one team is `platform`. Its settings
+say that `live` is production (`default_production_environment_pattern`): with the product's default
+(`^prod(uction)?$`) neither deployment would count. The first run has only teams.csv filled in, so the
+repository and the project count under `unmapped`; the mapping rows are then filled in and a second run moves
+those records to `platform`. Every expected value is worked out by hand beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.config.spec import SETTINGS
+from tests.small_org_exports import LEAD_TIME_PR1, ZETA_API, write_github_repository, write_jira_only
+
+REPO_ROOT = Path(__file__).parents[1]
+SETTINGS_YAML = """\
+# Zeta's delivery warehouse
+exports_dir: ../landing
+warehouse_path: ../state/delivery.duckdb
+default_production_environment_pattern: '^live$'
+"""
+
+
+def _repository_state() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def _run(root: Path) -> str:
+    """`delivery run` with the organisation's folder alone: the session's path variables are removed."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in {s.environment_variable for s in SETTINGS}}
+    env |= {"DELIVERY_CONFIG_DIR": str(root / "config"), "DAGSTER_HOME": str(root / "dagster"), "COLUMNS": "200"}
+    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, cwd=root,
+                            capture_output=True, text=True, timeout=1800)  # the timeout stops a hang only
+    output = result.stdout[-6000:] + result.stderr[-3000:]
+    assert result.returncode == 0, output
+    assert "Published " in output, output
+    return output
+
+
+def _published(root: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(root / "state" / "serving.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def zeta(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("zeta")
+    config = root / "config"
+    (config / "mappings").mkdir(parents=True)
+    (config / "settings.yaml").write_text(SETTINGS_YAML)
+    (config / "mappings" / "teams.csv").write_text("team,team_name,value_stream\nplatform,Platform,Core\n")
+    write_jira_only(root / "landing")
+    write_github_repository(root / "landing", ZETA_API, "live")
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_run(zeta: Path) -> Path:
+    before = _repository_state()
+    _run(zeta)
+    assert _repository_state() == before  # no file of the repository changed
+    return zeta
+
+
+def _deployments(root: Path) -> list[tuple]:
+    return _published(root, """
+        select deployment_key, team, value_stream, is_production_deployment
+        from marts.fct_deployments order by deployment_key""")
+
+
+def _work_items_by_team(root: Path) -> list[tuple]:
+    return _published(root, "select team, value_stream, count(*) from marts.fct_work_items group by all order by 1")
+
+
+def test_the_folder_alone_places_landing_and_warehouse_and_its_settings_reach_the_models(first_run):
+    root = first_run
+    assert (root / "state" / "delivery.duckdb").is_file()
+    # both deployments went to `live`, production by the folder's pattern; no mapping row: unmapped
+    assert _deployments(root) == [
+        ("github_deployment:100", "unmapped", "unmapped", True),
+        ("github_deployment:101", "unmapped", "unmapped", True),
+    ]
+    # PR #1's commit C1 reached production with deployment 101: 26 h 10 min
+    assert _published(root, "select team, lead_time_hours from marts.fct_changes where lead_time_hours is not null"
+                      ) == [("unmapped", pytest.approx(LEAD_TIME_PR1))]
+    # the four Jira issues of project EE: no project row, and none of their people mapped
+    assert _work_items_by_team(root) == [("unmapped", "unmapped", 4)]
+    # the organisation's one team has its profile row (no deployment of its own yet), beside `unmapped`'s
+    assert _published(root, """
+        select team, deployment_count from marts.mart_dora__deployment_frequency_profile order by team""") == [
+        ("platform", 0), ("unmapped", 2)]
+
+
+@pytest.fixture(scope="module")
+def filled_in(first_run: Path) -> Path:
+    """The gaps filled in: the repository and the Jira project belong to platform."""
+    mappings = first_run / "config" / "mappings"
+    (mappings / "repository_teams.csv").write_text(
+        "repository,team,production_environment_pattern,deploy_workflow_path\nzeta/api,platform,,\n")
+    (mappings / "jira_project_teams.csv").write_text("project_key,component,team\nEE,,platform\n")
+    _run(first_run)
+    return first_run
+
+
+def test_filling_the_mappings_in_moves_the_records_to_their_team(filled_in):
+    root = filled_in
+    assert _deployments(root) == [
+        ("github_deployment:100", "platform", "Core", True),
+        ("github_deployment:101", "platform", "Core", True),
+    ]
+    assert _work_items_by_team(root) == [("platform", "Core", 4)]
+    # the organisation's totals are unchanged: the same two deployments in the profile, now platform's
+    assert _published(root, """
+        select team, deployment_count from marts.mart_dora__deployment_frequency_profile order by team""") == [
+        ("platform", 2)]
+    assert _published(root, "select count(*) from intermediate.int_mapping_gaps where mapping_kind in "
+                      "('repository_team', 'jira_project_team')") == [(0,)]
