@@ -93,9 +93,10 @@ def test_the_folder_alone_places_landing_and_warehouse_and_its_settings_reach_th
         ("github_deployment:100", "unmapped", "unmapped", True),
         ("github_deployment:101", "unmapped", "unmapped", True),
     ]
-    # PR #1's commit C1 reached production with deployment 101: 26 h 10 min
-    assert _published(root, "select team, lead_time_hours from marts.fct_changes where lead_time_hours is not null"
-                      ) == [("unmapped", pytest.approx(LEAD_TIME_PR1))]
+    # C0 authored 09:00, deployed 09:35 (35 min); PR #1's commit C1 reached production with 101: 26 h 10 min
+    assert _published(root, """
+        select team, lead_time_hours from marts.fct_changes where lead_time_hours is not null order by 2""") == [
+        ("unmapped", pytest.approx(35 / 60)), ("unmapped", pytest.approx(LEAD_TIME_PR1))]
     # the four Jira issues of project EE: no project row, and none of their people mapped
     assert _work_items_by_team(root) == [("unmapped", "unmapped", 4)]
     # the organisation's one team has its profile row (no deployment of its own yet), beside `unmapped`'s
