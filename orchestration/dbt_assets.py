@@ -45,7 +45,9 @@ def _parse_atomically(project: DbtProject) -> None:
         partial = target_root / PARTIAL_PARSE
         if partial.exists():  # lets dbt re-parse only the files that changed
             shutil.copy2(partial, target / PARTIAL_PARSE)
-        dbt_resource(project).cli(["parse", "--quiet"], target_path=target, manifest={}).wait()
+        # The configuration's vars, as the builds pass them: a parse with other vars is not reused by a build.
+        configured_vars = ["--vars", os.environ["DELIVERY_DBT_VARS"]] if os.environ.get("DELIVERY_DBT_VARS") else []
+        dbt_resource(project).cli(["parse", "--quiet", *configured_vars], target_path=target, manifest={}).wait()
         for name in (PARTIAL_PARSE, "manifest.json"):
             if not (target / name).exists():
                 raise FileNotFoundError(f"dbt parse wrote no {name} in {target}")
@@ -82,7 +84,9 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
         if not invocation.is_successful():
             target = invocation.target_path
             raise build_failure(target, settings.warehouse_path, target / "dbt.log")
-        if generate_docs(dbt, invocation.target_path, settings):
+        if not settings.write_dbt_docs:
+            context.log.info("dbt docs not written: the setting write_dbt_docs is off.")
+        elif generate_docs(dbt, invocation.target_path, settings):
             context.log.info(f"dbt docs of this build: {settings.docs_dir / 'static_index.html'}")
         else:  # the data is built and tested: missing docs must not hold back the snapshot
             context.log.warning(f"dbt docs generate failed; see {settings.docs_dir / 'dbt.log'}")

@@ -24,6 +24,9 @@ os.environ.setdefault(
     str(Path(tempfile.mkdtemp(prefix=f"delivery-tests-{_WORKER}-")) / "delivery.duckdb"),
 )
 
+# The dbt docs site costs each `delivery run` a docs generation: only the test of the docs writes them.
+os.environ.setdefault("DELIVERY_WRITE_DBT_DOCS", "false")
+
 
 # The two slowest modules, each several `delivery run`s, start first and on separate workers (`make test`
 # keeps this order with `--no-loadscope-reorder`): xdist would otherwise start the modules with the most

@@ -38,6 +38,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
         "DELIVERY_SERVING_PATH": str(root / "warehouse" / "serving.duckdb"),
         "DAGSTER_HOME": str(root / "dagster"),
         "DELIVERY_DEMO_SIZE": DEMO_SIZE,
+        "DELIVERY_WRITE_DBT_DOCS": "true",  # the session leaves them out (tests/conftest.py); this run checks them
         "COLUMNS": "200",
     }
     first = _delivery_run(env)

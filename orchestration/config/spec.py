@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("publish_people_names", False,
             "Publish people's logins, account ids and names as they are instead of keyed pseudonyms (see "
             "docs/privacy.md). E-mail addresses are never published.", "Serving", "bool"),
+    Setting("write_dbt_docs", True,
+            "Write the dbt docs site (every model and column, the lineage up to the dashboards) after each build.",
+            "Serving", "bool"),
     Setting("demo_size", "S", "Size of the demo organisation `delivery demo` writes: S, M or L.", "Demo"),
     Setting("demo_seed", 7, "Random seed of the demo organisation: the same seed writes the same files.",
             "Demo", "int"),

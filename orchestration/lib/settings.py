@@ -53,6 +53,7 @@ class Settings:
     # DuckDB storage format of the serving file (e.g. `v1.2.0`) for BI drivers on an older DuckDB; empty: current.
     serving_storage_version: str = ""
     publish_people_names: bool = False
+    write_dbt_docs: bool = True
     # The dbt vars of the configuration, as (name, value) pairs (hashable: the settings key a cache).
     dbt_vars: tuple[tuple[str, object], ...] = ()
     config: Config | None = field(default=None, compare=False, hash=False, repr=False)
@@ -104,6 +105,7 @@ class Settings:
             max_mart_row_drop=values["max_mart_row_drop"],
             serving_storage_version=values["serving_storage_version"],
             publish_people_names=values["publish_people_names"],
+            write_dbt_docs=values["write_dbt_docs"],
             dbt_vars=tuple((s.name, _hashable(values[s.name])) for s in SETTINGS if s.dbt_var),
             config=config,
         )
