@@ -73,7 +73,8 @@ def demo(
     target = out or settings.exports_dir
     try:
         with console.status(f"Writing the demo organisation's exports to {target}"):
-            counts = write_demo(target, size or settings.demo_size, seed or settings.demo_seed, force)
+            seed = settings.demo_seed if seed is None else seed
+            counts = write_demo(target, size or settings.demo_size, seed, force)
     except ForeignFilesError as error:
         console.print(f"[red]Demo not written:[/red] {error}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
