@@ -110,11 +110,14 @@ class ForeignFilesError(Exception):
     def __init__(self, folder: Path, files: list[str]) -> None:
         self.folder, self.files = folder, files
         shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+        unmarked = "" if read_marker(folder) else (
+            " If they are a demo written before the demo marked its folders, remove the folder first."
+        )
         super().__init__(
             f"{folder} holds {len(files)} file(s) the demo did not write ({shown}): the demo writes only into "
             "an empty folder or over its own demo. Choose another folder (--out), or pass --force to write "
             "it there anyway (its jira/, github/... folders are replaced; other files stay, and the snapshot "
-            "is then not marked as demo data)."
+            f"is then not marked as demo data).{unmarked}"
         )
 
 
