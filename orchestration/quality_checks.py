@@ -117,13 +117,17 @@ class CheckHistory:
         statuses = {AssetCheckExecutionRecordStatus.SUCCEEDED}
         if not only_passed:
             statuses.add(AssetCheckExecutionRecordStatus.FAILED)
-        records = self.instance.event_log_storage.get_asset_check_execution_history(
-            key, limit=self.LOOKBACK, status=statuses
-        )
-        for record in records:
-            evaluation = record.event.dagster_event.event_specific_data if record.event is not None else None
-            if evaluation is not None and _meta(evaluation, WAREHOUSE_ID) == self.warehouse:
-                return evaluation
+        # The latest evaluation first: it is this warehouse's, unless warehouses alternate on DAGSTER_HOME.
+        for limit in (1, self.LOOKBACK):
+            records = self.instance.event_log_storage.get_asset_check_execution_history(
+                key, limit=limit, status=statuses
+            )
+            for record in records:
+                evaluation = record.event.dagster_event.event_specific_data if record.event is not None else None
+                if evaluation is not None and _meta(evaluation, WAREHOUSE_ID) == self.warehouse:
+                    return evaluation
+            if len(records) < limit:
+                break
         return None
 
     def last_validation(self, key: dg.AssetCheckKey) -> PassedValidation | None:
