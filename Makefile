@@ -19,7 +19,10 @@ install: $(VENV)/.installed
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
+# The demo is explicit: `delivery demo` writes its exports (and leaves an unchanged demo as it is), then
+# `delivery run` builds. `delivery run` alone never writes demo data.
 run: install
+	$(BIN)/delivery demo
 	$(BIN)/delivery run
 
 # Two workers, a test module at a time each, in the order tests/conftest.py sets: the two slowest modules
@@ -68,7 +71,7 @@ $(BI_VENV)/.installed: $(VENV)/.installed
 	touch $@
 
 $(SERVING_PATH):
-	$(BIN)/delivery run
+	$(MAKE) run
 
 # Installs Superset, provisions it (metadata DB, admin, the bundle in bi/superset/assets) and starts it.
 bi: install $(BI_VENV)/.installed $(SERVING_PATH)

@@ -53,8 +53,9 @@ def build_serving_file(size: str, reuse: bool) -> Path:
         "DAGSTER_HOME": str(work / "dagster"),
     }
     print(f"Publishing the demo organisation at size {size} into {work} ...", flush=True)
-    subprocess.run([str(ROOT / ".venv" / "bin" / "delivery"), "run"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    for command in ("demo", "run"):  # `delivery run` never writes the demo itself
+        subprocess.run([str(ROOT / ".venv" / "bin" / "delivery"), command], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
     return serving
 
 

@@ -245,6 +245,9 @@ def publish_demo(size: str, work: Path, exports: Path | None) -> Path:
         "DAGSTER_HOME": str(work / "dagster"),
     }
     print(f"Publishing size {size} into {work} ...", flush=True)
+    if exports is None:  # `delivery run` never writes the demo itself
+        subprocess.run([str(Path(sys.executable).parent / "delivery"), "demo"], env=env, cwd=ROOT,
+                       stdout=subprocess.DEVNULL, check=True)
     run = subprocess.run(
         [str(Path(sys.executable).parent / "delivery"), "run"],
         env=env,

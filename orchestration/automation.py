@@ -20,8 +20,12 @@ def daily_schedule(job: UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
         job=job,
         cron_schedule="0 6 * * *",
         execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="The whole graph every morning, whether or not the landing-folder sensor fired.",
+        # Stopped until someone turns it on: opening the UI must not start a run by itself.
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description=(
+            "The whole graph every morning, whether or not the landing-folder sensor fired. Ships stopped: "
+            "turn it on in the UI (Automation) or with `dagster schedule start daily_delivery`."
+        ),
     )
 
 
@@ -30,8 +34,13 @@ def landing_sensor(settings: Settings, job: UnresolvedAssetJobDefinition) -> dg.
         name="new_exports",
         job=job,
         minimum_interval_seconds=60,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-        description=f"Starts the job when export files are added to or changed under `{settings.exports_dir}`.",
+        # Stopped until someone turns it on: its first tick would otherwise start a full run as soon as
+        # the UI's daemon is up, on whatever the landing folder holds.
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description=(
+            f"Starts the job when export files are added to or changed under `{settings.exports_dir}`. "
+            "Ships stopped: turn it on in the UI (Automation) or with `dagster sensor start new_exports`."
+        ),
     )
     def new_exports(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
         listing = LandingListing.scan(settings.exports_dir)

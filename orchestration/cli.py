@@ -42,7 +42,26 @@ def _settings() -> Settings:
 
 
 def _has_exports(exports_dir: Path) -> bool:
-    return exports_dir.is_dir() and any(p.is_file() for p in exports_dir.rglob("*.json"))
+    from ingestion.demo_org.marker import MARKER_NAME
+
+    return exports_dir.is_dir() and any(
+        p.is_file() and p.name != MARKER_NAME for p in exports_dir.rglob("*.json")
+    )
+
+
+def _require_exports(exports_dir: Path) -> None:
+    """A missing or empty landing folder (an unmounted share, a typo) stops the run before anything runs:
+    never build, nor publish, an organisation from nothing, nor from demo data nobody asked for."""
+    if _has_exports(exports_dir):
+        return
+    state = "does not exist" if not exports_dir.exists() else "holds no export files (*.json)"
+    console.print(
+        f"[red]No exports:[/red] the landing folder {exports_dir} {state}. Nothing was run or published.\n"
+        "Point DELIVERY_EXPORTS_DIR at your exports, or write the demo organisation first: "
+        "`delivery demo` then `delivery run`, or `make run`.",
+        highlight=False, soft_wrap=True,
+    )
+    raise typer.Exit(code=2)
 
 
 def ensure_dagster_home(dagster_home: Path) -> None:
@@ -78,33 +97,63 @@ def demo(
     out: Annotated[Path | None, typer.Option(help="Where to write the exports (default: the exports folder).")] = None,
     size: Annotated[str | None, typer.Option(help="S (default demo), M (10x S), L (an enterprise year).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed; the same seed writes the same files.")] = None,
+    force: Annotated[bool, typer.Option(help="Write even into a folder holding files the demo did not write.")]
+    = False,
 ) -> None:
-    """Write the demo organisation's exports in the landing layout."""
-    from ingestion.demo_org.generate import generate_demo_exports
+    """Write the demo organisation's exports in the landing layout (left as they are when unchanged)."""
+    from ingestion.demo_org.marker import ForeignFilesError, write_demo
 
     settings = _settings()
     target = out or settings.exports_dir
-    with console.status(f"Writing the demo organisation's exports to {target}"):
-        counts = generate_demo_exports(target, size=size or settings.demo_size, seed=seed or settings.demo_seed)
-    console.print(f"Demo exports written to {target}: {sum(counts.values()):,} files and records.")
+    try:
+        with console.status(f"Writing the demo organisation's exports to {target}"):
+            seed = settings.demo_seed if seed is None else seed
+            counts = write_demo(target, size or settings.demo_size, seed, force)
+    except ForeignFilesError as error:
+        console.print(f"[red]Demo not written:[/red] {error}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    if counts is None:
+        console.print(f"The demo exports in {target} are unchanged: nothing rewritten.", soft_wrap=True)
+    else:
+        console.print(f"Demo exports written to {target}: {sum(counts.values()):,} files and records.",
+                      soft_wrap=True)
 
 
 @app.command()
-def run() -> None:
+def run(
+    wait: Annotated[bool, typer.Option(help="If another run is in progress on the warehouse, wait for it.")]
+    = False,
+) -> None:
     """Run the whole graph headless through Dagster, then print what was loaded and published.
 
     In two runs: the load and its raw checks first; then, only if they brought something new (or the
     dbt project changed), the build, the mart checks and publish. A run with nothing new stops after
-    the first, without planning the hundreds of model checks it would not run.
+    the first, without planning the hundreds of model checks it would not run. One run per warehouse at
+    a time: a second one says which run holds it and exits, or waits with --wait.
     """
+    from orchestration.lib.run_lock import RunInProgress, exclusive_run
+
+    settings = _settings()
+    console.print(f"Configuration: {settings.config_dir}", highlight=False, soft_wrap=True)
+    _require_exports(settings.exports_dir)
+    try:
+        with exclusive_run(settings.warehouse_path, wait, on_wait=_say_waiting):
+            _run(settings)
+    except RunInProgress as busy:
+        console.print(f"[red]Not started:[/red] {busy}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=3) from None
+
+
+def _say_waiting(busy) -> None:
+    console.print(f"Another `delivery run` is in progress on {busy.warehouse} ({busy.who()}): waiting for it.",
+                  highlight=False, soft_wrap=True)
+
+
+def _run(settings: Settings) -> None:
     from orchestration.dbt_assets import already_published
     from orchestration.status import check_rows, print_warnings
     from orchestration.summary import print_summary, summarise
 
-    settings = _settings()
-    if not _has_exports(settings.exports_dir):
-        console.print(f"No exports in {settings.exports_dir}: writing the demo organisation's.")
-        demo(out=settings.exports_dir, size=settings.demo_size, seed=settings.demo_seed)
     started = time.time()
     result = _execute("ingest_job", settings, "Loading and checking the raw tables")
     runs = [result.run_id]

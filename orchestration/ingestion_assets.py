@@ -8,6 +8,7 @@ from ingestion.pipelines import tool_pipeline
 from ingestion.sources import TOOLS, export_source
 from orchestration.lib.settings import Settings
 from orchestration.lib.translators import RawTableTranslator, landing_asset_key
+from orchestration.lib.warehouse_identity import ensure_warehouse_id
 
 DUCKDB_POOL = "duckdb"
 
@@ -46,6 +47,8 @@ def raw_assets(settings: Settings, tool: str) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
     )
     def load_raw_tables(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
+        # Created with the warehouse: the checks keep their history per warehouse by it.
+        ensure_warehouse_id(settings.warehouse_path)
         yield from dlt.run(context=context)
 
     return load_raw_tables

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from ingestion.demo_org.marker import holds_only_demo_data
 from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.serving import PUBLISHED_SCHEMAS, publish
 from orchestration.lib.settings import Settings
@@ -22,13 +23,14 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
         description=(
             f"The serving file BI tools read (`{settings.serving_path}`): the {', '.join(PUBLISHED_SCHEMAS)} "
             "schemas of the working warehouse, copied aside and renamed into place once every blocking "
-            "check passed. `meta.snapshot` says which run published it, `meta.tables` how many rows each "
-            "table holds."
+            "check passed. `meta.snapshot` says which run published it and whether from demo data, "
+            "`meta.tables` how many rows each table holds."
         ),
     )
     def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         snapshot = publish(
-            settings.warehouse_path, settings.serving_path, context.run_id, settings.serving_storage_version
+            settings.warehouse_path, settings.serving_path, context.run_id, settings.serving_storage_version,
+            demo_data=holds_only_demo_data(settings.exports_dir),
         )
         marts = {name: rows for name, rows in snapshot.table_rows.items() if name.startswith("marts.")}
         context.log.info(f"Published {len(snapshot.table_rows)} tables to {settings.serving_path}.")
@@ -40,6 +42,7 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
                 "mart_rows": dg.MetadataValue.json(marts),
                 "raw_fingerprint": snapshot.raw_fingerprint,
                 "dbt_fingerprint": snapshot.dbt_fingerprint,
+                "demo_data": snapshot.demo_data,
             }
         )
 

@@ -32,11 +32,14 @@ from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.raw_tables import raw_tables, table_state
 from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
+from orchestration.lib.warehouse_identity import warehouse_id
 
 RAW_SUITE_CHECK = "raw_expectations"
 RECORD_CHECK = "raw_record_rules"
 FRESHNESS_CHECK = "exports_are_fresh"
 ROW_COUNT_CHECK = "row_count_against_published"
+# The metadata entry naming the warehouse a raw check evaluated (lib/warehouse_identity.py).
+WAREHOUSE_ID = "warehouse_id"
 # The table whose asset carries each tool's freshness check: the first table of its first export folder.
 FRESHNESS_TABLE = {tool: folders[0].tables[0].name for tool, (_, folders) in TOOLS.items()}
 
@@ -83,13 +86,14 @@ def _tool_checks(settings: Settings, tool: str) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(specs=specs, name=f"{tool}_raw_checks", pool=DUCKDB_POOL, can_subset=True)
     def check_raw_tables(context: dg.AssetCheckExecutionContext) -> Iterable[dg.AssetCheckResult]:
         now = datetime.now(UTC)
+        history = CheckHistory(context.instance, warehouse_id(settings.warehouse_path))
         for table in tables:
             key = dg.AssetCheckKey(dg.AssetKey([dataset, table.name]), RAW_SUITE_CHECK)
             if key in context.selected_asset_check_keys:
-                yield _suite_check(settings, context.instance, key, table)
+                yield _suite_check(settings, history, key, table)
             record_key = dg.AssetCheckKey(key.asset_key, RECORD_CHECK)
             if record_key in context.selected_asset_check_keys:
-                yield _record_check(settings, context.instance, record_key, table, now)
+                yield _record_check(settings, history, record_key, table, now)
         freshness_key = dg.AssetCheckKey(dg.AssetKey([dataset, FRESHNESS_TABLE[tool]]), FRESHNESS_CHECK)
         if freshness_key in context.selected_asset_check_keys:
             yield _freshness_result(settings, freshness_key, dataset, now)
@@ -97,28 +101,69 @@ def _tool_checks(settings: Settings, tool: str) -> dg.AssetChecksDefinition:
     return check_raw_tables
 
 
+class CheckHistory:
+    """The earlier evaluations of a check on this warehouse only. DAGSTER_HOME may hold several warehouses'
+    evaluations; each evaluation carries the identity of the warehouse it checked (`warehouse_id`), so a
+    new warehouse is never compared with another's row counts and loads."""
+
+    # How far back to look for this warehouse's last evaluation among other warehouses'. Past it, the
+    # warehouse is validated whole again, as a new one would be: slower, never wrong.
+    LOOKBACK = 100
+
+    def __init__(self, instance: dg.DagsterInstance, warehouse: str | None) -> None:
+        self.instance, self.warehouse = instance, warehouse
+
+    def last(self, key: dg.AssetCheckKey, only_passed: bool = False) -> dg.AssetCheckEvaluation | None:
+        statuses = {AssetCheckExecutionRecordStatus.SUCCEEDED}
+        if not only_passed:
+            statuses.add(AssetCheckExecutionRecordStatus.FAILED)
+        # The latest evaluation first: it is this warehouse's, unless warehouses alternate on DAGSTER_HOME.
+        for limit in (1, self.LOOKBACK):
+            records = self.instance.event_log_storage.get_asset_check_execution_history(
+                key, limit=limit, status=statuses
+            )
+            for record in records:
+                evaluation = record.event.dagster_event.event_specific_data if record.event is not None else None
+                if evaluation is not None and _meta(evaluation, WAREHOUSE_ID) == self.warehouse:
+                    return evaluation
+            if len(records) < limit:
+                break
+        return None
+
+    def last_validation(self, key: dg.AssetCheckKey) -> PassedValidation | None:
+        """The rows and newest load that the check's last passing evaluation saw."""
+        evaluation = self.last(key, only_passed=True)
+        rows, newest = _meta(evaluation, "row_count"), _meta(evaluation, "newest_load_id")
+        if rows is None or not newest:
+            return None
+        return PassedValidation(rows, newest)
+
+
 def _suite_check(
-    settings: Settings, instance: dg.DagsterInstance, key: dg.AssetCheckKey, table: RawTable
+    settings: Settings, history: CheckHistory, key: dg.AssetCheckKey, table: RawTable
 ) -> dg.AssetCheckResult:
     """Validate the systemic rules on what the loads since the table's last passing validation brought:
     nothing, when no load touched it; the whole table, when none passed yet."""
     dataset = key.asset_key.path[0]
     rows, newest_load = _table_state(settings, dataset, table.name)
-    passed = _last_validation(instance, key, only_passed=True)
+    passed = history.last_validation(key)
     if passed is not None and (passed.row_count, passed.newest_load_id) == (rows, newest_load):
         return dg.AssetCheckResult(
             asset_key=key.asset_key,
             check_name=key.name,
             passed=True,
             description=f"Unchanged since its last passing validation (load {newest_load}, {rows} rows).",
-            metadata={"row_count": rows, "newest_load_id": newest_load, "validated": False},
+            metadata={"row_count": rows, "newest_load_id": newest_load, "validated": False,
+                      **_warehouse_metadata(history)},
         )
     outcome = validate_table_rules(settings.warehouse_path, dataset, table, passed)
-    return _suite_result(key, outcome, passed, newest_load, dg.AssetCheckSeverity.ERROR)
+    return _suite_result(
+        key, outcome, passed, newest_load, dg.AssetCheckSeverity.ERROR, _warehouse_metadata(history)
+    )
 
 
 def _record_check(
-    settings: Settings, instance: dg.DagsterInstance, key: dg.AssetCheckKey, table: RawTable, now: datetime
+    settings: Settings, history: CheckHistory, key: dg.AssetCheckKey, table: RawTable, now: datetime
 ) -> dg.AssetCheckResult:
     """Validate the record-level rules on what the loads since the check's last evaluation brought (a
     warning too is an evaluation: its records were reported). Orphans are looked up again whenever a parent
@@ -127,19 +172,24 @@ def _record_check(
     rows, newest_load = _table_state(settings, dataset, table.name)
     parents_load = max((_table_state(settings, dataset, p)[1] for p in parent_tables(dataset, table.name)),
                        default="")
-    last = _last_evaluation(instance, key)
+    last = history.last(key)
     if last is not None and _meta(last, "newest_load_id") == newest_load and (
         _meta(last, "row_count") == rows and _meta(last, "parents_newest_load_id") == parents_load
     ):
         return dg.AssetCheckResult(
             asset_key=key.asset_key, check_name=key.name, passed=last.passed, severity=last.severity,
             description=last.description,
-            metadata={**{k: v for k, v in last.metadata.items() if k != "validated"}, "validated": False},
+            metadata={**{k: v for k, v in last.metadata.items() if k != "validated"}, "validated": False,
+                      **_warehouse_metadata(history)},
         )
     after = _meta(last, "newest_load_id") or None
     outcome = validate_record_rules(settings.warehouse_path, dataset, table, after, now)
     return _suite_result(key, outcome, None, newest_load, dg.AssetCheckSeverity.WARN,
-                         {"parents_newest_load_id": parents_load})
+                         {"parents_newest_load_id": parents_load, **_warehouse_metadata(history)})
+
+
+def _warehouse_metadata(history: CheckHistory) -> dict:
+    return {WAREHOUSE_ID: history.warehouse} if history.warehouse else {}
 
 
 def _table_state(settings: Settings, dataset: str, table: str) -> tuple[int, str]:
@@ -193,29 +243,6 @@ def _suite_result(
             **(extra_metadata or {}),
         },
     )
-
-
-def _last_validation(
-    instance: dg.DagsterInstance, key: dg.AssetCheckKey, only_passed: bool
-) -> PassedValidation | None:
-    """The rows and newest load that the check's last (passing) evaluation saw."""
-    evaluation = _last_evaluation(instance, key, only_passed)
-    rows, newest = _meta(evaluation, "row_count"), _meta(evaluation, "newest_load_id")
-    if rows is None or not newest:
-        return None
-    return PassedValidation(rows, newest)
-
-
-def _last_evaluation(
-    instance: dg.DagsterInstance, key: dg.AssetCheckKey, only_passed: bool = False
-) -> dg.AssetCheckEvaluation | None:
-    statuses = {AssetCheckExecutionRecordStatus.SUCCEEDED}
-    if not only_passed:
-        statuses.add(AssetCheckExecutionRecordStatus.FAILED)
-    records = instance.event_log_storage.get_asset_check_execution_history(key, limit=1, status=statuses)
-    if not records or records[0].event is None:
-        return None
-    return records[0].event.dagster_event.event_specific_data
 
 
 def _meta(evaluation: dg.AssetCheckEvaluation | None, name: str):

@@ -89,10 +89,10 @@ def demo_exports(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pa
     exports = shared_root / "demo_exports"
     with FileLock(str(shared_root / "demo_exports.lock")):
         if not (shared_root / "demo_exports.written").exists():
-            from ingestion.demo_org.generate import generate_demo_exports
+            from ingestion.demo_org.marker import write_demo
 
             shutil.rmtree(exports, ignore_errors=True)
-            generate_demo_exports(exports, size=DEMO_SIZE)
+            write_demo(exports, DEMO_SIZE, seed=7)  # as `delivery demo` writes it: with the demo's marker
             (shared_root / "demo_exports.written").touch()
     return exports
 
@@ -112,6 +112,7 @@ def demo_serving(tmp_path_factory: pytest.TempPathFactory, worker_id: str, demo_
 
 
 def _build_demo_serving(root: Path, demo: DemoServing) -> None:
+    from ingestion.demo_org.marker import holds_only_demo_data
     from ingestion.pipelines import load_all
     from orchestration.lib.serving import publish
     from tests.models.dbt_runner import run_dbt
@@ -122,7 +123,7 @@ def _build_demo_serving(root: Path, demo: DemoServing) -> None:
     # A full build: its data tests include the one checking every mart count against its members.
     built = run_dbt(["build"], root, demo.warehouse)
     assert built.returncode == 0, built.stdout[-6000:]
-    publish(demo.warehouse, demo.serving, "demo-serving")
+    publish(demo.warehouse, demo.serving, "demo-serving", demo_data=holds_only_demo_data(demo.exports))
 
 
 # Columns that name the load a row came from: they differ between two warehouses by design.

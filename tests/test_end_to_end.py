@@ -1,5 +1,7 @@
-"""End to end: `delivery run` on an empty exports folder writes a small demo organisation, loads it with
-dlt, builds and tests every dbt model through Dagster, and a second run changes nothing.
+"""End to end: `delivery run` on a missing exports folder stops before anything runs; `delivery demo` writes a
+small demo organisation, `delivery run` loads it with dlt, builds and tests every dbt model through Dagster
+and publishes a snapshot marked as demo data; a second `delivery demo` and run change nothing, and two runs
+never overlap on one warehouse.
 
 Expected counts are computed from the export files with the standard library, independently of the
 DuckDB extraction, the dlt merge and the dbt models under test.
@@ -9,8 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,11 +26,15 @@ from tests.conftest import query, snapshot_id
 DEMO_SIZE = "0.2"  # a fifth of the default demo: every case of the generator, in seconds
 
 
-def _delivery_run(env: dict[str, str]) -> subprocess.CompletedProcess:
+def _delivery(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run"],
+        [sys.executable, "-m", "orchestration.cli", *arguments],
         env=env, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parents[1], check=False,
     )
+
+
+def _delivery_run(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return _delivery(env, "run")
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +50,41 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
         "DELIVERY_WRITE_DBT_DOCS": "true",  # the session leaves them out (tests/conftest.py); this run checks them
         "COLUMNS": "200",
     }
+    nothing = _delivery_run(env)  # the landing folder does not exist yet
+    demo = _delivery(env, "demo")
+    assert demo.returncode == 0, demo.stdout + demo.stderr
     first = _delivery_run(env)
     assert first.returncode == 0, first.stdout + first.stderr
-    return root, env, first
+    return root, env, first, nothing
+
+
+def test_a_run_without_exports_stops_before_anything_runs_and_says_how_to_run_the_demo(demo_run):
+    root, _, _, nothing = demo_run
+    assert nothing.returncode == 2, nothing.stdout + nothing.stderr
+    said = " ".join(nothing.stdout.split())
+    assert f"the landing folder {root / 'exports'} does not exist" in said
+    assert "`delivery demo`" in said and "`make run`" in said
+    # Nothing ran: the demo run that followed is the instance's first, and its only two jobs.
+    with DagsterInstance.from_config(str(root / "dagster")) as instance:
+        assert sorted(run.job_name for run in instance.get_runs()) == ["build_job", "ingest_job"]
+
+
+def test_an_empty_landing_folder_stops_too_and_publishes_nothing(tmp_path: Path):
+    (tmp_path / "exports" / "jira" / "issues").mkdir(parents=True)
+    (tmp_path / "exports" / "notes.txt").write_text("no export files here")
+    env = {**os.environ, "DELIVERY_EXPORTS_DIR": str(tmp_path / "exports"), "COLUMNS": "200",
+           "DELIVERY_WAREHOUSE_PATH": str(tmp_path / "warehouse" / "delivery.duckdb"),
+           "DAGSTER_HOME": str(tmp_path / "dagster")}
+    empty = _delivery_run(env)
+    assert empty.returncode == 2, empty.stdout + empty.stderr
+    assert "holds no export files" in empty.stdout and str(tmp_path / "exports") in empty.stdout
+    assert not (tmp_path / "warehouse").exists() and not (tmp_path / "dagster").exists()
+
+
+def test_the_snapshot_of_the_demo_is_marked_as_demo_data(demo_run):
+    root, _, first, _ = demo_run
+    assert "Published" in first.stdout
+    assert query(root / "warehouse" / "serving.duckdb", "SELECT demo_data FROM meta.snapshot") == [(True,)]
 
 
 def _bodies(exports: Path, glob: str, envelope: str | None = None):
@@ -52,9 +93,8 @@ def _bodies(exports: Path, glob: str, envelope: str | None = None):
         yield path, (body[envelope] if envelope else body)
 
 
-def test_the_run_generates_the_demo_and_prints_the_summary(demo_run):
-    root, _, first = demo_run
-    assert "No exports in" in first.stdout
+def test_the_run_prints_the_summary(demo_run):
+    root, _, first, _ = demo_run
     assert "raw_github.pull_requests" in first.stdout
     assert "Quarantined: 0 file(s) and 0 record(s)" in first.stdout
     assert str(root / "warehouse" / "delivery.duckdb") in first.stdout.replace("\n", "")
@@ -62,7 +102,7 @@ def test_the_run_generates_the_demo_and_prints_the_summary(demo_run):
 
 
 def test_the_build_writes_the_dbt_docs_with_lineage_up_to_the_dashboards(demo_run):
-    root, _, _ = demo_run
+    root, _, _, _ = demo_run
     docs = root / "warehouse" / "dbt_docs"
     manifest = json.loads((docs / "manifest.json").read_text())
     catalog = json.loads((docs / "catalog.json").read_text())
@@ -76,7 +116,7 @@ def test_the_build_writes_the_dbt_docs_with_lineage_up_to_the_dashboards(demo_ru
 
 
 def test_raw_tables_hold_every_record_version_once(demo_run):
-    root, _, _ = demo_run
+    root, _, _, _ = demo_run
     exports, warehouse = root / "exports", root / "warehouse" / "delivery.duckdb"
 
     pulls = {(p["id"], p["updated_at"]) for _, page in _bodies(exports, "github/*/*/pulls/*.json") for p in page}
@@ -105,7 +145,7 @@ def test_raw_tables_hold_every_record_version_once(demo_run):
 
 
 def test_staging_keeps_the_newest_version_of_each_record(demo_run):
-    root, _, _ = demo_run
+    root, _, _, _ = demo_run
     exports, warehouse = root / "exports", root / "warehouse" / "delivery.duckdb"
     newest: dict[int, tuple[str, str]] = {}
     for _, page in _bodies(exports, "github/*/*/pulls/*.json"):
@@ -120,14 +160,14 @@ def test_staging_keeps_the_newest_version_of_each_record(demo_run):
 
 
 def test_the_demo_organisation_is_fully_mapped(demo_run):
-    root, _, _ = demo_run
+    root, _, _, _ = demo_run
     assert query(root / "warehouse" / "delivery.duckdb", "SELECT count(*) FROM intermediate.int_mapping_gaps") == [
         (0,)
     ]
 
 
 def test_dagster_recorded_the_run_its_materialisations_and_passing_checks(demo_run):
-    root, _, _ = demo_run
+    root, _, _, _ = demo_run
     with DagsterInstance.from_config(str(root / "dagster")) as instance:
         runs = instance.get_runs()
         assert runs and all(run.status == DagsterRunStatus.SUCCESS for run in runs)
@@ -140,22 +180,68 @@ def test_dagster_recorded_the_run_its_materialisations_and_passing_checks(demo_r
         assert [execution.status.value for execution in check.values()] == ["SUCCEEDED"]
 
 
-def test_a_second_run_on_the_same_exports_changes_nothing(demo_run):
-    root, env, _ = demo_run
-    warehouse = root / "warehouse" / "delivery.duckdb"
+# A process holding the warehouse's run lock as a run does, until killed.
+HOLDER = """
+import sys
+from pathlib import Path
+from orchestration.lib.run_lock import exclusive_run
+with exclusive_run(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def _file_mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_second_demo_and_run_change_nothing_and_never_overlap_another_run(demo_run):
+    """What a second `make run` does (`delivery demo`, then `delivery run`), while another process holds the
+    warehouse's run lock: the run says so and stops; with --wait it waits, and starts once the holder is
+    killed (the lock goes with its process). Then it finds nothing new."""
+    root, env, _, _ = demo_run
+    exports, warehouse = root / "exports", root / "warehouse" / "delivery.duckdb"
     tables = ["raw_github.pull_requests", "raw_jira.changelog_items", "raw_pagerduty.incidents"]
     before = {t: query(warehouse, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    written = _file_mtimes(exports)
 
-    second = _delivery_run(env)
+    demo = _delivery(env, "demo")
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "unchanged: nothing rewritten" in demo.stdout
+    assert _file_mtimes(exports) == written
 
-    assert second.returncode == 0, second.stdout + second.stderr
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(warehouse)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+    waiting = None
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = _delivery_run(env)
+        assert busy.returncode == 3, busy.stdout + busy.stderr
+        said = " ".join(busy.stdout.split())
+        assert f"Another `delivery run` is in progress on {warehouse} (pid {holder.pid}, since " in said
+        assert re.search(r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", said), said
+        log = root / "waiting-run.log"
+        with log.open("w") as out:
+            waiting = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--wait"], env=env,
+                                       stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1])
+        deadline = time.time() + 120
+        while "waiting for it" not in log.read_text():
+            assert waiting.poll() is None and time.time() < deadline, log.read_text()
+            time.sleep(0.2)
+        os.kill(holder.pid, signal.SIGKILL)  # a killed run leaves no stale lock behind
+        assert waiting.wait(timeout=600) == 0, log.read_text()
+    finally:
+        holder.kill()
+        if waiting is not None and waiting.poll() is None:
+            waiting.kill()
+    second = log.read_text()
+    assert f"(pid {holder.pid}, since " in " ".join(second.split())
     assert {t: query(warehouse, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
-    assert "No exports in" not in second.stdout
-    assert "Nothing new since the published snapshot: no build, no publish." in second.stdout
+    assert "Nothing new since the published snapshot: no build, no publish." in second
 
 
 def test_status_reports_the_last_run_publish_and_checks(demo_run):
-    root, env, _ = demo_run
+    root, env, _, _ = demo_run
     status = subprocess.run([sys.executable, "-m", "orchestration.cli", "status"], env=env, capture_output=True,
                             text=True, timeout=300, cwd=Path(__file__).parents[1], check=False)
     assert status.returncode == 0, status.stdout + status.stderr

@@ -104,6 +104,8 @@ def test_a_changelog_whose_issue_page_was_quarantined_loads_is_reported_and_publ
     assert "Warnings" in out and f"{ORPHAN_KEY} ({items} rows)" in out, out
     assert "raw_jira/changelog_items raw_record_rules" in out
     assert "Published " in out and snapshot_id(root / "warehouse" / "serving.duckdb") != ""
+    # The demo's exports plus two files the demo did not write: not demo data only, so not marked as such.
+    assert query(root / "warehouse" / "serving.duckdb", "SELECT demo_data FROM meta.snapshot") == [(False,)]
 
 
 @pytest.fixture(scope="module")

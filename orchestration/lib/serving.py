@@ -43,26 +43,31 @@ class Snapshot:
     raw_fingerprint: str
     dbt_fingerprint: str
     table_rows: dict[str, int]
+    # Built from the demo organisation's exports only (`delivery demo`): BI and the report say so.
+    demo_data: bool = False
 
 
-def publish(warehouse_path: Path, serving_path: Path, snapshot_id: str, storage_version: str = "") -> Snapshot:
+def publish(
+    warehouse_path: Path, serving_path: Path, snapshot_id: str, storage_version: str = "", demo_data: bool = False
+) -> Snapshot:
     """Copy the published schemas of the working warehouse into a new serving file, atomically.
 
     `storage_version` (e.g. `v1.2.0`) writes the file in an older DuckDB storage format, for BI drivers
-    built on an older DuckDB than the pipeline's; empty means this DuckDB's own format."""
+    built on an older DuckDB than the pipeline's; empty means this DuckDB's own format. `demo_data` is
+    recorded in `meta.snapshot`: the landing folder held the demo's exports only."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_snapshots(serving_path)
     aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
     if storage_version:
-        snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version)
+        snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version, demo_data)
     else:
-        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id)
+        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id, demo_data)
     os.replace(aside, serving_path)
     _fsync_directory(serving_path.parent)
     return snapshot
 
 
-def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str) -> Snapshot:
+def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, demo_data: bool) -> Snapshot:
     """Copy the warehouse's files, then drop from the copy what is not published and turn views into
     tables. The pipeline's writers share one pool, so nothing writes the warehouse while it is copied."""
     published_at = datetime.now(UTC)
@@ -80,13 +85,15 @@ def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str) -
         kept = set(published)
         _drop_unpublished(con, working, {name: kind for name, kind in kinds.items() if name not in kept})
         rows = {name: _row_count(con, working, name) for name in published}
-        snapshot = Snapshot(snapshot_id, published_at, fingerprint, dbt_fingerprint(), rows)
+        snapshot = Snapshot(snapshot_id, published_at, fingerprint, dbt_fingerprint(), rows, demo_data)
         _write_meta(con, working, snapshot)
         con.execute(f'DETACH "{working}"')
     return snapshot
 
 
-def _write_table_by_table(warehouse_path: Path, aside: Path, snapshot_id: str, storage_version: str) -> Snapshot:
+def _write_table_by_table(
+    warehouse_path: Path, aside: Path, snapshot_id: str, storage_version: str, demo_data: bool
+) -> Snapshot:
     """Write each published table into a new file in the given storage format."""
     published_at = datetime.now(UTC)
     with snapshot_connection() as con:
@@ -100,6 +107,7 @@ def _write_table_by_table(warehouse_path: Path, aside: Path, snapshot_id: str, s
             raw_fingerprint(con, working),
             dbt_fingerprint(),
             {name: _copy(con, working, name) for name in _published_tables(con, working)},
+            demo_data,
         )
         _write_meta(con, "snapshot", snapshot)
         con.execute("DETACH snapshot")
@@ -235,9 +243,10 @@ def _write_meta(con: duckdb.DuckDBPyConnection, catalog: str, snapshot: Snapshot
         f"""
         CREATE TABLE "{catalog}".meta.snapshot AS
         SELECT ?::VARCHAR AS snapshot_id, ?::TIMESTAMPTZ AS published_at,
-               ?::VARCHAR AS raw_fingerprint, ?::VARCHAR AS dbt_fingerprint
+               ?::VARCHAR AS raw_fingerprint, ?::VARCHAR AS dbt_fingerprint, ?::BOOLEAN AS demo_data
         """,
-        [snapshot.snapshot_id, snapshot.published_at, snapshot.raw_fingerprint, snapshot.dbt_fingerprint],
+        [snapshot.snapshot_id, snapshot.published_at, snapshot.raw_fingerprint, snapshot.dbt_fingerprint,
+         snapshot.demo_data],
     )
     con.execute(f'CREATE TABLE "{catalog}".meta.tables (table_name VARCHAR, row_count BIGINT)')
     con.executemany(f'INSERT INTO "{catalog}".meta.tables VALUES (?, ?)', sorted(snapshot.table_rows.items()))

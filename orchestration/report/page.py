@@ -51,9 +51,20 @@ def _header(data: ReportData, source: Path) -> str:
     return (
         "<header><h1>Delivery report</h1>"
         '<p class="lede">DORA and flow metrics of a published warehouse snapshot, as its marts hold them.</p>'
+        f"{_demo_banner(snapshot)}"
         f'<dl class="snapshot">{items}</dl>'
         '<nav><a href="#dora">DORA overview</a> · <a href="#flow">Flow overview</a> · '
         '<a href="#risk">Risk flags</a></nav></header>'
+    )
+
+
+def _demo_banner(snapshot: dict) -> str:
+    """A snapshot built from the demo organisation says so first (older serving files lack the flag)."""
+    if not snapshot.get("demo_data"):
+        return ""
+    return (
+        '<p class="demo-data" id="demo-data"><strong>Demo data.</strong> This snapshot was built from the '
+        "demo organisation's exports (<code>delivery demo</code>), not from a real organisation's.</p>"
     )
 
 

@@ -14,6 +14,8 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .note { margin: 0 0 10px; font-size: 13px; }
 .muted { font-weight: normal; font-size: 12px; }
 header nav { margin-top: 10px; }
+.demo-data { margin: 10px 0 0; padding: 8px 14px; background: #fef3c7; border: 1px solid #f59e0b;
+             border-radius: 6px; }
 a { color: #2f6fdf; }
 dl.snapshot { display: flex; flex-wrap: wrap; gap: 6px 28px; margin: 12px 0 0; padding: 10px 14px;
               background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }

@@ -44,6 +44,9 @@ def serving_file(tmp_path_factory) -> Path:
         "DAGSTER_HOME": str(root / "dagster"),
     }
     delivery = REPOSITORY / ".venv" / "bin" / "delivery"
+    demo = subprocess.run([str(delivery), "demo"], env=env, capture_output=True, text=True, check=False)
+    if demo.returncode != 0:
+        pytest.fail(f"`delivery demo` failed:\n{demo.stdout[-3000:]}\n{demo.stderr[-3000:]}")
     run = subprocess.run([str(delivery), "run"], env=env, capture_output=True, text=True, check=False)
     if run.returncode != 0:
         pytest.fail(f"`delivery run` of the demo organisation failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")

@@ -187,10 +187,14 @@ def test_the_dbt_build_waits_for_the_raw_checks_and_publish_for_the_mart_checks(
     assert {check.asset_key for check in graph.asset_check_keys if check.name == ROW_COUNT_CHECK} == marts
 
 
-def test_a_daily_schedule_and_a_landing_sensor_start_the_job(definitions: dg.Definitions):
+def test_a_daily_schedule_and_a_landing_sensor_start_the_job_once_turned_on(definitions: dg.Definitions):
     schedule = definitions.resolve_schedule_def("daily_delivery")
+    sensor = definitions.resolve_sensor_def("new_exports")
     assert schedule.cron_schedule == "0 6 * * *" and schedule.job_name == DELIVERY_JOB
-    assert definitions.resolve_sensor_def("new_exports").job_name == DELIVERY_JOB
+    assert sensor.job_name == DELIVERY_JOB
+    # Both ship stopped: the UI's daemon starts no run until someone turns them on.
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
 
 
 def test_the_headless_run_splits_the_graph_into_load_and_build(definitions: dg.Definitions):

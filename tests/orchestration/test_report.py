@@ -97,6 +97,21 @@ def test_the_header_names_the_snapshot(serving: Path, page: str) -> None:
     assert element_text(page, "dd", id="dbt-fingerprint") == [dbt]
 
 
+def test_the_header_says_when_the_snapshot_is_demo_data(serving: Path, page: str, tmp_path: Path) -> None:
+    # The session's snapshot was published from the demo's exports only, as `delivery demo` wrote them.
+    assert query(serving, "SELECT demo_data FROM meta.snapshot") == [(True,)]
+    [banner] = element_text(page, "p", id="demo-data")
+    assert banner.startswith("Demo data.")
+    # The same snapshot, as if built from an organisation's own exports: no banner.
+    own = tmp_path / "serving.duckdb"
+    shutil.copyfile(serving, own)
+    with duckdb.connect(str(own)) as con:
+        con.execute("UPDATE meta.snapshot SET demo_data = false")
+    result = CliRunner().invoke(app, ["report", "--serving", str(own)])
+    assert result.exit_code == 0, result.output
+    assert element_text((tmp_path / "report.html").read_text(), "p", id="demo-data") == []
+
+
 def test_dora_overview_shows_the_latest_complete_month_with_its_tiers(serving: Path, page: str) -> None:
     # Complete: ended by the day of publish. The demo's year ends in October 2026.
     [(month,)] = query(
