@@ -42,7 +42,7 @@ def _run(root: Path) -> str:
     env = {name: value for name, value in os.environ.items()
            if name not in {s.environment_variable for s in SETTINGS}}
     env |= {"DELIVERY_CONFIG_DIR": str(root / "config"), "DAGSTER_HOME": str(root / "dagster"), "COLUMNS": "200"}
-    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, cwd=root,
+    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, cwd=root, check=False,
                             capture_output=True, text=True, timeout=1800)  # the timeout stops a hang only
     output = result.stdout[-6000:] + result.stderr[-3000:]
     assert result.returncode == 0, output
