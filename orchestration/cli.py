@@ -276,7 +276,12 @@ def mappings_gaps(
 ) -> None:
     """Write every unmapped value of the last build as CSV rows ready to fill in, one file per mapping,
     named like it, most affected records first."""
-    from orchestration.mapping_gaps import GapsUnavailable, print_gap_files, read_mapping_gaps, write_gap_files
+    from orchestration.mapping_gaps import (
+        GapsUnavailable,
+        print_gap_files,
+        read_mapping_gaps,
+        write_gap_files,
+    )
 
     settings = Settings.from_env()
     try:
