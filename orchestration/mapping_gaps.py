@@ -58,21 +58,22 @@ GAP_COLUMNS = (
     "jira_status_category",
 )
 
-# What each kind of gap is called in the run's summary and `delivery status`.
-KIND_LABELS = {
-    "repository_team": "repositories",
-    "gitlab_group_team": "GitLab groups",
-    "jira_project_team": "Jira projects",
-    "jira_component_team": "Jira components",
-    "pagerduty_service_team": "PagerDuty services",
-    "opsgenie_team_team": "Opsgenie teams",
-    "jenkins_deployment_rule": "Jenkins deploy jobs",
-    "azure_devops_area_team": "Azure Boards areas",
-    "person_team": "people",
-    "status_phase": "Jira statuses",
-    "azure_devops_state_phase": "Azure Boards states",
-    "issue_type_flow_item": "Jira issue types",
-    "work_item_type_flow_item": "Azure Boards work item types",
+# What each kind of gap is called in the run's summary and `delivery status`, and what its records are
+# (int_mapping_gaps.records_affected counts them; the units differ, so kinds are never added up).
+KINDS = {
+    "repository_team": ("repositories", "records (pull requests, deployments, commits...)"),
+    "gitlab_group_team": ("GitLab groups", "records of their projects"),
+    "jira_project_team": ("Jira projects", "issues"),
+    "jira_component_team": ("Jira components", "issues"),
+    "pagerduty_service_team": ("PagerDuty services", "incidents"),
+    "opsgenie_team_team": ("Opsgenie teams", "incidents"),
+    "jenkins_deployment_rule": ("Jenkins deploy jobs", "builds"),
+    "azure_devops_area_team": ("Azure Boards areas", "work items"),
+    "person_team": ("people", "work items"),
+    "status_phase": ("Jira statuses", "issues and status changes"),
+    "azure_devops_state_phase": ("Azure Boards states", "work items and state changes"),
+    "issue_type_flow_item": ("Jira issue types", "issues"),
+    "work_item_type_flow_item": ("Azure Boards work item types", "work items"),
 }
 
 
@@ -119,7 +120,11 @@ class KindTotal:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return KINDS.get(self.kind, (self.kind, ""))[0]
+
+    @property
+    def unit(self) -> str:
+        return KINDS.get(self.kind, ("", "records"))[1]
 
 
 def totals_by_kind(gaps: list[MappingGap], shown: int = SHOWN_VALUES) -> list[KindTotal]:
@@ -159,7 +164,7 @@ def summary_lines(gaps: list[MappingGap]) -> list[str]:
     for total in totals_by_kind(gaps):
         top = ", ".join(f"{value} ({records:,})" for value, records in total.top)
         lines.append(
-            f"  {total.label} ({total.mapping_file}): {total.values} value(s), {total.records:,} record(s); "
+            f"  {total.label} ({total.mapping_file}): {total.values} value(s), {total.records:,} {total.unit}; "
             f"most: {top}"
         )
     lines.append(f"  Run `{GAPS_COMMAND}` to write them as rows ready to fill in.")
@@ -169,7 +174,7 @@ def summary_lines(gaps: list[MappingGap]) -> list[str]:
 def one_line(gaps: list[MappingGap]) -> str:
     """The gaps in one line: the description of the assert_no_mapping_gaps check."""
     kinds = "; ".join(
-        f"{total.label} {total.values} ({total.records:,} records, most: {total.top[0][0]})"
+        f"{total.label} {total.values} ({total.records:,} {total.unit}, most: {total.top[0][0]})"
         for total in totals_by_kind(gaps)
     )
     return f"{len(gaps)} unmapped value(s): {kinds}. Run `{GAPS_COMMAND}` to write them as rows ready to fill in."
@@ -373,7 +378,7 @@ def print_gap_files(files: list[GapFile], gaps: list[MappingGap], mappings_dir: 
         )
     for gap in unfillable(gaps):
         console.print(
-            f"{gap.records:,} record(s) name no {KIND_LABELS.get(gap.mapping_kind, gap.mapping_kind)} at all "
+            f"{gap.records:,} record(s) name no {KINDS.get(gap.mapping_kind, (gap.mapping_kind,))[0]} at all "
             f"({gap.detail or 'no value'}); no mapping row covers them, the exports have to.",
             soft_wrap=True,
         )
