@@ -184,16 +184,16 @@ def test_no_warehouse_says_to_run_first(tmp_path: Path) -> None:
 EXPECTED_SUMMARY = [
     "Mapping gaps: 15 unmapped value(s); their records count under `unmapped` or a fallback:",
     # kinds by records affected, most first, then by name; at most 3 values each
-    "  people (flow_people_teams): 3 value(s), 4 work items; most: Zoe Example (acct-zoe) (2), "
-    "Ana Example (aad-1) (1), Yan Example (acct-yan) (1)",
-    "  repositories (repository_teams): 2 value(s), 3 records (pull requests, deployments, commits...); "
-    "most: acme/unknown-repo (2), acme/newgroup/tool (1)",
+    ("  people (flow_people_teams): 3 value(s), 4 work items; most: Zoe Example (acct-zoe) (2), "
+    "Ana Example (aad-1) (1), Yan Example (acct-yan) (1)"),
+    ("  repositories (repository_teams): 2 value(s), 3 records (pull requests, deployments, commits...); "
+    "most: acme/unknown-repo (2), acme/newgroup/tool (1)"),
     "  Jira statuses (status_phases): 1 value(s), 3 issues and status changes; most: Parked (3)",
     "  Jira issue types (issue_type_flow_items): 1 value(s), 2 issues; most: Spike (2)",
     "  PagerDuty services (pagerduty_service_teams): 1 value(s), 2 incidents; most: PNEW001 (2)",
     "  Azure Boards areas (azure_devops_area_teams): 1 value(s), 1 work items; most: Ops Ops\\Infra (1)",
-    "  Azure Boards states (azure_devops_state_phases): 1 value(s), 1 work items and state changes; "
-    "most: Parked (1)",
+    ("  Azure Boards states (azure_devops_state_phases): 1 value(s), 1 work items and state changes; "
+    "most: Parked (1)"),
     "  GitLab groups (gitlab_group_teams): 1 value(s), 1 records of their projects; most: acme/newgroup (1)",
     "  Jira components (jira_project_teams): 1 value(s), 1 issues; most: PAY Ledger (1)",
     "  Jira projects (jira_project_teams): 1 value(s), 1 issues; most: OPS (1)",
