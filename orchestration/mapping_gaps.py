@@ -94,12 +94,16 @@ def read_mapping_gaps(warehouse_path: Path) -> list[MappingGap]:
 
 
 def read_gaps_from(con: duckdb.DuckDBPyConnection) -> list[MappingGap] | None:
-    """The gaps of an open warehouse or serving file; None when it has no gap table (not built yet)."""
-    present = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'intermediate' "
-        "and table_name = 'int_mapping_gaps'"
-    ).fetchone()[0]
-    if not present:
+    """The gaps of an open warehouse or serving file; None when it has no gap table of this version (not built
+    yet, or built by an earlier version without the key columns)."""
+    present = {
+        column
+        for (column,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'intermediate' "
+            "and table_name = 'int_mapping_gaps'"
+        ).fetchall()
+    }
+    if not present.issuperset(GAP_COLUMNS):
         return None
     rows = con.execute(
         f"select {', '.join(GAP_COLUMNS)} from {GAPS_TABLE} order by records_affected desc, mapping_kind, unmapped_value"

@@ -237,3 +237,15 @@ def test_the_mapping_gaps_warning_says_what_is_unmapped(warehouse: Path) -> None
     assert (described.passed, described.severity, described.check_name) == (
         False, dg.AssetCheckSeverity.WARN, MAPPING_GAPS_CHECK
     )
+
+
+def test_a_gap_table_of_an_earlier_version_is_not_read(tmp_path: Path) -> None:
+    """A serving file published before the key columns existed: no gap lines rather than a failed status."""
+    from orchestration.mapping_gaps import read_gaps_from
+
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
+        assert read_gaps_from(con) is None
+        con.execute("create schema intermediate")
+        con.execute("create table intermediate.int_mapping_gaps (mapping_gap_id varchar, mapping_kind varchar, "
+                    "unmapped_value varchar, records_affected bigint)")
+        assert read_gaps_from(con) is None
