@@ -408,6 +408,15 @@ unmapped_component_records as (
 
 ),
 
+-- An assignee missing from flow_people_teams: the items they held are held by the item's owning team.
+unheld_assignments as (
+
+    select distinct issue_id, assignee_account_id
+    from {{ ref('int_work_item_assignee_intervals') }}
+    where team_source != 'assignee' and assignee_account_id is not null
+
+),
+
 -- The name a person is shown with: as the current assignee of an item if ever, else in an assignee change.
 person_name_candidates as (
 
@@ -443,18 +452,11 @@ person_names as (
             *,
             min(name_priority) over (partition by account_id) as best_priority
         from person_name_candidates
+        -- only the unmapped few need a name
+        where account_id in (select assignee_account_id from unheld_assignments)
     ) as candidates
     where name_priority = best_priority
     group by account_id
-
-),
-
--- An assignee missing from flow_people_teams: the items they held are held by the item's owning team.
-unheld_assignments as (
-
-    select distinct issue_id, assignee_account_id
-    from {{ ref('int_work_item_assignee_intervals') }}
-    where team_source != 'assignee' and assignee_account_id is not null
 
 ),
 
