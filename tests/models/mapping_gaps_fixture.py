@@ -2,7 +2,8 @@
 
 The raw tables are created as their loaders create them (tests/toolchain_exports.raw_ddl) and filled by
 hand with the few rows below; the mapping seeds are the project's, plus one component row (PAY/Refunds ->
-payments) inserted after `dbt seed`, so that project PAY names components in its team rows.
+payments) inserted after `dbt seed`, so that project PAY names components in its team rows, and one
+Jenkins deployment rule.
 
 Jira (project PAY maps to payments, OPS to no team):
     id 1  PAY-1  Story  In Progress  assignee acct-zoe "Zoe Example"  components [Refunds]
@@ -14,6 +15,8 @@ Jira (project PAY maps to payments, OPS to no team):
 Azure Boards: work item 7001 in acme/Ops, area Ops\\Infra, type Spike, state Parked, assigned to aad-1
 "Ana Example".
 GitHub: pull requests 501 and 502 in acme/unknown-repo. GitLab: merge request 9901 in acme/newgroup/tool.
+Jenkins: build 1 of ci.fixture.example/app/deploy, which a deployment rule inserted after `dbt seed` makes a
+deployment of acme/jenkins-app, a repository no mapping names.
 PagerDuty: incidents Q1 and Q2 on service PNEW001 "New Service". Opsgenie: incident og-1 owned by og-new.
 """
 
@@ -81,12 +84,20 @@ insert into raw_pagerduty.incidents (incident_id, incident_number, title, status
     ('Q1', 1, 'one', 'resolved', 'high', 'PNEW001', 'New Service', '{AT}', '{AT}', '{AT}', {_row(10)}),
     ('Q2', 2, 'two', 'resolved', 'high', 'PNEW001', 'New Service', '{AT}', '{AT}', '{AT}', {_row(11)});
 
+insert into raw_jenkins.builds (controller, job_path, build_number, build_id, result, is_building,
+    started_at_ms, duration_ms, parameters, _source_file, _record_index, _dlt_load_id, _dlt_id) values
+    ('ci.fixture.example', 'app/deploy', 1, '1', 'SUCCESS', false, 1772445600000, 60000, '{{}}', {_row(13)});
+
 insert into raw_opsgenie.incidents (incident_id, tiny_id, message, status, priority, owner_team_id,
     created_at, updated_at, _source_file, _record_index, _dlt_load_id, _dlt_id) values
     ('og-1', '1', 'one', 'resolved', 'P1', 'og-new', '{AT}', '{AT}', {_row(12)});
 """
 
-COMPONENT_ROW = "insert into mappings.jira_project_teams (project_key, component, team) values ('PAY', 'Refunds', 'payments')"
+MAPPING_ROWS = (
+    "insert into mappings.jira_project_teams (project_key, component, team) values ('PAY', 'Refunds', 'payments')",
+    ("insert into mappings.jenkins_deployment_rules (controller, job_path_pattern, repository) "
+    "values ('ci.fixture.example', '^app/deploy$', 'acme/jenkins-app')"),
+)
 
 
 def build_gap_warehouse(work: Path) -> Path:
@@ -101,6 +112,7 @@ def build_gap_warehouse(work: Path) -> Path:
     seeded = run_dbt(["seed"], work, warehouse)
     assert seeded.returncode == 0, seeded.stdout[-4000:]
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(COMPONENT_ROW)
+        for row in MAPPING_ROWS:
+            con.execute(row)
     dbt_build(work, warehouse, "+int_mapping_gaps", "--exclude", "resource_type:seed")
     return warehouse

@@ -75,6 +75,9 @@ def test_every_kind_of_gap_with_its_records_and_keys(warehouse: Path) -> None:
         # acct-zoe holds PAY-1 and PAY-2
         ("person_team", "acct-zoe", 2, "flow_people_teams", "jira", "Zoe Example",
          None, None, None, None, None, None),
+        # Jenkins build 1, a deployment of acme/jenkins-app by the fixture's rule
+        ("repository_team", "acme/jenkins-app", 1, "repository_teams", "jenkins", None,
+         None, None, None, None, None, None),
         # merge request 9901
         ("repository_team", "acme/newgroup/tool", 1, "repository_teams", "gitlab", None,
          None, None, None, None, None, None),
@@ -133,6 +136,8 @@ def test_gap_files_hold_the_mapping_columns_then_records_most_first(warehouse: P
     assert _csv(out / "repository_teams.csv") == [
         ["repository", "team", "production_environment_pattern", "deploy_workflow_path", "records", "tool"],
         ["acme/unknown-repo", "", "", "", "2", "github"],
+        # 1 record each: by repository
+        ["acme/jenkins-app", "", "", "", "1", "jenkins"],
         ["acme/newgroup/tool", "", "", "", "1", "gitlab"],
     ]
     assert _csv(out / "status_phases.csv") == [
@@ -146,7 +151,8 @@ def test_gap_files_hold_the_mapping_columns_then_records_most_first(warehouse: P
     # the table: files by records affected, most first, then what to do
     lines = result.stdout.splitlines()
     table = [line for line in lines if ".csv" in line]
-    assert [line.split()[1] for line in table[:2]] == ["flow_people_teams.csv", "issue_type_flow_items.csv"]
+    # 4 records each, then by name
+    assert [line.split()[1] for line in table[:2]] == ["flow_people_teams.csv", "repository_teams.csv"]
     assert "paste those rows into" in result.stdout and "delivery run" in result.stdout
 
 
@@ -182,12 +188,12 @@ def test_no_warehouse_says_to_run_first(tmp_path: Path) -> None:
 
 
 EXPECTED_SUMMARY = [
-    "Mapping gaps: 15 unmapped value(s); their records count under `unmapped` or a fallback:",
+    "Mapping gaps: 16 unmapped value(s); their records count under `unmapped` or a fallback:",
     # kinds by records affected, most first, then by name; at most 3 values each
     ("  people (flow_people_teams): 3 value(s), 4 work items; most: Zoe Example (acct-zoe) (2), "
     "Ana Example (aad-1) (1), Yan Example (acct-yan) (1)"),
-    ("  repositories (repository_teams): 2 value(s), 3 records (pull requests, deployments, commits...); "
-    "most: acme/unknown-repo (2), acme/newgroup/tool (1)"),
+    ("  repositories (repository_teams): 3 value(s), 4 records (pull requests, deployments, commits...); "
+    "most: acme/unknown-repo (2), acme/jenkins-app (1), acme/newgroup/tool (1)"),
     "  Jira statuses (status_phases): 1 value(s), 3 issues and status changes; most: Parked (3)",
     "  Jira issue types (issue_type_flow_items): 1 value(s), 2 issues; most: Spike (2)",
     "  PagerDuty services (pagerduty_service_teams): 1 value(s), 2 incidents; most: PNEW001 (2)",
@@ -231,7 +237,7 @@ def test_the_mapping_gaps_warning_says_what_is_unmapped(warehouse: Path) -> None
     )
     described = describe_mapping_gaps(dbt_result, warehouse)
     assert described.description.startswith(
-        "15 unmapped value(s): people 3 (4 work items, most: Zoe Example (acct-zoe)); repositories 2 (3 records"
+        "16 unmapped value(s): people 3 (4 work items, most: Zoe Example (acct-zoe)); repositories 3 (4 records"
     )
     assert described.description.endswith("Run `delivery mappings gaps` to write them as rows ready to fill in.")
     assert (described.passed, described.severity, described.check_name) == (

@@ -81,8 +81,8 @@ opsgenie_team_teams as (
 
 ),
 
--- The GitHub, GitLab and Azure DevOps records of each repository and model; models listed first give the
--- preferred example.
+-- The GitHub, GitLab, Azure DevOps and Jenkins records of each repository and model; models listed first give
+-- the preferred example.
 repository_records as (
 
     {%- set repository_models = [
@@ -117,8 +117,19 @@ repository_records as (
         min(cast({{ primary_key }} as {{ dbt.type_string() }})) as record_id
     from {{ ref(model_name) }}
     group by {{ repository }}
-    {% if not loop.last %}union all{% endif %}
+    union all
     {% endfor %}
+    -- Jenkins builds that a deployment rule makes deployments of the repository it names
+    select
+        repository,
+        'jenkins' as source_tool,
+        'int_dora__deployment_attempts' as record_model,
+        {{ repository_models | length + 1 }} as record_model_priority,
+        count(*) as record_count,
+        min(deployment_key) as record_id
+    from {{ ref('int_dora__deployment_attempts') }}
+    where deployment_source = 'jenkins_build'
+    group by repository
 
 ),
 
