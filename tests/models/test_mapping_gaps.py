@@ -255,3 +255,40 @@ def test_a_gap_table_of_an_earlier_version_is_not_read(tmp_path: Path) -> None:
         con.execute("create table intermediate.int_mapping_gaps (mapping_gap_id varchar, mapping_kind varchar, "
                     "unmapped_value varchar, records_affected bigint)")
         assert read_gaps_from(con) is None
+
+
+# What a person decides for each row: every team mapping to payments, every status to development/active,
+# every issue type to a feature.
+DECISIONS = {"team": "payments", "delivery_phase": "development", "flow_state": "active", "flow_item": "feature"}
+
+
+def test_filled_in_gap_rows_close_the_gaps_and_move_the_records(warehouse: Path, tmp_path: Path) -> None:
+    """The gap files' rows, filled in and added to their mappings as a mapping file's rows load (only the
+    mapping's columns, empty cells as NULL), leave no gap after the next build."""
+    from orchestration.mapping_gaps import read_mapping_gaps, write_gap_files
+    from tests.models.dbt_runner import dbt_build
+
+    copy = tmp_path / "filled.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    files = write_gap_files(read_mapping_gaps(copy), tmp_path / "gaps")
+    with duckdb.connect(str(copy)) as con:
+        for file in files:
+            columns = MAPPING_FILES[file.mapping_file].columns
+            for row in _csv(file.path)[1:]:
+                values = [DECISIONS.get(column) or cell or None for column, cell in zip(columns, row, strict=False)]
+                con.execute(f"insert into mappings.{file.mapping_file} ({', '.join(columns)}) "
+                            f"values ({', '.join('?' for _ in columns)})", values)
+    dbt_build(tmp_path, copy, "+int_mapping_gaps", "--exclude", "resource_type:seed")
+    assert read_mapping_gaps(copy) == []
+    with duckdb.connect(str(copy), read_only=True) as con:
+        # OPS-1 by its project's row; PAY-2 by its component Ledger's
+        assert con.execute("select issue_key, owning_team, owning_team_source from intermediate.int_work_items "
+                           "where issue_key in ('OPS-1', 'PAY-2') order by 1").fetchall() == [
+            ("OPS-1", "payments", "project"), ("PAY-2", "payments", "component")]
+        # acct-zoe's items are held by her team now, not by their owning team
+        assert con.execute("select distinct team, team_source from intermediate.int_work_item_assignee_intervals "
+                           "where assignee_account_id = 'acct-zoe'").fetchall() == [("payments", "assignee")]
+        assert con.execute("select repository, team from intermediate.int_repository_teams "
+                           "where repository like 'acme/%' and repository_key in "
+                           "('acme/unknown-repo', 'acme/newgroup/tool', 'acme/jenkins-app') order by 1").fetchall() == [
+            ("acme/jenkins-app", "payments"), ("acme/newgroup/tool", "payments"), ("acme/unknown-repo", "payments")]
