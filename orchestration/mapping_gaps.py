@@ -84,8 +84,11 @@ def read_mapping_gaps(warehouse_path: Path) -> list[MappingGap]:
     """Every gap of a built warehouse, most records first (the file is opened read-only)."""
     if not Path(warehouse_path).is_file():
         raise GapsUnavailable(f"No warehouse at {warehouse_path}: run `delivery run` first.")
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        gaps = read_gaps_from(con)
+    try:
+        with duckdb.connect(str(warehouse_path), read_only=True) as con:
+            gaps = read_gaps_from(con)
+    except duckdb.Error as error:  # most often a run holding the file
+        raise GapsUnavailable(f"Cannot read {warehouse_path} ({error}); is a run in progress? Try after it.") from None
     if gaps is None:
         raise GapsUnavailable(
             f"{warehouse_path} holds no {GAPS_TABLE}: run `delivery run` first (the build writes it)."

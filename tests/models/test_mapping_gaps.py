@@ -292,3 +292,12 @@ def test_filled_in_gap_rows_close_the_gaps_and_move_the_records(warehouse: Path,
                            "where repository like 'acme/%' and repository_key in "
                            "('acme/unknown-repo', 'acme/newgroup/tool', 'acme/jenkins-app') order by 1").fetchall() == [
             ("acme/jenkins-app", "payments"), ("acme/newgroup/tool", "payments"), ("acme/unknown-repo", "payments")]
+
+
+def test_a_warehouse_held_by_a_run_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    busy = tmp_path / "busy.duckdb"
+    with duckdb.connect(str(busy)):  # another process writing, as a run's dbt build does
+        result = _delivery_gaps(busy, tmp_path / "gaps")
+    assert result.returncode == 1
+    assert "is a run in progress? Try after it." in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
