@@ -347,5 +347,40 @@ def ui() -> None:
     os.execv(str(dagster), [str(dagster), "dev", "-w", str(workspace)])
 
 
+mappings_app = typer.Typer(help="The mapping tables: what the data shows that they do not cover.",
+                           no_args_is_help=True)
+app.add_typer(mappings_app, name="mappings")
+
+
+@mappings_app.command("gaps")
+def mappings_gaps(
+    out: Annotated[Path | None, typer.Option(help="Where to write the gap files (default: gaps/ beside the "
+                                             "warehouse).")] = None,
+) -> None:
+    """Write every unmapped value of the last build as CSV rows ready to fill in, one file per mapping,
+    named like it, most affected records first."""
+    from orchestration.mapping_gaps import (
+        GapsUnavailable,
+        print_gap_files,
+        read_mapping_gaps,
+        write_gap_files,
+    )
+
+    settings = Settings.from_env()
+    try:
+        gaps = read_mapping_gaps(settings.warehouse_path)
+        files = write_gap_files(gaps, out or settings.warehouse_path.parent / "gaps")
+    except GapsUnavailable as error:
+        console.print(f"[red]{error}[/red]", soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    print_gap_files(files, gaps, _mappings_dir(settings), console)
+
+
+def _mappings_dir(settings: Settings) -> str:
+    """Where the organisation's mapping files are, as the next step names it."""
+    config_dir = getattr(settings, "config_dir", None) or os.environ.get("DELIVERY_CONFIG_DIR")
+    return f"{config_dir}/mappings" if config_dir else "<config folder>/mappings"
+
+
 if __name__ == "__main__":
     app()

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.dbt_failures import build_failure
@@ -15,11 +16,13 @@ from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.serving import dbt_fingerprint, read_snapshot, working_fingerprint
 from orchestration.lib.settings import DBT_BUILD_COMMAND, DBT_PROJECT_DIR, Settings, dbt_source_files
 from orchestration.lib.translators import DeliveryDbtTranslator
+from orchestration.mapping_gaps import GapsUnavailable, one_line, read_mapping_gaps
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 PARTIAL_PARSE = "partial_parse.msgpack"
 INVOCATION_PREFIX = "delivery_dbt_models-"
 KEPT_INVOCATIONS = 5
+MAPPING_GAPS_CHECK = "assert_no_mapping_gaps"
 
 # The dbt installed beside this interpreter, so that an un-activated virtual environment works too.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
@@ -79,9 +82,16 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
             context.log.info("The dbt project differs from the published snapshot's: incremental models are rebuilt.")
         args = [*DBT_BUILD_COMMAND, "--vars", settings.dbt_vars_json, *(["--full-refresh"] if full_refresh else [])]
         invocation = dbt.cli(args, context=context, raise_on_error=False)
-        yield from invocation.stream()
+        held_back = []
+        for event in invocation.stream():
+            if _is_mapping_gaps_warning(event):
+                held_back.append(event)  # described once dbt has let go of the warehouse
+            else:
+                yield event
         _prune_invocation_folders(invocation.target_path.parent)
-        if not invocation.is_successful():
+        successful = invocation.is_successful()
+        yield from (describe_mapping_gaps(event, settings.warehouse_path) for event in held_back)
+        if not successful:
             target = invocation.target_path
             raise build_failure(target, settings.warehouse_path, target / "dbt.log")
         if not settings.write_dbt_docs:
@@ -92,6 +102,20 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
             context.log.warning(f"dbt docs generate failed; see {settings.docs_dir / 'dbt.log'}")
 
     return delivery_dbt_models
+
+
+def _is_mapping_gaps_warning(event) -> bool:
+    return isinstance(event, dg.AssetCheckResult) and event.check_name == MAPPING_GAPS_CHECK and not event.passed
+
+
+def describe_mapping_gaps(result: dg.AssetCheckResult, warehouse_path: Path) -> dg.AssetCheckResult:
+    """The mapping gaps check says which values are unmapped and how many records each kind affects (dbt's
+    result only counts rows); read once the build has ended, as the file is dbt's while it runs."""
+    try:
+        gaps = read_mapping_gaps(warehouse_path)
+    except (GapsUnavailable, duckdb.Error):
+        return result
+    return result._replace(description=one_line(gaps)) if gaps else result
 
 
 def generate_docs(dbt: DbtCliResource, build_target: Path, settings: Settings) -> bool:

@@ -1,4 +1,5 @@
-"""What `delivery status` and `delivery check` print: runs, publishes, checks and quarantined files."""
+"""What `delivery status` and `delivery check` print: runs, publishes, checks, quarantined files and mapping
+gaps."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
+from orchestration.mapping_gaps import read_gaps_from, summary_lines
 from orchestration.progress import LOG_TAG, failure_text
 
 QUARANTINE_MODEL = "staging.stg_ingestion__quarantine"
@@ -93,6 +95,7 @@ def print_status(settings: Settings, console: Console) -> None:
     _print_last_publish(settings, console)
     print_checks(latest_check_rows(settings), console)
     _print_quarantine(settings, console)
+    _print_mapping_gaps(settings, console)
     _print_last_run(settings, console)
 
 
@@ -152,6 +155,19 @@ def _print_quarantine(settings: Settings, console: Console) -> None:
         for tool, path, records, reason in rows[:SHOWN_FILES]:
             table.add_row(tool, path, str(records), reason)
         console.print(table)
+
+
+def _print_mapping_gaps(settings: Settings, console: Console) -> None:
+    """The gaps of the published snapshot, read from the serving file like the quarantine (values of people
+    there are as published: pseudonyms when pseudonymisation is on; `delivery mappings gaps` names them)."""
+    if not settings.serving_path.exists():
+        return
+    with duckdb.connect(str(settings.serving_path), read_only=True) as con:
+        gaps = read_gaps_from(con)
+    if gaps is None:
+        return
+    for line in summary_lines(gaps):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _when(epoch: float | None) -> str:

@@ -1,4 +1,5 @@
-"""The short report `delivery run` ends with: rows per raw table, quarantined files, where the warehouse is."""
+"""The short report `delivery run` ends with: rows per raw table, quarantined files, the mapping gaps, where the
+warehouse is."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from ingestion.sources import RAW_DATASETS
 from orchestration.lib.raw_tables import raw_tables
+from orchestration.mapping_gaps import MappingGap, read_gaps_from, summary_lines
 
 
 @dataclass(frozen=True)
@@ -27,17 +29,21 @@ class LoadSummary:
     tables: list[RawTableCount]
     quarantined_files: int
     quarantined_records: int
+    # None when the warehouse has no gap table yet (the build has not run)
+    mapping_gaps: list[MappingGap] | None = None
 
 
 def summarise(warehouse_path: Path, since_epoch: float = 0.0) -> LoadSummary:
-    """Count raw rows (and those loaded after `since_epoch`) and quarantine entries, reading only."""
+    """Count raw rows (and those loaded after `since_epoch`) and quarantine entries, and read the mapping
+    gaps of the last build, reading only."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         tables = [
             _count(con, dataset, table, since_epoch)
             for dataset, table in raw_tables(con, with_quarantine=False)
         ]
         files, records = _quarantine_counts(con)
-    return LoadSummary(warehouse_path, tables, files, records)
+        gaps = read_gaps_from(con)
+    return LoadSummary(warehouse_path, tables, files, records, gaps)
 
 
 def _count(con: duckdb.DuckDBPyConnection, dataset: str, table: str, since_epoch: float) -> RawTableCount:
@@ -81,4 +87,7 @@ def print_summary(summary: LoadSummary, console: Console | None = None) -> None:
         f"Quarantined: {summary.quarantined_files} file(s) and {summary.quarantined_records} record(s) "
         "(see the `quarantine` table of each raw dataset)."
     )
+    if summary.mapping_gaps is not None:
+        for line in summary_lines(summary.mapping_gaps):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
     console.print(f"Warehouse: {summary.warehouse_path}")

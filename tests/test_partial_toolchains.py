@@ -299,6 +299,28 @@ def test_pagerduty_only_counts_incidents_of_an_unmapped_service_and_no_deploymen
         where mapping_kind = 'pagerduty_service_team'""") == [(ZETA_SERVICE, 2)]
 
 
+
+def test_pagerduty_only_run_and_status_name_the_mapping_gap(pagerduty_only):
+    """The one gap, service PZETA01 with its two incidents, in the run's summary, its warning and `delivery status`."""
+    root = pagerduty_only
+    gap_lines = [
+        "Mapping gaps: 1 unmapped value(s); their records count under `unmapped` or a fallback:",
+        f"  PagerDuty services (pagerduty_service_teams): 1 value(s), 2 incidents; most: {ZETA_SERVICE} (2)",
+        "  Run `delivery mappings gaps` to write them as rows ready to fill in.",
+    ]
+    run_output = (root / "run.out").read_text().splitlines()
+    assert "\n".join(gap_lines) in "\n".join(run_output)
+    assert (
+        f"  intermediate/int_mapping_gaps assert_no_mapping_gaps: 1 unmapped value(s): PagerDuty services 1 "
+        f"(2 incidents, most: {ZETA_SERVICE}). Run `delivery mappings gaps` to write them as rows ready to fill in."
+    ) in run_output
+    env = {**os.environ, "DELIVERY_WAREHOUSE_PATH": str(root / "warehouse" / "delivery.duckdb"),
+           "DELIVERY_SERVING_PATH": str(root / "warehouse" / "serving.duckdb"), "DAGSTER_HOME": str(root / "dagster"),
+           "COLUMNS": "200"}
+    status = subprocess.run([sys.executable, "-m", "orchestration.cli", "status"], env=env, capture_output=True,
+                            text=True, timeout=300, check=True, cwd=REPO_ROOT)
+    assert "\n".join(gap_lines) in status.stdout
+
 def test_pagerduty_only_profile_window_ends_after_the_newest_incident(pagerduty_only):
     # no production deployment: the window ends the day after the newest record, incident 2 (03-10)
     window_end = date(2026, 3, 11)
