@@ -6,12 +6,15 @@ The organisation, Zeta, exports Jira (four issues of the real sample, project EE
 two deployments to the environment `live`, tests/small_org_exports.py). Its one team is `platform`. Its settings
 say that `live` is production (`default_production_environment_pattern`): with the product's default
 (`^prod(uction)?$`) neither deployment would count. The first run has only teams.csv filled in, so the
-repository and the project count under `unmapped`; the mapping rows are then filled in and a second run moves
-those records to `platform`. Every expected value is worked out by hand beside it.
+repository, the project and the people count under `unmapped`; `delivery mappings gaps` then writes the rows
+to fill in, the test fills them in and pastes them as they are (extra columns and all) into the folder's
+mappings, and a second run moves those records to `platform`, leaving no gap. Every expected value is worked
+out by hand beside it.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -37,15 +40,20 @@ def _repository_state() -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
-def _run(root: Path) -> str:
-    """`delivery run` with the organisation's folder alone: the session's path variables are removed."""
+def _delivery(root: Path, *args: str) -> str:
+    """A `delivery` command with the organisation's folder alone: the session's path variables are removed."""
     env = {name: value for name, value in os.environ.items()
            if name not in {s.environment_variable for s in SETTINGS}}
     env |= {"DELIVERY_CONFIG_DIR": str(root / "config"), "DAGSTER_HOME": str(root / "dagster"), "COLUMNS": "200"}
-    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, cwd=root, check=False,
+    result = subprocess.run([sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=root, check=False,
                             capture_output=True, text=True, timeout=1800)  # the timeout stops a hang only
     output = result.stdout[-6000:] + result.stderr[-3000:]
     assert result.returncode == 0, output
+    return output
+
+
+def _run(root: Path) -> str:
+    output = _delivery(root, "run")
     assert "Published " in output, output
     return output
 
@@ -105,18 +113,66 @@ def test_the_folder_alone_places_landing_and_warehouse_and_its_settings_reach_th
         ("platform", 0), ("unmapped", 2)]
 
 
+DINGDING, RANKIN = "5ecfbd0c730ec90c1999cadf", "5e9711ba34f7b90c0fbc37d3"  # the real sample's two assignees
+# What a person decides for a status, from the Jira category the gap file gives it.
+PHASE_OF_CATEGORY = {"new": ("discovery", "new"), "indeterminate": ("development", "active"),
+                     "done": ("done", "done"), "": ("development", "active")}
+
+
+def _gap_rows(gaps: Path, name: str) -> list[dict[str, str]]:
+    with (gaps / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 @pytest.fixture(scope="module")
-def filled_in(first_run: Path) -> Path:
-    """The gaps filled in: the repository and the Jira project belong to platform."""
-    mappings = first_run / "config" / "mappings"
-    (mappings / "repository_teams.csv").write_text(
-        "repository,team,production_environment_pattern,deploy_workflow_path\nzeta/api,platform,,\n")
-    (mappings / "jira_project_teams.csv").write_text("project_key,component,team\nEE,,platform\n")
-    _run(first_run)
-    return first_run
+def gaps(first_run: Path) -> Path:
+    _delivery(first_run, "mappings", "gaps", "--out", str(first_run / "gaps"))
+    return first_run / "gaps"
 
 
-def test_filling_the_mappings_in_moves_the_records_to_their_team(filled_in):
+def test_the_gap_files_list_what_no_mapping_names_most_records_first(gaps):
+    assert sorted(path.name for path in gaps.glob("*.csv")) == [
+        "flow_people_teams.csv", "issue_type_flow_items.csv", "jira_project_teams.csv", "repository_teams.csv",
+        "status_phases.csv"]
+    # EE-1..4 all had Dingding Zhang as assignee; Rankin Zheng held EE-3 for a while: 4 and 1 work items
+    assert [(r["account_id"], r["team"], r["records"], r["display_name"]) for r in _gap_rows(gaps, "flow_people_teams")
+            ] == [(DINGDING, "", "4", "Dingding Zhang"), (RANKIN, "", "1", "Rankin Zheng")]
+    assert [(r["project_key"], r["component"], r["team"], r["records"])
+            for r in _gap_rows(gaps, "jira_project_teams")] == [("EE", "", "", "4")]
+    # the four issues are stories, localised: 故事
+    assert [(r["issue_type"], r["flow_item"], r["records"]) for r in _gap_rows(gaps, "issue_type_flow_items")
+            ] == [("故事", "", "4")]
+    assert [(r["repository"], r["team"]) for r in _gap_rows(gaps, "repository_teams")] == [(ZETA_API, "")]
+    # every status of the four issues' histories is a gap; the final one, 已完成, is each issue's: 4 records
+    statuses = {r["status_name"]: r for r in _gap_rows(gaps, "status_phases")}
+    assert statuses["已完成"]["records"] == "4"
+    assert {"Inbox", "Ready for Dev", "Open", "Closed", "已完成"} <= set(statuses)
+
+
+def _filled_in(row: dict[str, str], name: str) -> dict[str, str]:
+    if "team" in row:
+        return row | {"team": "platform"}
+    if name == "status_phases":
+        phase, state = PHASE_OF_CATEGORY[row["jira_status_category"]]
+        return row | {"delivery_phase": phase, "flow_state": state}
+    return row | {"flow_item": "feature"}
+
+
+@pytest.fixture(scope="module")
+def filled_in(gaps: Path) -> Path:
+    """Every gap row filled in and pasted, with its extra columns, as the folder's mapping file."""
+    root = gaps.parent
+    for path in gaps.glob("*.csv"):
+        rows = [_filled_in(row, path.stem) for row in _gap_rows(gaps, path.stem)]
+        with (root / "config" / "mappings" / path.name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    _run(root)
+    return root
+
+
+def test_filling_the_gaps_in_moves_the_records_to_their_team(filled_in):
     root = filled_in
     assert _deployments(root) == [
         ("github_deployment:100", "platform", "Core", True),
@@ -127,5 +183,4 @@ def test_filling_the_mappings_in_moves_the_records_to_their_team(filled_in):
     assert _published(root, """
         select team, deployment_count from marts.mart_dora__deployment_frequency_profile order by team""") == [
         ("platform", 2)]
-    assert _published(root, "select count(*) from intermediate.int_mapping_gaps where mapping_kind in "
-                      "('repository_team', 'jira_project_team')") == [(0,)]
+    assert _published(root, "select count(*) from intermediate.int_mapping_gaps") == [(0,)]
