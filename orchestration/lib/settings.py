@@ -45,6 +45,8 @@ class Settings:
     max_mart_row_drop: float = 0.5
     # DuckDB storage format of the serving file (e.g. `v1.2.0`) for BI drivers on an older DuckDB; empty: current.
     serving_storage_version: str = ""
+    # Publish people's logins, names and account ids as they are (e-mail addresses never): docs/privacy.md.
+    publish_people_names: bool = False
 
     @property
     def docs_dir(self) -> Path:
@@ -77,6 +79,8 @@ class Settings:
             freshness_fail_hours=float(os.environ.get("DELIVERY_FRESHNESS_FAIL_HOURS", "168")),
             max_mart_row_drop=float(os.environ.get("DELIVERY_MAX_MART_ROW_DROP", "0.5")),
             serving_storage_version=os.environ.get("DELIVERY_SERVING_STORAGE_VERSION", ""),
+            publish_people_names=os.environ.get("DELIVERY_PUBLISH_PEOPLE_NAMES", "").lower()
+            in ("1", "true", "yes"),
         )
 
     def export_to_environment(self) -> None:
