@@ -5,7 +5,8 @@ and read here from dbt's manifest:
 
 - `login`, `account_id`, `name`: the whole value is a person. It becomes `person_<10 hex>`, the HMAC-SHA256 of
   the value under the pseudonym key: the same value gives the same pseudonym in every column and every publish
-  with the same key, so joins and distinct counts still work. `publish_people_names` keeps the real values.
+  with the same key, so joins and distinct counts still work. `publish_people_names` keeps the real values,
+  except a value that is an e-mail address (Azure DevOps logins are).
 - `email`: always NULL, whatever the setting.
 - `text`: free text or JSON that may embed a person (a title, a branch, a list of ids): every occurrence of a
   value of the other person columns becomes its pseudonym, every e-mail address too.
@@ -142,7 +143,9 @@ def person_columns(manifest_path: Path | None = None) -> list[PersonColumn]:
 def _person_column(table: str, column: str, meta: dict) -> PersonColumn:
     kind = meta["person"]
     if kind not in PERSON_KINDS:
-        raise PersonMarkError(f"{table}.{column}: meta.person is {kind!r}; expected one of {', '.join(PERSON_KINDS)}")
+        raise PersonMarkError(
+            f"{table}.{column}: meta.person is {kind!r}; expected one of {', '.join(PERSON_KINDS)}"
+        )
     return PersonColumn(table, column, kind, meta.get("person_when", ""))
 
 
@@ -150,7 +153,9 @@ def _manifest(manifest_path: Path | None) -> Path:
     """dbt's manifest of this project, parsed again first when a model's YAML changed since."""
     if manifest_path is not None:
         return manifest_path
-    if MANIFEST_PATH.exists() and all(p.stat().st_mtime <= MANIFEST_PATH.stat().st_mtime for p in dbt_source_files()):
+    if MANIFEST_PATH.exists() and all(
+        p.stat().st_mtime <= MANIFEST_PATH.stat().st_mtime for p in dbt_source_files()
+    ):
         return MANIFEST_PATH
     # Imported only now: loading dbt's Dagster integration takes seconds, and it imports this module.
     from orchestration.dbt_assets import dbt_project, ensure_manifest
@@ -173,15 +178,16 @@ def pseudonymise_snapshot(
     texts = [c for c in present if c.kind == "text"]
     people = _distinct_values(con, catalog, identities)
     addresses = _distinct_values(con, catalog, emails)
-    if not policy.publish_names:
-        _load_replacements(con, {value: pseudonym(value, policy.key) for value in people})
-        for column in identities:
-            _replace_whole_values(con, catalog, column, types[(column.table, column.column)])
+    # A login that is an e-mail address (Azure DevOps unique names) is pseudonymised even with names published.
+    replaced = people if not policy.publish_names else {v for v in people if EMAIL_ADDRESS.search(v)}
+    _load_replacements(con, {value: pseudonym(value, policy.key) for value in replaced})
+    for column in identities:
+        data_type = types[(column.table, column.column)]
+        if data_type == "VARCHAR" or not policy.publish_names:  # a number is never an e-mail address
+            _replace_whole_values(con, catalog, column, data_type)
     for column in emails:
         _set_null(con, catalog, column)
-    embedded = {value: pseudonym(value, policy.key) for value in addresses}
-    if not policy.publish_names:
-        embedded |= {value: pseudonym(value, policy.key) for value in people}
+    embedded = {value: pseudonym(value, policy.key) for value in addresses | replaced}
     for column in texts:
         _replace_embedded(con, catalog, column, embedded, policy.key)
 
@@ -225,7 +231,9 @@ def _load_replacements(con: duckdb.DuckDBPyConnection, replacements: dict[str, s
     )
 
 
-def _replace_whole_values(con: duckdb.DuckDBPyConnection, catalog: str, column: PersonColumn, data_type: str) -> None:
+def _replace_whole_values(
+    con: duckdb.DuckDBPyConnection, catalog: str, column: PersonColumn, data_type: str
+) -> None:
     qualified, name = _qualified(catalog, column), f'"{column.column}"'
     if data_type != "VARCHAR":  # a numeric account id (a GitLab user id) becomes text, to hold its pseudonym
         con.execute(f"ALTER TABLE {qualified} ALTER COLUMN {name} TYPE VARCHAR")
@@ -247,8 +255,13 @@ def _replace_embedded(
     """Each distinct text that holds a known person or an e-mail address is rewritten once in Python; DuckDB
     finds the texts concerned (a join on `contains`) and writes the rewritten ones back."""
     qualified, name = _qualified(catalog, column), f'"{column.column}"'
-    searched = {value: replacement for value, replacement in people.items() if len(value) >= MIN_EMBEDDED_LENGTH}
-    con.execute("CREATE OR REPLACE TEMP TABLE embedded_people AS SELECT unnest(?::VARCHAR[]) AS original", [list(searched)])
+    searched = {
+        value: replacement for value, replacement in people.items() if len(value) >= MIN_EMBEDDED_LENGTH
+    }
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE embedded_people AS SELECT unnest(?::VARCHAR[]) AS original",
+        [list(searched)],
+    )
     texts = con.execute(
         f"""
         WITH texts AS (SELECT DISTINCT CAST({name} AS VARCHAR) AS text FROM {qualified}
