@@ -188,8 +188,9 @@ def pseudonymise_snapshot(
     for column in emails:
         _set_null(con, catalog, column)
     embedded = {value: pseudonym(value, policy.key) for value in addresses | replaced}
+    finder = EmbeddedPeople(embedded, policy.key)
     for column in texts:
-        _replace_embedded(con, catalog, column, embedded, policy.key)
+        _replace_embedded(con, catalog, column, finder)
 
 
 def _column_types(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[tuple[str, str], str]:
@@ -249,31 +250,58 @@ def _set_null(con: duckdb.DuckDBPyConnection, catalog: str, column: PersonColumn
     con.execute(f"UPDATE {qualified} SET {name} = NULL WHERE {name} IS NOT NULL AND {_where(column)}")
 
 
+class EmbeddedPeople:
+    """Finds the known people and every e-mail address inside a text, and replaces each by its pseudonym in
+    one pass, so a replacement is never searched again. Values are indexed by their first characters, so a
+    text is read once, however many people there are, and most texts hold none."""
+
+    INDEXED = 5  # characters of a value's start in the index; shorter values are searched for one by one
+
+    def __init__(self, people: dict[str, str], key: bytes) -> None:
+        self.people, self.key = people, key
+        self.by_start: dict[str, list[str]] = {}
+        self.short: list[str] = []
+        for value in people:
+            if len(value) >= self.INDEXED:
+                self.by_start.setdefault(value[: self.INDEXED], []).append(value)
+            elif len(value) >= MIN_EMBEDDED_LENGTH:
+                self.short.append(value)
+        self.indexed_starts = frozenset(self.by_start)
+
+    def rewrite(self, text: str) -> str:
+        """E-mail addresses first (they hold logins and names), then the known values in what is left."""
+        parts, start = [], 0
+        for address in EMAIL_ADDRESS.finditer(text):
+            parts += [self._known(text[start : address.start()]), pseudonym(address.group(0), self.key)]
+            start = address.end()
+        return "".join([*parts, self._known(text[start:])])
+
+    def _known(self, text: str) -> str:
+        present = [value for value in self.short if value in text]
+        starts = {text[i : i + self.INDEXED] for i in range(len(text) - self.INDEXED + 1)}
+        for start in starts & self.indexed_starts:  # a set against a set: as long as the text, not the index
+            present += [value for value in self.by_start[start] if value in text]
+        if not present:
+            return text
+        # At the same place, the longest value wins.
+        pattern = "|".join(re.escape(value) for value in sorted(present, key=len, reverse=True))
+        return re.sub(pattern, lambda match: self.people[match.group(0)], text)
+
+
 def _replace_embedded(
-    con: duckdb.DuckDBPyConnection, catalog: str, column: PersonColumn, people: dict[str, str], key: bytes
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    column: PersonColumn,
+    finder: EmbeddedPeople,
 ) -> None:
-    """Each distinct text that holds a known person or an e-mail address is rewritten once in Python; DuckDB
-    finds the texts concerned (a join on `contains`) and writes the rewritten ones back."""
+    """Each distinct text is rewritten once in Python; the rewritten ones are written back by DuckDB."""
     qualified, name = _qualified(catalog, column), f'"{column.column}"'
-    searched = {
-        value: replacement for value, replacement in people.items() if len(value) >= MIN_EMBEDDED_LENGTH
-    }
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE embedded_people AS SELECT unnest(?::VARCHAR[]) AS original",
-        [list(searched)],
-    )
     texts = con.execute(
-        f"""
-        WITH texts AS (SELECT DISTINCT CAST({name} AS VARCHAR) AS text FROM {qualified}
-                       WHERE {name} IS NOT NULL AND {_where(column)})
-        SELECT text FROM texts
-        WHERE contains(text, '@')
-           OR EXISTS (SELECT 1 FROM temp.embedded_people AS p WHERE contains(texts.text, p.original))
-        """
+        f"SELECT DISTINCT CAST({name} AS VARCHAR) FROM {qualified} WHERE {name} IS NOT NULL AND {_where(column)}"
     ).fetchall()
     rewritten = {}
     for (text,) in texts:
-        new = _rewrite(text, searched, key)
+        new = finder.rewrite(text)
         if new != text:
             rewritten[text] = new
     if rewritten:
@@ -282,16 +310,3 @@ def _replace_embedded(
             f"UPDATE {qualified} AS t SET {name} = r.replacement FROM temp.person_replacements AS r "
             f"WHERE CAST(t.{name} AS VARCHAR) = r.original AND {_where(column)}"
         )
-
-
-def _rewrite(text: str, people: dict[str, str], key: bytes) -> str:
-    """One pass, so a replacement is never searched again: an e-mail address (it holds logins and names)
-    before a known value starting at the same place, and the longest known value first."""
-    present = sorted((value for value in people if value in text), key=len, reverse=True)
-    pattern = "|".join([EMAIL_ADDRESS.pattern, *(re.escape(value) for value in present)])
-
-    def replace(match: re.Match) -> str:
-        found = match.group(0)
-        return people[found] if found in people else pseudonym(found, key)
-
-    return re.sub(pattern, replace, text)

@@ -230,16 +230,16 @@ def test_the_key_comes_from_the_environment_else_the_secrets_file_else_a_file_be
 
 
 def test_people_inside_a_text_become_their_pseudonyms_in_one_pass():
-    from orchestration.lib.pseudonyms import _rewrite
+    from orchestration.lib.pseudonyms import EmbeddedPeople
 
     key = b"k"
-    people = {"Ada Lovelace": pseudonym("Ada Lovelace", key), "ada": pseudonym("ada", key)}
-    text = "Co-authored-by: Ada Lovelace <ada.l@example.com>; reviewed by ada"
-    # The address is one value (not "ada" inside it); the longer name wins over the login it does not
-    # contain; a replacement is never searched again.
-    assert _rewrite(text, people, key) == (
+    people = {value: pseudonym(value, key) for value in ("Ada Lovelace", "ada", "adam", "Al")}
+    text = "Co-authored-by: Ada Lovelace <ada.l@example.com>; reviewed by ada, adam and Al"
+    # The address is one value (not "ada" inside it); "adam" is not "ada" followed by "m"; "Al" is too
+    # short to be searched for; a replacement is never searched again.
+    assert EmbeddedPeople(people, key).rewrite(text) == (
         f"Co-authored-by: {people['Ada Lovelace']} <{pseudonym('ada.l@example.com', key)}>; "
-        f"reviewed by {people['ada']}"
+        f"reviewed by {people['ada']}, {people['adam']} and Al"
     )
 
 
@@ -255,3 +255,23 @@ def test_an_unknown_kind_of_person_in_a_models_yaml_is_an_error(tmp_path):
     manifest.write_text(json.dumps({"nodes": {"model.p.stg_x": node}}))
     with pytest.raises(PersonMarkError, match=r"staging\.stg_x\.author_login: meta\.person is 'nickname'"):
         person_columns(manifest)
+
+
+def test_the_publish_asset_takes_publish_people_names_from_the_settings(
+    demo_serving: DemoServing, tmp_path, monkeypatch
+):
+    import dagster as dg
+
+    from orchestration.lib.settings import Settings
+    from orchestration.publish_assets import serving_snapshot_asset
+
+    serving = tmp_path / "serving.duckdb"
+    monkeypatch.setenv("DELIVERY_WAREHOUSE_PATH", str(demo_serving.warehouse))
+    monkeypatch.setenv("DELIVERY_SERVING_PATH", str(serving))
+    monkeypatch.setenv("DELIVERY_PUBLISH_PEOPLE_NAMES", "true")
+    settings = Settings.from_env()
+    assert settings.publish_people_names
+
+    assert dg.materialize([serving_snapshot_asset(settings, [])]).success
+    names = "SELECT DISTINCT assignee_display_name FROM staging.stg_jira__issues ORDER BY 1"
+    assert query(serving, names) == query(demo_serving.warehouse, names)
