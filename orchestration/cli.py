@@ -366,20 +366,14 @@ def mappings_gaps(
         write_gap_files,
     )
 
-    settings = Settings.from_env()
+    settings = _settings()
     try:
         gaps = read_mapping_gaps(settings.warehouse_path)
         files = write_gap_files(gaps, out or settings.warehouse_path.parent / "gaps")
     except GapsUnavailable as error:
         console.print(f"[red]{error}[/red]", soft_wrap=True)
         raise typer.Exit(code=1) from None
-    print_gap_files(files, gaps, _mappings_dir(settings), console)
-
-
-def _mappings_dir(settings: Settings) -> str:
-    """Where the organisation's mapping files are, as the next step names it."""
-    config_dir = getattr(settings, "config_dir", None) or os.environ.get("DELIVERY_CONFIG_DIR")
-    return f"{config_dir}/mappings" if config_dir else "<config folder>/mappings"
+    print_gap_files(files, gaps, str(settings.config_dir / "mappings"), console)
 
 
 if __name__ == "__main__":

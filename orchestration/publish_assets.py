@@ -6,6 +6,7 @@ import dagster as dg
 
 from ingestion.demo_org.marker import holds_only_demo_data
 from orchestration.ingestion_assets import DUCKDB_POOL
+from orchestration.lib.pseudonyms import people_policy
 from orchestration.lib.serving import PUBLISHED_SCHEMAS, publish
 from orchestration.lib.settings import Settings
 
@@ -23,13 +24,18 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
         description=(
             f"The serving file BI tools read (`{settings.serving_path}`): the {', '.join(PUBLISHED_SCHEMAS)} "
             "schemas of the working warehouse, copied aside and renamed into place once every blocking "
-            "check passed. `meta.snapshot` says which run published it and whether from demo data, "
-            "`meta.tables` how many rows each table holds."
+            "check passed, with people pseudonymised unless `publish_people_names` (docs/privacy.md). "
+            "`meta.snapshot` says which run published it and whether from demo data, `meta.tables` how many "
+            "rows each table holds."
         ),
     )
     def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         snapshot = publish(
-            settings.warehouse_path, settings.serving_path, context.run_id, settings.serving_storage_version,
+            settings.warehouse_path,
+            settings.serving_path,
+            context.run_id,
+            settings.serving_storage_version,
+            people=people_policy(settings),
             demo_data=holds_only_demo_data(settings.exports_dir),
         )
         marts = {name: rows for name, rows in snapshot.table_rows.items() if name.startswith("marts.")}

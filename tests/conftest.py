@@ -23,6 +23,9 @@ os.environ.setdefault(
     "DELIVERY_WAREHOUSE_PATH",
     str(Path(tempfile.mkdtemp(prefix=f"delivery-tests-{_WORKER}-")) / "delivery.duckdb"),
 )
+# One pseudonym key for every publish of the session, so the marts of two warehouses' snapshots compare
+# (a key generated beside each warehouse would give each its own pseudonyms).
+os.environ.setdefault("DELIVERY_PSEUDONYM_KEY", "test-session-pseudonym-key")
 
 # The dbt docs site costs each `delivery run` a docs generation: only the test of the docs writes them.
 os.environ.setdefault("DELIVERY_WRITE_DBT_DOCS", "false")

@@ -29,6 +29,7 @@ import duckdb
 
 from ingestion.pipelines import duckdb_memory_limit
 from ingestion.sources import RAW_DATASETS
+from orchestration.lib.pseudonyms import PeoplePolicy, person_columns, pseudonym_key, pseudonymise_snapshot
 from orchestration.lib.raw_tables import raw_tables, table_state
 from orchestration.lib.settings import DBT_PROJECT_DIR, dbt_source_files
 
@@ -48,13 +49,19 @@ class Snapshot:
 
 
 def publish(
-    warehouse_path: Path, serving_path: Path, snapshot_id: str, storage_version: str = "", demo_data: bool = False
+    warehouse_path: Path,
+    serving_path: Path,
+    snapshot_id: str,
+    storage_version: str = "",
+    people: PeoplePolicy | None = None,
+    demo_data: bool = False,
 ) -> Snapshot:
     """Copy the published schemas of the working warehouse into a new serving file, atomically.
 
     `storage_version` (e.g. `v1.2.0`) writes the file in an older DuckDB storage format, for BI drivers
-    built on an older DuckDB than the pipeline's; empty means this DuckDB's own format. `demo_data` is
-    recorded in `meta.snapshot`: the landing folder held the demo's exports only."""
+    built on an older DuckDB than the pipeline's; empty means this DuckDB's own format. `people` says how
+    people are published: by default pseudonymised with the key `pseudonym_key` finds (docs/privacy.md).
+    `demo_data` is recorded in `meta.snapshot`: the landing folder held the demo's exports only."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_snapshots(serving_path)
     aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
@@ -62,6 +69,7 @@ def publish(
         snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version, demo_data)
     else:
         snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id, demo_data)
+    _pseudonymise_people(aside, people or PeoplePolicy(pseudonym_key(warehouse_path)))
     os.replace(aside, serving_path)
     _fsync_directory(serving_path.parent)
     return snapshot
@@ -112,6 +120,15 @@ def _write_table_by_table(
         _write_meta(con, "snapshot", snapshot)
         con.execute("DETACH snapshot")
     return snapshot
+
+
+def _pseudonymise_people(aside: Path, people: PeoplePolicy) -> None:
+    """People become pseudonyms in the snapshot before anyone can open it; the warehouse keeps the originals."""
+    with snapshot_connection() as con:
+        con.execute(f"ATTACH '{aside}' AS snapshot")
+        pseudonymise_snapshot(con, "snapshot", person_columns(), people)
+        con.execute("CHECKPOINT snapshot")
+        con.execute("DETACH snapshot")
 
 
 def _copy_database_files(warehouse_path: Path, aside: Path) -> None:

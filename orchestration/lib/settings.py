@@ -52,6 +52,7 @@ class Settings:
     max_mart_row_drop: float = 0.5
     # DuckDB storage format of the serving file (e.g. `v1.2.0`) for BI drivers on an older DuckDB; empty: current.
     serving_storage_version: str = ""
+    # Publish people's logins, names and account ids as they are (e-mail addresses never): docs/privacy.md.
     publish_people_names: bool = False
     write_dbt_docs: bool = True
     # The dbt vars of the configuration, as (name, value) pairs (hashable: the settings key a cache).
