@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 from orchestration.config.spec import SETTINGS
+from tests.orchestration.test_people_privacy import people_found, raw_people
 from tests.small_org_exports import LEAD_TIME_PR1, ZETA_API, write_github_repository, write_jira_only
 
 REPO_ROOT = Path(__file__).parents[1]
@@ -159,6 +160,18 @@ def _filled_in(row: dict[str, str], name: str) -> dict[str, str]:
     return row | {"flow_item": "feature"}
 
 
+def test_the_unmapped_people_are_pseudonymised_in_the_published_gaps(first_run):
+    root = first_run
+    people = raw_people(root / "state" / "delivery.duckdb")
+    assert {DINGDING, RANKIN, "Dingding Zhang", "Rankin Zheng"} <= people
+    assert people_found(root / "state" / "serving.duckdb", people) == {}
+    published = _published(root, """
+        select unmapped_value, display_name from intermediate.int_mapping_gaps
+        where mapping_kind = 'person_team' order by records_affected desc""")
+    assert len(published) == 2
+    assert all(value.startswith("person_") and name.startswith("person_") for value, name in published)
+
+
 @pytest.fixture(scope="module")
 def filled_in(gaps: Path) -> Path:
     """Every gap row filled in and pasted, with its extra columns, as the folder's mapping file."""
@@ -185,3 +198,8 @@ def test_filling_the_gaps_in_moves_the_records_to_their_team(filled_in):
         select team, deployment_count from marts.mart_dora__deployment_frequency_profile order by team""") == [
         ("platform", 2)]
     assert _published(root, "select count(*) from intermediate.int_mapping_gaps") == [(0,)]
+    # the people are now in the published mapping table, as pseudonyms
+    people = raw_people(root / "state" / "delivery.duckdb")
+    assert people_found(root / "state" / "serving.duckdb", people) == {}
+    assert _published(root, "select count(*) from mappings.flow_people_teams where account_id like 'person_%'"
+                      ) == [(2,)]
