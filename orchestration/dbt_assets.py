@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.dbt_failures import build_failure
 from orchestration.ingestion_assets import DUCKDB_POOL
+from orchestration.lib.pseudonyms import people_policy
 from orchestration.lib.serving import dbt_fingerprint, read_snapshot, working_fingerprint
 from orchestration.lib.settings import DBT_BUILD_COMMAND, DBT_PROJECT_DIR, Settings, dbt_source_files
 from orchestration.lib.translators import DeliveryDbtTranslator
@@ -144,12 +145,14 @@ def _prune_invocation_folders(target_root: Path) -> None:
 
 
 def already_published(settings: Settings) -> bool:
-    """The serving snapshot was built from these very raw rows and this very dbt project."""
+    """The serving snapshot was built from these very raw rows and this very dbt project, and published
+    people as the settings now say (the same key, names or not)."""
     published = read_snapshot(settings.serving_path)
     return (
         published is not None
         and published.dbt_fingerprint == dbt_fingerprint()
         and published.raw_fingerprint == working_fingerprint(settings.warehouse_path)
+        and published.people_policy == people_policy(settings).fingerprint
     )
 
 

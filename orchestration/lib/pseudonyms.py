@@ -65,6 +65,14 @@ class PeoplePolicy:
     key: bytes
     publish_names: bool = False
 
+    @property
+    def fingerprint(self) -> str:
+        """What a snapshot records of how it published people: names, or pseudonyms under which key (a keyed
+        digest of a constant, which tells keys apart without revealing one)."""
+        if self.publish_names:
+            return "names"
+        return "pseudonyms:" + hmac.new(self.key, b"delivery-warehouse key check", hashlib.sha256).hexdigest()[:12]
+
 
 def pseudonym(value: str, key: bytes) -> str:
     digest = hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

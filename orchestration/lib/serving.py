@@ -46,6 +46,8 @@ class Snapshot:
     table_rows: dict[str, int]
     # Built from the demo organisation's exports only (`delivery demo`): BI and the report say so.
     demo_data: bool = False
+    # How people were published (pseudonyms with which key, or names): a change calls for a new publish.
+    people_policy: str = ""
 
 
 def publish(
@@ -65,17 +67,19 @@ def publish(
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_snapshots(serving_path)
     aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
+    people = people or PeoplePolicy(pseudonym_key(warehouse_path))
+    recorded = {"demo_data": demo_data, "people_policy": people.fingerprint}
     if storage_version:
-        snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version, demo_data)
+        snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version, recorded)
     else:
-        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id, demo_data)
-    _pseudonymise_people(aside, people or PeoplePolicy(pseudonym_key(warehouse_path)))
+        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id, recorded)
+    _pseudonymise_people(aside, people)
     os.replace(aside, serving_path)
     _fsync_directory(serving_path.parent)
     return snapshot
 
 
-def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, demo_data: bool) -> Snapshot:
+def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, recorded: dict) -> Snapshot:
     """Copy the warehouse's files, then drop from the copy what is not published and turn views into
     tables. The pipeline's writers share one pool, so nothing writes the warehouse while it is copied."""
     published_at = datetime.now(UTC)
@@ -93,14 +97,14 @@ def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, d
         kept = set(published)
         _drop_unpublished(con, working, {name: kind for name, kind in kinds.items() if name not in kept})
         rows = {name: _row_count(con, working, name) for name in published}
-        snapshot = Snapshot(snapshot_id, published_at, fingerprint, dbt_fingerprint(), rows, demo_data)
+        snapshot = Snapshot(snapshot_id, published_at, fingerprint, dbt_fingerprint(), rows, **recorded)
         _write_meta(con, working, snapshot)
         con.execute(f'DETACH "{working}"')
     return snapshot
 
 
 def _write_table_by_table(
-    warehouse_path: Path, aside: Path, snapshot_id: str, storage_version: str, demo_data: bool
+    warehouse_path: Path, aside: Path, snapshot_id: str, storage_version: str, recorded: dict
 ) -> Snapshot:
     """Write each published table into a new file in the given storage format."""
     published_at = datetime.now(UTC)
@@ -115,7 +119,7 @@ def _write_table_by_table(
             raw_fingerprint(con, working),
             dbt_fingerprint(),
             {name: _copy(con, working, name) for name in _published_tables(con, working)},
-            demo_data,
+            **recorded,
         )
         _write_meta(con, "snapshot", snapshot)
         con.execute("DETACH snapshot")
@@ -194,11 +198,18 @@ def read_snapshot(serving_path: Path) -> Snapshot | None:
     if not serving_path.exists():
         return None
     with duckdb.connect(str(serving_path), read_only=True) as con:
-        snapshot_id, published_at, raw, dbt = con.execute(
-            "SELECT snapshot_id, published_at, raw_fingerprint, dbt_fingerprint FROM meta.snapshot"
+        recorded = {name for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'meta' "
+            "AND table_name = 'snapshot'").fetchall()}
+        # A snapshot of an earlier version lacks the newer columns: read as not demo, policy unknown.
+        demo = "demo_data" if "demo_data" in recorded else "false"
+        policy = "people_policy" if "people_policy" in recorded else "''"
+        snapshot_id, published_at, raw, dbt, demo_data, people_policy = con.execute(
+            "SELECT snapshot_id, published_at, raw_fingerprint, dbt_fingerprint, "
+            f"{demo}, {policy} FROM meta.snapshot"
         ).fetchone()
         rows = dict(con.execute("SELECT table_name, row_count FROM meta.tables ORDER BY 1").fetchall())
-    return Snapshot(snapshot_id, published_at, raw, dbt, rows)
+    return Snapshot(snapshot_id, published_at, raw, dbt, rows, bool(demo_data), people_policy)
 
 
 def working_fingerprint(warehouse_path: Path) -> str | None:
@@ -260,10 +271,11 @@ def _write_meta(con: duckdb.DuckDBPyConnection, catalog: str, snapshot: Snapshot
         f"""
         CREATE TABLE "{catalog}".meta.snapshot AS
         SELECT ?::VARCHAR AS snapshot_id, ?::TIMESTAMPTZ AS published_at,
-               ?::VARCHAR AS raw_fingerprint, ?::VARCHAR AS dbt_fingerprint, ?::BOOLEAN AS demo_data
+               ?::VARCHAR AS raw_fingerprint, ?::VARCHAR AS dbt_fingerprint, ?::BOOLEAN AS demo_data,
+               ?::VARCHAR AS people_policy
         """,
         [snapshot.snapshot_id, snapshot.published_at, snapshot.raw_fingerprint, snapshot.dbt_fingerprint,
-         snapshot.demo_data],
+         snapshot.demo_data, snapshot.people_policy],
     )
     con.execute(f'CREATE TABLE "{catalog}".meta.tables (table_name VARCHAR, row_count BIGINT)')
     con.executemany(f'INSERT INTO "{catalog}".meta.tables VALUES (?, ?)', sorted(snapshot.table_rows.items()))

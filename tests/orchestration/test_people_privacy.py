@@ -21,7 +21,7 @@ from orchestration.lib.pseudonyms import (
     pseudonym,
     pseudonym_key,
 )
-from orchestration.lib.serving import publish
+from orchestration.lib.serving import publish, read_snapshot
 from tests.conftest import DemoServing, query
 
 # Raw columns that name a person, by the tools' own vocabulary: logins, usernames, account and identity ids,
@@ -275,3 +275,16 @@ def test_the_publish_asset_takes_publish_people_names_from_the_settings(
     assert dg.materialize([serving_snapshot_asset(settings, [])]).success
     names = "SELECT DISTINCT assignee_display_name FROM staging.stg_jira__issues ORDER BY 1"
     assert query(serving, names) == query(demo_serving.warehouse, names)
+
+
+def test_the_snapshot_records_how_it_published_people_so_that_a_change_publishes_again(
+    demo_serving: DemoServing, tmp_path
+):
+    serving = tmp_path / "serving.duckdb"
+    publish(demo_serving.warehouse, serving, "policy", people=PeoplePolicy(b"first-key"))
+    recorded = read_snapshot(serving).people_policy
+    # `already_published` compares this with the policy the settings give now: another key or names differ
+    assert recorded == PeoplePolicy(b"first-key").fingerprint
+    assert recorded.startswith("pseudonyms:") and "first-key" not in recorded
+    assert recorded != PeoplePolicy(b"second-key").fingerprint
+    assert PeoplePolicy(b"first-key", publish_names=True).fingerprint == "names"
