@@ -92,6 +92,8 @@ def print_warnings(rows: list[CheckRow], console: Console) -> None:
 
 def print_status(settings: Settings, console: Console) -> None:
     """The last run comes last: when it failed, its final lines name what failed, what to do, and the log."""
+    console.print(f"Configuration: {settings.config_dir}; landing folder: {settings.exports_dir}",
+                  highlight=False, soft_wrap=True)
     _print_last_publish(settings, console)
     print_checks(latest_check_rows(settings), console)
     _print_quarantine(settings, console)
