@@ -117,7 +117,8 @@ class Settings:
         os.environ["DELIVERY_EXPORTS_DIR"] = str(self.exports_dir)
         os.environ["DELIVERY_SERVING_PATH"] = str(self.serving_path)
         os.environ["DELIVERY_CONFIG_DIR"] = str(self.config_dir)
-        os.environ["DELIVERY_MAPPINGS_DIR"] = str(self.mappings_dir)
+        # Settings made by hand (no configuration folder read) build with the demo's mappings.
+        os.environ["DELIVERY_MAPPINGS_DIR"] = str(self.mappings_dir if self.config else DEMO_CONFIG_DIR / "mappings")
         os.environ["DELIVERY_DBT_VARS"] = self.dbt_vars_json
         self.write_mappings()
 
@@ -131,7 +132,10 @@ class Settings:
             target = self.mappings_dir / f"{name}.csv"
             text = table.as_csv()
             if not target.exists() or target.read_text() != text:
-                target.write_text(text)
+                # aside, then renamed: a dbt build reading the folder never sees half a file
+                aside = target.with_name(f".{target.name}.{os.getpid()}")
+                aside.write_text(text)
+                os.replace(aside, target)
 
 
 def _hashable(value: object) -> object:

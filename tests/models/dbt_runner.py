@@ -9,6 +9,8 @@ from pathlib import Path
 
 DBT = Path(sys.executable).parent / "dbt"
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+# The demo organisation's mapping tables, whatever a `delivery` command run in this process exported.
+DEMO_MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "ingestion" / "demo_org" / "config" / "mappings"
 
 
 def run_dbt(
@@ -18,6 +20,7 @@ def run_dbt(
     env = {
         **os.environ,
         "DELIVERY_WAREHOUSE_PATH": str(Path(warehouse).resolve()),
+        "DELIVERY_MAPPINGS_DIR": str(DEMO_MAPPINGS_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         **(extra_env or {}),
