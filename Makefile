@@ -54,7 +54,7 @@ lint: install
 	$(BIN)/ruff check ingestion orchestration tests bench
 
 clean:
-	rm -rf warehouse .dagster dbt_project/target dbt_project/logs
+	rm -rf warehouse .dagster dbt_project/target dbt_project/logs dbt_project/organisations
 
 # --- Apache Superset over the serving file (docs/bi.md) -----------------------------------------------
 # Superset has its own environment: its pins (pandas, SQLAlchemy 1.4, Flask) clash with the warehouse's.

@@ -238,7 +238,7 @@ def dbt_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
         digest.update(str(path.relative_to(project_dir)).encode())
         digest.update(path.read_bytes())
     mappings_dir = os.environ.get("DELIVERY_MAPPINGS_DIR")
-    for path in sorted(Path(mappings_dir).glob("*.csv")) if mappings_dir else []:
+    for path in sorted((project_dir / mappings_dir).glob("*.csv")) if mappings_dir else []:
         digest.update(f"mappings/{path.name}".encode())
         digest.update(path.read_bytes())
     digest.update(os.environ.get("DELIVERY_DBT_VARS", "").encode())

@@ -3,6 +3,7 @@ demo's own), each of its settings overridden by an environment variable DELIVERY
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ from orchestration.config.spec import SETTINGS
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEMO_CONFIG_DIR = PROJECT_ROOT / "ingestion" / "demo_org" / "config"
+# dbt_project.yml's default seed path of the mapping tables: the demo's, relative to the dbt project.
+DEMO_MAPPINGS_SEED_PATH = "../ingestion/demo_org/config/mappings"
+# Where each warehouse's validated mapping tables are written for dbt, under the dbt project.
+ORGANISATIONS_FOLDER = "organisations"
 # The folders of the dbt project whose files define the models; an edit there calls for a new parse.
 DBT_SOURCE_DIRS = ("models", "seeds", "macros", "tests")
 # The dbt command of every pipeline run. Unit tests check model logic on fixed inputs, not the data: they
@@ -61,8 +66,10 @@ class Settings:
 
     @property
     def mappings_dir(self) -> Path:
-        """The validated mapping tables of this warehouse's last build, as dbt reads them (seeds)."""
-        return self.warehouse_path.parent / "mappings"
+        """The validated mapping tables of this warehouse's builds, as dbt reads them (seeds): inside the dbt
+        project, one folder per warehouse. dbt writes each seed's SQL under its target folder at the seed's
+        path, so a seed folder outside the project would have its CSV files overwritten."""
+        return DBT_PROJECT_DIR / ORGANISATIONS_FOLDER / hashlib.sha256(str(self.warehouse_path).encode()).hexdigest()[:16]
 
     @property
     def dbt_vars_json(self) -> str:
@@ -117,8 +124,11 @@ class Settings:
         os.environ["DELIVERY_EXPORTS_DIR"] = str(self.exports_dir)
         os.environ["DELIVERY_SERVING_PATH"] = str(self.serving_path)
         os.environ["DELIVERY_CONFIG_DIR"] = str(self.config_dir)
-        # Settings made by hand (no configuration folder read) build with the demo's mappings.
-        os.environ["DELIVERY_MAPPINGS_DIR"] = str(self.mappings_dir if self.config else DEMO_CONFIG_DIR / "mappings")
+        # Relative to the dbt project, as dbt_project.yml's seed-paths need (see mappings_dir); settings made by
+        # hand (no configuration folder read) build with the demo's mappings.
+        os.environ["DELIVERY_MAPPINGS_DIR"] = (
+            str(self.mappings_dir.relative_to(DBT_PROJECT_DIR)) if self.config else DEMO_MAPPINGS_SEED_PATH
+        )
         os.environ["DELIVERY_DBT_VARS"] = self.dbt_vars_json
         self.write_mappings()
 

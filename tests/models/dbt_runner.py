@@ -9,8 +9,9 @@ from pathlib import Path
 
 DBT = Path(sys.executable).parent / "dbt"
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-# The demo organisation's mapping tables, whatever a `delivery` command run in this process exported.
-DEMO_MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "ingestion" / "demo_org" / "config" / "mappings"
+# The demo organisation's mapping tables, whatever a `delivery` command run in this process exported (as
+# dbt_project.yml reads them: relative to the project).
+DEMO_MAPPINGS_SEED_PATH = "../ingestion/demo_org/config/mappings"
 
 
 def run_dbt(
@@ -20,7 +21,7 @@ def run_dbt(
     env = {
         **os.environ,
         "DELIVERY_WAREHOUSE_PATH": str(Path(warehouse).resolve()),
-        "DELIVERY_MAPPINGS_DIR": str(DEMO_MAPPINGS_DIR),
+        "DELIVERY_MAPPINGS_DIR": DEMO_MAPPINGS_SEED_PATH,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         **(extra_env or {}),
