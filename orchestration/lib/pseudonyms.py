@@ -30,15 +30,14 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, dbt_source_files
+from orchestration.config.spec import SECRETS_FILE
+from orchestration.lib.settings import DBT_PROJECT_DIR, DEMO_CONFIG_DIR, dbt_source_files
 
 PSEUDONYM_PREFIX = "person_"
 PSEUDONYM_HEX_DIGITS = 10
 KEY_VARIABLE = "DELIVERY_PSEUDONYM_KEY"
-SECRETS_FILE = "secrets.yaml"
 # Generated once when neither the environment nor the secrets file gives a key; beside the warehouse.
 KEY_FILE = "pseudonym.key"
-DEMO_CONFIG_DIR = PROJECT_ROOT / "ingestion" / "demo_org" / "config"
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 IDENTITY_KINDS = ("login", "account_id", "name")
