@@ -17,11 +17,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REAL_SAMPLES = FIXTURES / "real_samples"
 
 # Importing the Dagster definitions creates each tool's dlt pipeline beside the default warehouse. Test
-# workers import them at once: each gets a warehouse folder of its own, never the project's `warehouse/`.
+# workers import them at once: each process gets a warehouse folder of its own, never the project's
+# `warehouse/`. Always assigned, never defaulted: workers inherit the controller's environment, and two
+# workers creating the same dlt pipeline folder at once wipe it under each other.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-os.environ.setdefault(
-    "DELIVERY_WAREHOUSE_PATH",
-    str(Path(tempfile.mkdtemp(prefix=f"delivery-tests-{_WORKER}-")) / "delivery.duckdb"),
+os.environ["DELIVERY_WAREHOUSE_PATH"] = str(
+    Path(tempfile.mkdtemp(prefix=f"delivery-tests-{_WORKER}-")) / "delivery.duckdb"
 )
 # One pseudonym key for every publish of the session, so the marts of two warehouses' snapshots compare
 # (a key generated beside each warehouse would give each its own pseudonyms).
