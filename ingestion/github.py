@@ -13,7 +13,8 @@ from ingestion.records import Column, ExportFolder, RawTable
 DATASET = "raw_github"
 
 _REPOSITORY = Column("repository", sql=r"regexp_extract(source_file, '^github/([^/]+/[^/]+)/', 1)", required=True)
-_FILE_NUMBER = r"nullif(regexp_extract(source_file, '/([0-9]+)\.json$', 1), '')"
+# `<number>.json`, or `<number>-<page>.json` when a list needs several pages (a pull request's 250 commits).
+_FILE_NUMBER = r"nullif(regexp_extract(source_file, '/([0-9]+)(?:-[0-9]+)?\.json$', 1), '')"
 
 PULL_REQUESTS = RawTable(
     name="pull_requests",

@@ -1,0 +1,1 @@
+"""One module per tool: `auth(tool)`, `scopes(run)` and `collect_scope(scope)`."""
