@@ -135,7 +135,9 @@ def run(
 
     settings = _settings()
     console.print(f"Configuration: {settings.config_dir}", highlight=False, soft_wrap=True)
-    _require_exports(settings.exports_dir)
+    # A tool configured in collect.yaml fills the landing folder in the run itself.
+    if not _collect_config(settings).configured:
+        _require_exports(settings.exports_dir)
     try:
         with exclusive_run(settings.warehouse_path, wait, on_wait=_say_waiting):
             _run(settings)
@@ -167,6 +169,42 @@ def _run(settings: Settings) -> None:
     print_warnings(checks, console)
     _report_publish(settings, result.run_id)
     _report_outcome(result, started, [row for row in checks if not row.passed and row.severity == "ERROR"])
+
+
+@app.command()
+def collect(
+    tools: Annotated[list[str] | None, typer.Argument(help="Tools to collect (default: every one in collect.yaml).")]
+    = None,
+) -> None:
+    """Fetch the tools' exports from their APIs into the landing folder: only what changed since the last
+    collection, one response body per file, as docs/exports.md lays them out (see docs/collect.md)."""
+    from ingestion.collect.config import TOOL_ORDER
+    from ingestion.collect.runner import collect as collect_tools
+
+    settings = _settings()
+    config = _collect_config(settings)
+    unknown = [tool for tool in tools or () if tool not in TOOL_ORDER]
+    if unknown:
+        raise typer.BadParameter(f"unknown tool(s) {', '.join(unknown)}; known: {', '.join(TOOL_ORDER)}")
+    if not (tools or config.configured):
+        console.print(f"Nothing to collect: no tool is configured in {settings.config_dir / 'collect.yaml'} "
+                      "(see docs/collect.md).", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2)
+    summaries = collect_tools(config, settings.exports_dir, tools or (), console=console)
+    if any(summary.status != "collected" for summary in summaries):
+        raise typer.Exit(code=1)
+
+
+def _collect_config(settings: Settings):
+    from ingestion.collect.config import load_collect_config
+    from orchestration.config import ConfigError
+
+    try:
+        return load_collect_config(settings.config_dir)
+    except ConfigError as error:
+        console.print(f"[red]{error}[/red]", markup=True, highlight=False, soft_wrap=True)
+        console.print("Nothing ran. Fix collect.yaml and run again.")
+        raise typer.Exit(code=2) from None
 
 
 @app.command()

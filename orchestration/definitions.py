@@ -7,8 +7,9 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource
 
 from orchestration.automation import daily_schedule, explain_failure, landing_sensor
+from orchestration.collect_assets import collect_asset_keys, landing_assets
 from orchestration.dbt_assets import dbt_models, dbt_resource
-from orchestration.ingestion_assets import all_raw_assets, landing_specs
+from orchestration.ingestion_assets import all_raw_assets
 from orchestration.lib.settings import Settings
 from orchestration.lib.translators import is_mart
 from orchestration.publish_assets import SERVING_KEY, serving_snapshot_asset
@@ -18,6 +19,7 @@ DELIVERY_JOB = "delivery_job"
 INGEST_JOB = "ingest_job"
 BUILD_JOB = "build_job"
 CHECKS_JOB = "checks_job"
+LANDING_JOB = "landing_job"
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -39,10 +41,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
     # `delivery run` runs the same graph in two jobs, so that a run with nothing new stops after the first.
     raw_tables = dg.AssetSelection.assets(*(key for assets in raw for key in assets.keys))
+    collected = dg.AssetSelection.assets(*collect_asset_keys(settings))
     ingest_job = dg.define_asset_job(
         INGEST_JOB,
-        selection=raw_tables,
-        description="Load every tool's new exports and check the raw tables.",
+        selection=collected | raw_tables,
+        description="Collect the tools configured in collect.yaml, load every tool's new exports and check "
+                    "the raw tables.",
         op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
         hooks={explain_failure},
     )
@@ -50,6 +54,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         BUILD_JOB,
         selection=dg.AssetSelection.assets(models, serving),
         description="Build and test every dbt model, check the marts, publish the serving snapshot.",
+        op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+        hooks={explain_failure},
+    )
+    # The landing sensor loads what lands, never collects: a collection lands files, which would start
+    # another run, and so on.
+    landing_job = dg.define_asset_job(
+        LANDING_JOB,
+        selection=dg.AssetSelection.all() - collected,
+        description="Load what landed, check, build, test and publish: what the landing sensor starts.",
         op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
         hooks={explain_failure},
     )
@@ -61,19 +74,19 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
     return dg.Definitions(
         assets=[
-            *landing_specs(settings),
+            *landing_assets(settings),
             *raw,
             models,
             serving,
         ],
         asset_checks=[*raw_table_checks(settings), mart_row_count_check(settings, mart_keys)],
-        jobs=[delivery_job, ingest_job, build_job, checks_job],
+        jobs=[delivery_job, ingest_job, build_job, landing_job, checks_job],
         schedules=[daily_schedule(delivery_job)],
-        sensors=[landing_sensor(settings, delivery_job)],
+        sensors=[landing_sensor(settings, landing_job)],
         resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
     )
 
 
-__all__ = ["BUILD_JOB", "CHECKS_JOB", "DELIVERY_JOB", "INGEST_JOB", "SERVING_KEY", "build_definitions"]
+__all__ = ["BUILD_JOB", "CHECKS_JOB", "DELIVERY_JOB", "INGEST_JOB", "LANDING_JOB", "SERVING_KEY", "build_definitions"]
 
 defs = build_definitions(Settings.from_env())

@@ -7,34 +7,10 @@ from dagster_dlt import DagsterDltResource, dlt_assets
 from ingestion.pipelines import tool_pipeline
 from ingestion.sources import TOOLS, export_source
 from orchestration.lib.settings import Settings
-from orchestration.lib.translators import RawTableTranslator, landing_asset_key
+from orchestration.lib.translators import RawTableTranslator
 from orchestration.lib.warehouse_identity import ensure_warehouse_id
 
 DUCKDB_POOL = "duckdb"
-
-LANDING_DESCRIPTIONS = {
-    "jira": "Jira Cloud search and changelog pages under `jira/`.",
-    "github": "GitHub REST bodies under `github/<owner>/<repo>/`.",
-    "pagerduty": "PagerDuty incident pages under `pagerduty/incidents/`.",
-    "azure_devops": "Azure DevOps REST bodies under `azure_devops/<organization>/<project>/`.",
-    "gitlab": "GitLab REST v4 bodies under `gitlab/<group>/<project>/`.",
-    "jenkins": "Jenkins build lists under `jenkins/<controller>/<job path>/`.",
-    "opsgenie": "Opsgenie alert and incident pages under `opsgenie/`.",
-}
-
-
-def landing_specs(settings: Settings) -> list[dg.AssetSpec]:
-    """The export folders, as external assets: where lineage starts."""
-    return [
-        dg.AssetSpec(
-            landing_asset_key(tool),
-            description=f"{LANDING_DESCRIPTIONS[tool]} Folder: `{settings.exports_dir / tool}`.",
-            group_name="exports",
-            kinds={"json"},
-        )
-        for tool in TOOLS
-    ]
-
 
 def raw_assets(settings: Settings, tool: str) -> dg.AssetsDefinition:
     dataset, _ = TOOLS[tool]

@@ -84,6 +84,7 @@ class ToolConfig:
     scope: dict[str, object]
     credentials: dict[str, Secret] = field(repr=False)
     options: dict[str, object] = field(default_factory=dict)
+    missing_credentials: str = ""  # what to set, when a credential is missing
 
     def values(self, key: str) -> list[str]:
         value = self.scope.get(key) or []
@@ -166,15 +167,18 @@ def _tool_config(tool, section, path, secrets, environ, problems) -> ToolConfig 
     if spec.required_scope and not any(key in scope for key in spec.required_scope):
         problems.append(Problem(path, None, f"{tool}: name the scope with {' or '.join(spec.required_scope)}"))
     credentials: dict[str, Secret] = {}
+    missing: list[str] = []
     for name, variable in spec.credentials:
         value = environ.get(variable) or secrets.get(name)
         if value:
             credentials[name] = Secret(str(value))
         else:
-            problems.append(Problem(path, None, f"{tool}: no credential: set {variable} or `{name}` in "
-                                                f"{SECRETS_FILE} ({spec.token_help})"))
+            missing.append(f"set {variable} or `{name}` in {SECRETS_FILE}")
+    # A missing credential fails this tool's collection, not the configuration: the other tools collect,
+    # and a machine that only loads or serves needs no token.
+    missing_credentials = f"{tool}: no credential: {'; '.join(missing)} ({spec.token_help})" if missing else ""
     options = {key: section[key] for key in spec.options if key in section}
-    return ToolConfig(tool, base_url, scope, credentials, options)
+    return ToolConfig(tool, base_url, scope, credentials, options, missing_credentials)
 
 
 def _read_secrets(config_dir: Path) -> dict[str, object]:

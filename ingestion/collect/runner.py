@@ -72,6 +72,9 @@ def _collect_tool(config: CollectConfig, tool: str, exports_dir: Path, state: Co
     if tool not in config.tools:
         return ToolSummary(tool, "not configured, skipped", 0, stats)
     tool_config = config.tools[tool]
+    if tool_config.missing_credentials:
+        stats.errors.append(tool_config.missing_credentials)
+        return ToolSummary(tool, "failed", 0, stats)
     module = tool_module(tool)
     auth, headers = module.auth(tool_config)
     client = make_client(tool_config.base_url, auth, config, stats, headers)

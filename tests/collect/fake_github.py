@@ -48,7 +48,7 @@ class FakeGitHub:
         self.deployments: list[dict] = []
         self.statuses: dict[int, list[dict]] = {}
         self.runs: list[dict] = []
-        repo = r"/repos/(?P<repo>[^/]+/[^/]+)"
+        repo = f"/repos/(?P<repo>{repository})"
         server.route("GET", f"{repo}/pulls", self._pulls)
         server.route("GET", rf"{repo}/pulls/(?P<number>\d+)/commits", self._pull_commits)
         server.route("GET", rf"{repo}/pulls/(?P<number>\d+)/reviews", self._pull_reviews)

@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from ingestion.sources import TOOLS, tables_of
-from orchestration.definitions import BUILD_JOB, DELIVERY_JOB, INGEST_JOB, build_definitions
+from orchestration.definitions import BUILD_JOB, DELIVERY_JOB, INGEST_JOB, LANDING_JOB, build_definitions
 from orchestration.lib.settings import DEMO_CONFIG_DIR, Settings
 from orchestration.publish_assets import SERVING_KEY
 from orchestration.quality_checks import (
@@ -191,7 +191,8 @@ def test_a_daily_schedule_and_a_landing_sensor_start_the_job_once_turned_on(defi
     schedule = definitions.resolve_schedule_def("daily_delivery")
     sensor = definitions.resolve_sensor_def("new_exports")
     assert schedule.cron_schedule == "0 6 * * *" and schedule.job_name == DELIVERY_JOB
-    assert sensor.job_name == DELIVERY_JOB
+    # The sensor loads what landed and never collects (a collection lands files: it would start itself).
+    assert sensor.job_name == LANDING_JOB
     # Both ship stopped: the UI's daemon starts no run until someone turns them on.
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
