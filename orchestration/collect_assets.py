@@ -1,7 +1,6 @@
 """The export folders as assets: a tool configured in `collect.yaml` is collected from its API by its own
 asset, upstream of its raw tables; any other tool's folder stays an external asset, filled by hand."""
 
-from __future__ import annotations
 
 import dagster as dg
 

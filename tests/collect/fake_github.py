@@ -9,7 +9,7 @@ from tests.collect.replay import ReplayServer, dumps, link_header, paged
 
 
 def pull(number: int, updated_at: str, title: str = "") -> dict:
-    return {"id": 1000 + number, "number": number, "state": "closed", "title": title or f"PR {number}",
+    return {"id": 1000 + number, "node_id": f"PR_kwDO{number:08d}", "number": number, "state": "closed", "title": title or f"PR {number}",
             "user": {"login": "ada", "type": "User"}, "created_at": updated_at, "updated_at": updated_at,
             "closed_at": updated_at, "merged_at": updated_at, "merge_commit_sha": f"m{number:039d}",
             "head": {"ref": f"feature/{number}", "sha": f"h{number:039d}"},

@@ -17,7 +17,9 @@ github as (
         -- before the merge this is GitHub's trial merge commit, not on the base branch
         case when merged_at is not null then merge_commit_sha end as landed_sha,
         cast(null as {{ dbt.type_string() }}) as work_item_refs_json,
-        node_id as source_record_id,
+        -- a body without its node_id (an older Enterprise Server, a hand-made export) keeps its numeric id:
+        -- the marts require a record id, and one pull request must not block the publish
+        coalesce(node_id, cast(pull_request_id as {{ dbt.type_string() }})) as source_record_id,
         _source_file,
         _record_index,
         _dlt_load_id
