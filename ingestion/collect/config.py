@@ -39,7 +39,7 @@ TOOL_SPECS: dict[str, ToolSpec] = {
     ),
     "jira": ToolSpec(
         "", ("projects", "jql"), (("jira_user", "JIRA_USER"), ("jira_api_token", "JIRA_API_TOKEN")),
-        required_scope=("projects", "jql"), options=("changelog_page_size",),
+        required_scope=("projects", "jql"), options=("changelog_page_size", "api"),
         token_help="the account's e-mail (JIRA_USER) and an API token with read:jira-work",
     ),
     "pagerduty": ToolSpec(
