@@ -17,7 +17,7 @@ from ingestion.collect.config import load_collect_config
 from ingestion.collect.runner import collect
 from ingestion.pipelines import load_tool
 from tests.collect.fake_jira import FakeJira, _token, issue
-from tests.collect.replay import ReplayServer
+from tests.collect.replay import Fault, ReplayServer
 from tests.conftest import query
 
 USER, TOKEN = "ada@acme.example", "jira-secret-token-5f2e"
@@ -190,3 +190,25 @@ def test_datacenter_pages_by_start_at_with_every_history_inline(tmp_path, server
     warehouse = tmp_path / "w.duckdb"
     load_tool("jira", exports, warehouse)
     assert query(warehouse, "SELECT count(DISTINCT history_id) FROM raw_jira.changelog_items") == [(49,)]
+
+
+def test_a_run_stopped_after_the_first_page_resumes_from_its_token(tmp_path, server, jira):
+    token = _token(2)
+    server.fault(Fault(lambda request: request.args.get("nextPageToken") == token, status=503, times=2))
+    exports, summary = _collect(tmp_path, server, FIRST)
+    assert summary.status == "failed"
+    run = "20261120T000000Z"
+    assert _files(exports) == {f"jira/issues/{run}-0001.json"}
+
+    server.seen.clear()
+    exports, summary = _collect(tmp_path, server, SECOND)
+    assert summary.status == "collected", summary.stats.errors
+    # The same window: the second page from the saved token, then CHK-2's changelog.
+    searches = server.requests_to("/search/jql")
+    assert [seen.args.get("nextPageToken") for seen in searches] == [token]
+    assert searches[0].args["jql"] == _jql("2026-10-21 08:00")
+    assert len(server.requests_to("/changelog")) == 3
+    assert _files(exports) == {
+        f"jira/issues/{run}-0001.json", f"jira/issues/{run}-0002.json",
+        *{f"jira/changelogs/CHK-2/{run}-000{n}.json" for n in (1, 2, 3)}}
+    assert (exports / f"jira/issues/{run}-0002.json").read_bytes() == _served_search(server, token)

@@ -17,7 +17,7 @@ from ingestion.collect.runner import collect
 from ingestion.collect.tools import pagerduty
 from ingestion.pipelines import load_tool
 from tests.collect.fake_pagerduty import FakePagerDuty, incident
-from tests.collect.replay import ReplayServer
+from tests.collect.replay import Fault, ReplayServer
 from tests.conftest import query
 
 TOKEN = "pd-secret-key-9c1a"
@@ -176,7 +176,33 @@ def test_a_refused_key_names_the_tool_and_scope_and_writes_nothing(tmp_path, ser
     fake.put(incident("PA", 1, "2026-11-01T00:00:00Z"))
     exports, summary = _collect(tmp_path, server, FIRST)
     assert summary.status == "failed"
-    assert summary.stats.errors == [
-        f"pagerduty all services: HTTP 401 from {server.url}/incidents: the credential was refused: check that "
-        "the token is valid and not expired"]
+    refused = "the credential was refused: check that the token is valid and not expired"
+    assert summary.stats.errors == [f"pagerduty all services: HTTP 401 from {server.url}/incidents: {refused}"]
     assert not (exports / "pagerduty").exists()
+
+
+def test_a_run_stopped_in_a_later_slice_resumes_there_without_losing_or_repeating_a_page(
+        tmp_path, server, monkeypatch):
+    monkeypatch.setattr(pagerduty, "MAX_OFFSET_RECORDS", 4)
+    fake = FakePagerDuty(server, max_offset_records=4)
+    created = [f"2026-11-0{day}T10:00:00Z" for day in range(1, 8)]
+    for number, at in enumerate(created, start=1):
+        fake.put(incident(f"P{number}", number, at))
+    # The second page of the second slice fails at both attempts: the run stops there.
+    server.fault(Fault(lambda request: request.args.get("since") == created[3]
+                       and request.args.get("offset") == "2", status=502, times=2))
+    exports, summary = _collect(tmp_path, server, FIRST)
+    assert summary.status == "failed"
+    run = "20261120T000000Z"
+    assert _files(exports) == {f"pagerduty/incidents/{run}-000{n}.json" for n in range(1, 4)}
+
+    server.seen.clear()
+    exports, summary = _collect(tmp_path, server, SECOND)
+    assert summary.status == "collected", summary.stats.errors
+    # The same window and run: only the failed page and the third slice are asked for.
+    until = "2026-11-20T00:00:00Z"
+    assert _asked(server) == [(created[3], until, "2"), (created[6], until, "0")]
+    pages = [(FIRST_SINCE, 0), (FIRST_SINCE, 2), (created[3], 0), (created[3], 2), (created[6], 0)]
+    assert _files(exports) == {f"pagerduty/incidents/{run}-000{n}.json" for n in range(1, 6)}
+    for number, (since, offset) in enumerate(pages, start=1):
+        assert (exports / f"pagerduty/incidents/{run}-000{number}.json").read_bytes() == _served(server, since, offset)
