@@ -23,7 +23,7 @@ from tests.conftest import query
 USER, TOKEN = "ada@acme.example", "jira-secret-token-5f2e"
 FIRST = datetime(2026, 11, 20, tzinfo=UTC)
 SECOND = datetime(2026, 11, 22, tzinfo=UTC)
-SCOPE = "project in (CHK, PAY)"
+SCOPE = 'project in ("CHK", "PAY")'
 
 
 @pytest.fixture
@@ -123,6 +123,16 @@ def test_search_pages_by_token_and_long_changelogs_page_beyond_the_inline_40(tmp
     # One item per history: 1 + 1 + 45 (40 inline, all 45 paged) + 2 distinct histories.
     assert query(warehouse, "SELECT count(DISTINCT history_id) FROM raw_jira.changelog_items") == [(49,)]
     assert query(warehouse, "SELECT count(*) FROM raw_jira.quarantine") == [(0,)]
+    _assert_no_credential_written(tmp_path)
+
+
+def _assert_no_credential_written(root: Path) -> None:
+    """Neither the token nor the basic-auth value in any file: landing folder, state, warehouse."""
+    basic = base64.b64encode(f"{USER}:{TOKEN}".encode())
+    for path in root.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert TOKEN.encode() not in content and basic not in content, path
 
 
 def _served_search(server: ReplayServer, token: str | None) -> bytes:
@@ -212,3 +222,17 @@ def test_a_run_stopped_after_the_first_page_resumes_from_its_token(tmp_path, ser
         f"jira/issues/{run}-0001.json", f"jira/issues/{run}-0002.json",
         *{f"jira/changelogs/CHK-2/{run}-000{n}.json" for n in (1, 2, 3)}}
     assert (exports / f"jira/issues/{run}-0002.json").read_bytes() == _served_search(server, token)
+
+
+def test_a_changelog_gone_since_the_search_is_reported_and_the_rest_collected(tmp_path, server, jira):
+    jira.put(issue("PAY-9", 109, "2026-11-12T12:00:00.000+0800", histories=41))
+    server.fault(Fault(lambda request: request.path == "/rest/api/3/issue/CHK-2/changelog", status=404,
+                       body=b'{"errorMessages":["Issue does not exist or you do not have permission to see it."]}'))
+    exports, summary = _collect(tmp_path, server, FIRST)
+    assert summary.status == "collected"
+    gone = "changelog not found (the issue was deleted or hidden since the search); its inline histories are kept"
+    assert summary.stats.errors == [f"jira CHK-2: {gone}"]
+    # PAY-9's 41 histories: pages of 20 from 0, 20, 40.
+    run = "20261120T000000Z"
+    assert {path for path in _files(exports) if "changelogs" in path} == {
+        f"jira/changelogs/PAY-9/{run}-000{n}.json" for n in (1, 2, 3)}

@@ -103,6 +103,8 @@ def test_pages_by_offset_while_more_then_collects_only_the_new_window(tmp_path, 
     load_tool("pagerduty", exports, warehouse)
     assert _ids(warehouse) == ["PA", "PB", "PC", "PD"]
     assert query(warehouse, "SELECT count(*) FROM raw_pagerduty.quarantine") == [(0,)]
+    # The key in no file: landing folder, state, warehouse.
+    assert not [path for path in tmp_path.rglob("*") if path.is_file() and TOKEN.encode() in path.read_bytes()]
 
 
 def test_a_window_over_the_offset_cap_is_split_by_creation_time(tmp_path, server, monkeypatch):

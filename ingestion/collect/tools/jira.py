@@ -27,7 +27,7 @@ from requests import RequestException
 from requests.auth import HTTPBasicAuth
 
 from ingestion.collect.config import ToolConfig
-from ingestion.collect.core import ScopeRun, ToolRun
+from ingestion.collect.core import ScopeFailed, ScopeRun, ToolRun
 from ingestion.collect.landing import safe_segment
 
 JQL_TIME = "%Y-%m-%d %H:%M"
@@ -51,7 +51,9 @@ def scope_filter(tool: ToolConfig) -> str:
     clauses = []
     projects = tool.values("projects")
     if projects:
-        clauses.append(f"project in ({', '.join(_quoted(key) for key in projects)})")
+        # Quoted: a project key may be a JQL word (AND, ORDER).
+        quoted = ", ".join(f'"{key}"' for key in projects)
+        clauses.append(f"project in ({quoted})")
     for jql in tool.values("jql"):
         # The collector orders the search itself: a configured ORDER BY would make the JQL invalid.
         clauses.append(f"({ORDER_BY.sub('', jql).strip()})")
@@ -73,18 +75,28 @@ def collect_scope(scope: ScopeRun) -> None:
     longer: dict[str, None] = {}
     for issues in scope.pages("issues", "jira/issues", path, paginator=paginator, params=params,
                               data_selector="issues"):
-        longer.update(dict.fromkeys(issue["key"] for issue in issues if _history_cut(issue)))
+        longer.update(dict.fromkeys(_issue_ref(issue) for issue in issues if _history_cut(issue)))
     if datacenter:
         return
-    changelog_size = int(scope.tool_run.tool.options.get("changelog_page_size") or size)
+    changelog_size = min(int(scope.tool_run.tool.options.get("changelog_page_size") or size), MAX_PAGE_SIZE)
     for key in longer:
+        _full_changelog(scope, key, changelog_size)
+
+
+def _full_changelog(scope: ScopeRun, key: str, size: int) -> None:
+    """Every history of one issue, `size` a page. An issue deleted since the search is reported and skipped:
+    one record's absence must not stop the collection."""
+    try:
         for _ in scope.pages(f"changelogs/{key}", f"jira/changelogs/{safe_segment(key)}",
-                             f"/rest/api/3/issue/{key}/changelog", data_selector="values",
-                             paginator=OffsetPaginator(limit=min(changelog_size, MAX_PAGE_SIZE),
-                                                       offset_param="startAt", limit_param="maxResults",
-                                                       total_path="total"),
-                             params={}):
+                             f"/rest/api/3/issue/{key}/changelog", data_selector="values", params={},
+                             paginator=OffsetPaginator(limit=size, offset_param="startAt", limit_param="maxResults",
+                                                       total_path="total")):
             pass
+    except ScopeFailed as failure:
+        if " HTTP 404 " not in str(failure):
+            raise
+        scope.tool_run.stats.errors.append(f"jira {key}: changelog not found (the issue was deleted or hidden "
+                                           "since the search); its inline histories are kept")
 
 
 class SearchPaginator(JSONResponseCursorPaginator):
@@ -99,9 +111,19 @@ class SearchPaginator(JSONResponseCursorPaginator):
             self._next_reference = None
 
 
-def _history_cut(issue: dict) -> bool:
-    changelog = issue.get("changelog") or {}
-    return int(changelog.get("total") or 0) > len(changelog.get("histories") or [])
+def _history_cut(issue) -> bool:
+    """Whether the issue's history goes beyond what came inline. A malformed record is left to the loader's
+    quarantine."""
+    changelog = issue.get("changelog") if isinstance(issue, dict) else None
+    if not isinstance(changelog, dict) or not _issue_ref(issue):
+        return False
+    total, histories = changelog.get("total"), changelog.get("histories")
+    return isinstance(total, int) and isinstance(histories, list) and total > len(histories)
+
+
+def _issue_ref(issue: dict) -> str:
+    """The changelog folder's name: the key, else the id (the loader reads either)."""
+    return str(issue.get("key") or issue.get("id") or "")
 
 
 def _datacenter(tool: ToolConfig) -> bool:
@@ -126,7 +148,3 @@ def _account_zone(scope: ScopeRun, datacenter: bool) -> ZoneInfo | None:
         # A refused credential is reported by the search that follows, with the scope's name.
         return None
     return None
-
-
-def _quoted(key: str) -> str:
-    return f'"{key}"' if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", key) else key
