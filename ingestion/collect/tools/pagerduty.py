@@ -57,8 +57,8 @@ def collect_scope(scope: ScopeRun) -> None:
         ):
             written += 1
             received += len(page)
-            incidents.update({incident["id"]: incident for incident in page})
-            last_created = utc_iso(_parse(page[-1]["created_at"])) if page else last_created
+            incidents.update({str(incident.get("id")): incident for incident in page if _created(incident)})
+            last_created = max([last_created, *filter(None, map(_created, page))])
         if received < cap:
             break
         if last_created == start:
@@ -75,10 +75,19 @@ def window_start(scope: ScopeRun) -> str:
 
 
 def _remember_open(scope: ScopeRun, incidents) -> None:
-    still_open = [utc_iso(_parse(i["created_at"])) for i in incidents if i.get("status") in OPEN_STATUSES]
+    still_open = [_created(i) for i in incidents if i.get("status") in OPEN_STATUSES]
     scope.extra.pop(OPEN_SINCE, None)
     if still_open:
         scope.extra[OPEN_SINCE] = min(still_open)
+
+
+def _created(incident) -> str | None:
+    """An incident's creation time in the window's format; None for a malformed record (the loader
+    quarantines it)."""
+    try:
+        return utc_iso(_parse(incident["created_at"]))
+    except (TypeError, KeyError, ValueError):
+        return None
 
 
 def _parse(text: str) -> datetime:
