@@ -236,3 +236,10 @@ def test_a_changelog_gone_since_the_search_is_reported_and_the_rest_collected(tm
     run = "20261120T000000Z"
     assert {path for path in _files(exports) if "changelogs" in path} == {
         f"jira/changelogs/PAY-9/{run}-000{n}.json" for n in (1, 2, 3)}
+
+
+def test_an_unknown_api_is_named_and_nothing_asked(tmp_path, server, jira):
+    _, summary = _collect(tmp_path, server, FIRST, api="server")
+    assert summary.status == "failed"
+    assert summary.stats.errors == ["jira: api: 'server' is neither cloud nor datacenter (check collect.yaml)"]
+    assert server.seen == []

@@ -127,7 +127,10 @@ def _issue_ref(issue: dict) -> str:
 
 
 def _datacenter(tool: ToolConfig) -> bool:
-    return str(tool.options.get("api") or "cloud").lower() in ("datacenter", "data_center", "server")
+    api = str(tool.options.get("api") or "cloud").lower()
+    if api not in ("cloud", "datacenter"):
+        raise ScopeFailed(f"jira: api: {api!r} is neither cloud nor datacenter (check collect.yaml)", stop_tool=True)
+    return api == "datacenter"
 
 
 def _jql_since(scope: ScopeRun, datacenter: bool) -> str:
