@@ -67,6 +67,8 @@ class FakeJira:
         self.issues: list[dict] = []
         # What /myself reports, when it differs from the zone the search reads JQL in.
         self.reported_zone: str | None = None
+        # Some sites send a token on the last page too: only `isLast` tells.
+        self.token_on_last_page = False
         server.route("GET", r"/rest/api/(?P<version>[23])/myself", self._myself)
         server.route("GET", "/rest/api/3/search/jql", self._search_jql)
         server.route("GET", "/rest/api/2/search", self._search_datacenter)
@@ -98,6 +100,8 @@ class FakeJira:
         page = [self._inline(body, INLINE_HISTORIES) for body in found[offset: offset + size]]
         if offset + size < len(found):
             return 200, {}, dumps({"issues": page, "nextPageToken": _token(offset + size), "isLast": False})
+        if self.token_on_last_page:
+            return 200, {}, dumps({"issues": page, "nextPageToken": _token(offset + size), "isLast": True})
         return 200, {}, dumps({"issues": page, "isLast": True})
 
     def _search_datacenter(self, request: Request):

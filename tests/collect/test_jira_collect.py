@@ -243,3 +243,13 @@ def test_an_unknown_api_is_named_and_nothing_asked(tmp_path, server, jira):
     assert summary.status == "failed"
     assert summary.stats.errors == ["jira: api: 'server' is neither cloud nor datacenter (check collect.yaml)"]
     assert server.seen == []
+
+
+def test_is_last_ends_the_search_even_with_a_token(tmp_path, server, jira):
+    jira.token_on_last_page = True
+    exports, summary = _collect(tmp_path, server, FIRST)
+    assert summary.status == "collected", summary.stats.errors
+    # Two pages as before: the second says isLast, its token (offset 4) is never asked for.
+    assert [seen.args.get("nextPageToken") for seen in server.requests_to("/search/jql")] == [None, _token(2)]
+    assert {path for path in _files(exports) if "issues" in path} == {
+        "jira/issues/20261120T000000Z-0001.json", "jira/issues/20261120T000000Z-0002.json"}
