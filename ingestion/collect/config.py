@@ -39,8 +39,9 @@ TOOL_SPECS: dict[str, ToolSpec] = {
     ),
     "jira": ToolSpec(
         "", ("projects", "jql"), (("jira_user", "JIRA_USER"), ("jira_api_token", "JIRA_API_TOKEN")),
-        required_scope=("projects", "jql"), options=("changelog_page_size",),
-        token_help="the account's e-mail (JIRA_USER) and an API token with read:jira-work",
+        required_scope=("projects", "jql"), options=("changelog_page_size", "api"),
+        token_help="the account's e-mail (JIRA_USER) and an API token with read:jira-work "
+                   "(Data Center, `api: datacenter`: the user name and a password or token)",
     ),
     "pagerduty": ToolSpec(
         "https://api.pagerduty.com", ("services", "teams"), (("pagerduty_token", "PAGERDUTY_TOKEN"),),
