@@ -121,7 +121,10 @@ class FakeAzureDevOps:
         query = json.loads(request.get_data())["query"]
         self.wiql_queries.append(query)
         since = re.search(r"\[System\.ChangedDate\] >= '([^']+)'", query).group(1)
-        ids = sorted(i for i, item in self.work_items.items() if item["fields"]["System.ChangedDate"] >= since)
+        before = re.search(r"\[System\.ChangedDate\] < '([^']+)'", query)
+        until = before.group(1) if before else "9999"
+        ids = sorted(i for i, item in self.work_items.items()
+                     if since <= item["fields"]["System.ChangedDate"] < until)
         return 200, {}, dumps({"queryType": "flat", "queryResultType": "workItem", "asOf": "2026-03-10T00:00:00Z",
                                "columns": [{"referenceName": "System.Id", "name": "ID"}],
                                "workItems": [{"id": i, "url": f"https://x/_apis/wit/workItems/{i}"} for i in ids]})

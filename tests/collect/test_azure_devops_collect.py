@@ -23,7 +23,7 @@ from tests.collect.fake_azure_devops import (
     update,
     work_item,
 )
-from tests.collect.replay import ReplayServer
+from tests.collect.replay import Fault, ReplayServer
 from tests.conftest import query
 
 PAT = "ado-pat-not-real-0001"
@@ -34,6 +34,21 @@ SINCE = "2026-02-08T00:00:00Z"
 PROJECT = "azure_devops/fabrikam/Fabrikam-Fiber"
 API = "/fabrikam/Fabrikam-Fiber/_apis"
 
+# What the first collection of `fabrikam` writes (worked out in the first test).
+FIRST_RUN_FILES = {
+    f"{PROJECT}/work_items/{RUN}-0001.json", f"{PROJECT}/work_items/{RUN}-0002.json",
+    f"{PROJECT}/work_item_updates/101.json", f"{PROJECT}/work_item_updates/101-2.json",
+    f"{PROJECT}/work_item_updates/102.json",
+    f"{PROJECT}/work_item_updates/103.json", f"{PROJECT}/work_item_updates/103-2.json",
+    f"{PROJECT}/pull_requests/{RUN}-web-active-0001.json", f"{PROJECT}/pull_requests/{RUN}-web-closed-0001.json",
+    f"{PROJECT}/pull_request_commits/21.json", f"{PROJECT}/pull_request_commits/21-2.json",
+    f"{PROJECT}/pull_request_commits/22.json",
+    f"{PROJECT}/builds/{RUN}-0001.json", f"{PROJECT}/builds/{RUN}-0002.json",
+    f"{PROJECT}/environment_deployments/production/{RUN}-0001.json",
+    f"{PROJECT}/environment_deployments/production/{RUN}-0002.json",
+    f"{PROJECT}/environment_deployments/staging_eu/{RUN}-0001.json",
+}
+
 
 @pytest.fixture
 def server(httpserver) -> ReplayServer:
@@ -42,11 +57,13 @@ def server(httpserver) -> ReplayServer:
     return replay
 
 
-def configure(tmp_path: Path, monkeypatch, base_url: str, scope: str) -> Path:
+def configure(tmp_path: Path, monkeypatch, base_url: str, scope: str, history_days: int = 30,
+              max_attempts: int = 6) -> Path:
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)
     (config / "collect.yaml").write_text(
-        f"history_days: 30\noverlap_hours: 24\npage_size: 2\nbackoff_seconds: 0.01\n"
+        f"history_days: {history_days}\noverlap_hours: 24\npage_size: 2\nbackoff_seconds: 0.01\n"
+        f"max_attempts: {max_attempts}\n"
         f"azure_devops:\n  base_url: {base_url}\n{scope}", encoding="utf-8")
     monkeypatch.setenv("AZURE_DEVOPS_PAT", PAT)
     return config
@@ -120,19 +137,7 @@ def test_first_collection_writes_the_landing_layout_byte_for_byte_and_the_loader
     # Commits of 21: 3, two a page by continuation token; of 22: one.
     # Builds queued since 2026-02-08: 301-303, two a page. Records newest first: production 4, 3 (both in
     # the window, so the next page is asked for), then 2, 1 (before it: stop); staging/eu: 5.
-    expected = {
-        f"{PROJECT}/work_items/{RUN}-0001.json", f"{PROJECT}/work_items/{RUN}-0002.json",
-        f"{PROJECT}/work_item_updates/101.json", f"{PROJECT}/work_item_updates/101-2.json",
-        f"{PROJECT}/work_item_updates/102.json",
-        f"{PROJECT}/work_item_updates/103.json", f"{PROJECT}/work_item_updates/103-2.json",
-        f"{PROJECT}/pull_requests/{RUN}-web-active-0001.json", f"{PROJECT}/pull_requests/{RUN}-web-closed-0001.json",
-        f"{PROJECT}/pull_request_commits/21.json", f"{PROJECT}/pull_request_commits/21-2.json",
-        f"{PROJECT}/pull_request_commits/22.json",
-        f"{PROJECT}/builds/{RUN}-0001.json", f"{PROJECT}/builds/{RUN}-0002.json",
-        f"{PROJECT}/environment_deployments/production/{RUN}-0001.json",
-        f"{PROJECT}/environment_deployments/production/{RUN}-0002.json",
-        f"{PROJECT}/environment_deployments/staging_eu/{RUN}-0001.json",
-    }
+    expected = FIRST_RUN_FILES
     assert landing_files(exports) == expected
 
     def body(relative: str) -> bytes:
@@ -275,3 +280,50 @@ def test_a_refused_token_names_the_tool_and_what_to_check(server, tmp_path, monk
         (f"azure_devops fabrikam/Fabrikam-Fiber: HTTP 401 from {server.url}{API}/wit/wiql: the credential was "
         "refused: check that the token is valid and not expired")]
     assert "wrong-pat-0002" not in summary.stats.errors[0]
+
+
+def test_a_long_backfill_asks_wiql_thirty_days_a_query(server, tmp_path, monkeypatch):
+    fake = fabrikam(server)
+    config = configure(tmp_path, monkeypatch, server.url, "  organization: fabrikam\n  projects: [Fabrikam-Fiber]\n",
+                       history_days=65)
+    exports = tmp_path / "exports"
+
+    run(config, exports)
+
+    # 65 days back from 2026-03-10 is 2026-01-04: windows of 30 days from there, the last one open-ended.
+    changed = "[System.ChangedDate]"
+    assert [query.split("@project AND ")[1].removesuffix(" ORDER BY [System.Id]") for query in fake.wiql_queries] == [
+        f"{changed} >= '2026-01-04T00:00:00Z' AND {changed} < '2026-02-03T00:00:00Z'",
+        f"{changed} >= '2026-02-03T00:00:00Z' AND {changed} < '2026-03-05T00:00:00Z'",
+        f"{changed} >= '2026-03-05T00:00:00Z'",
+    ]
+    # 101 (2026-03-05) is in the last window, 102 and 103 too; 90 (2025-12-01) is before them all.
+    batches = [seen.body for seen in server.requests_to(r"/wit/workitemsbatch$")]
+    assert batches == [b'{"ids": [101, 102], "errorPolicy": "omit"}', b'{"ids": [103], "errorPolicy": "omit"}']
+
+
+def test_a_run_stopped_between_batches_resumes_with_the_same_ids_and_writes_each_page_once(
+        server, tmp_path, monkeypatch):
+    fake = fabrikam(server)
+    config = configure(tmp_path, monkeypatch, server.url, "  organization: fabrikam\n  projects: [Fabrikam-Fiber]\n",
+                       max_attempts=2)
+    exports = tmp_path / "exports"
+    # The second batch fails on both attempts: the run stops after the first batch's page.
+    server.fault(Fault(lambda request: request.path.endswith("/wit/workitemsbatch") and b"103" in request.get_data(),
+                       status=503, times=2))
+    [stopped] = run(config, exports)
+    assert stopped.status == "failed"
+    assert landing_files(exports) == {f"{PROJECT}/work_items/{RUN}-0001.json"}
+    # An item changed after the stopped run's end belongs to the next window, not to the resumed run.
+    fake.work_items[104] = work_item(104, "2026-03-10T12:00:00Z")
+
+    [resumed] = run(config, exports, now=datetime(2026, 3, 11, tzinfo=UTC))
+
+    assert resumed.status == "collected", resumed.stats.errors
+    # One WIQL query in all; the first batch is not asked again; the second is asked once more.
+    assert len(fake.wiql_queries) == 1
+    assert [seen.body for seen in server.requests_to(r"/wit/workitemsbatch$")] == [
+        b'{"ids": [101, 102], "errorPolicy": "omit"}'] + [b'{"ids": [103], "errorPolicy": "omit"}'] * 3
+    # The same files as one uninterrupted run, under the stopped run's id and window.
+    assert landing_files(exports) == FIRST_RUN_FILES
+    assert not list(exports.rglob(".*partial"))

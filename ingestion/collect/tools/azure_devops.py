@@ -11,7 +11,7 @@ environments page with the `x-ms-continuationtoken` response header; pull reques
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from dlt.sources.helpers.rest_client.paginators import (
@@ -31,6 +31,8 @@ PREVIEW_API = {"api-version": "7.1-preview.1"}
 # workitemsbatch takes at most 200 ids; an item's updates come at most 200 a page.
 MAX_BATCH = 200
 CONTINUATION = "x-ms-continuationtoken"
+# Days of changes one WIQL query asks for: few enough that it answers fewer than its 20,000 items.
+WIQL_DAYS = 30
 
 
 def auth(tool: ToolConfig):
@@ -87,18 +89,35 @@ def _work_items(scope: ScopeRun, folder: str, api: str) -> None:
 
 
 def _changed_work_item_ids(scope: ScopeRun, api: str) -> list[int]:
-    """The ids of the items changed in the window. Kept with the run, so a resumed run fetches the same
-    batches (the query's answer is not a landing file)."""
+    """The ids of the items changed in the window, asked 30 days a query (a WIQL query answers at most
+    20,000 items). Kept with the run, so a resumed run fetches the same batches (the queries' answers are
+    not landing files)."""
     if "work_item_ids" not in scope.run:
-        query = ("SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project "
-                 f"AND [System.ChangedDate] >= '{utc_iso(scope.since)}' ORDER BY [System.Id]")
-        # timePrecision: compare to the second, in UTC, instead of to the day in the profile's time zone.
-        found = _read(scope.tool_run, scope.scope.split(":", 1)[1], f"{api}/wit/wiql",
-                      {**API, "timePrecision": "true"}, SinglePagePaginator(), method="POST",
-                      json_body={"query": query}, data_selector="workItems")
-        scope.run["work_item_ids"] = list(dict.fromkeys(item["id"] for item in found))
+        ids: list[int] = []
+        for start, end in _wiql_windows(scope.since, scope.until):
+            changed = f"[System.ChangedDate] >= '{utc_iso(start)}'"
+            if end:
+                changed += f" AND [System.ChangedDate] < '{utc_iso(end)}'"
+            query = (f"SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project AND {changed} "
+                     "ORDER BY [System.Id]")
+            # timePrecision: compare to the second, in UTC, not to the day in the profile's time zone.
+            ids += [item["id"] for item in _read(
+                scope.tool_run, scope.scope.split(":", 1)[1], f"{api}/wit/wiql", {**API, "timePrecision": "true"},
+                SinglePagePaginator(), method="POST", json_body={"query": query}, data_selector="workItems")]
+        scope.run["work_item_ids"] = list(dict.fromkeys(ids))
         scope.save()
     return scope.run["work_item_ids"]
+
+
+def _wiql_windows(since: datetime, until: datetime) -> list[tuple[datetime, datetime | None]]:
+    """Consecutive windows of WIQL_DAYS from `since`; the last is open-ended, so an item changed while the
+    collection runs is in one of them."""
+    windows: list[tuple[datetime, datetime | None]] = []
+    start = since
+    while start + timedelta(days=WIQL_DAYS) < until:
+        windows.append((start, start + timedelta(days=WIQL_DAYS)))
+        start += timedelta(days=WIQL_DAYS)
+    return [*windows, (start, None)]
 
 
 # Pull requests --------------------------------------------------------------------------------------------
