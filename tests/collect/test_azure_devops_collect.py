@@ -180,6 +180,8 @@ def test_first_collection_writes_the_landing_layout_byte_for_byte_and_the_loader
                             "FROM raw_azure_devops.deployments GROUP BY 1 ORDER BY 1") == [
         ("production", [1, 2, 3, 4]), ("staging_eu", [5])]
     assert query(warehouse, "SELECT count(*) FROM raw_azure_devops.quarantine") == [(0,)]
+    # The token is in no file: landing, collection state, warehouse.
+    assert not [path for path in tmp_path.rglob("*") if path.is_file() and PAT.encode() in path.read_bytes()]
 
 
 def test_builds_page_with_the_continuation_token_of_the_response_header(server, tmp_path, monkeypatch):
@@ -251,7 +253,7 @@ def test_a_second_collection_asks_only_for_the_window_since_the_last_less_the_ov
 
 def test_a_server_collection_url_and_discovered_projects(server, tmp_path, monkeypatch):
     fake = FakeAzureDevOps(server, prefix="/tfs/DefaultCollection")
-    fake.projects = ["Fabrikam-Fiber", "Payments", "Web"]
+    fake.projects = ["Fabrikam-Fiber", "Payments Team", "Web"]
     fake.repositories = []
     config = configure(tmp_path, monkeypatch, f"{server.url}/tfs/DefaultCollection",
                        "  organization: DefaultCollection\n")
@@ -259,7 +261,8 @@ def test_a_server_collection_url_and_discovered_projects(server, tmp_path, monke
 
     [summary] = run(config, exports)
 
-    # The collection URL already names the organization: nothing is added to it. Projects come two a page.
+    # The collection URL already names the organization: nothing is added to it. Projects come two a page;
+    # a project's name is quoted in the URL (the server sees it decoded) and kept as is in the folder.
     assert summary.status == "collected" and summary.scopes == 3, summary.stats.errors
     assert [s.args.get("continuationToken") for s in server.requests_to(r"/_apis/projects$")] == [None, "2"]
     assert {s.path for s in server.requests_to(r"/wit/wiql$")} == {

@@ -93,6 +93,8 @@ def test_first_collection_pages_by_paging_next_byte_for_byte_and_the_loader_read
         (["2", "3", "4", "5"],)]
     assert query(warehouse, "SELECT list(tiny_id ORDER BY tiny_id) FROM raw_opsgenie.incidents") == [(["21", "22"],)]
     assert query(warehouse, "SELECT count(*) FROM raw_opsgenie.quarantine") == [(0,)]
+    # The key is in no file: landing, collection state, warehouse.
+    assert not [path for path in tmp_path.rglob("*") if path.is_file() and KEY.encode() in path.read_bytes()]
 
 
 def test_a_second_collection_asks_only_for_what_changed_since_the_last_less_the_overlap(
