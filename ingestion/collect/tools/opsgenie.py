@@ -69,7 +69,9 @@ class _SplitByTimePaginator(JSONLinkPaginator):
 
     def update_state(self, response, data=None) -> None:
         super().update_state(response, data)
-        if not self._next_reference or not data:
+        if not self._next_reference or not data or not data[-1].get("updatedAt"):
+            # Without a last update time there is nothing to start again from: Opsgenie refuses the page
+            # past its limit, and that error names the tool and the scope.
             return
         following = dict(parse_qsl(urlsplit(self._next_reference).query))
         if int(following.get("offset", 0)) + int(following.get("limit", MAX_LIMIT)) <= OFFSET_LIMIT:
