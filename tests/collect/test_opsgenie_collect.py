@@ -32,11 +32,11 @@ def server(httpserver) -> ReplayServer:
     return replay
 
 
-def configure(tmp_path: Path, monkeypatch, base_url: str, extra: str = "") -> Path:
+def configure(tmp_path: Path, monkeypatch, base_url: str, extra: str = "", max_attempts: int = 6) -> Path:
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)
     (config / "collect.yaml").write_text(
-        "history_days: 30\noverlap_hours: 24\npage_size: 2\nbackoff_seconds: 0.01\n"
+        f"history_days: 30\noverlap_hours: 24\npage_size: 2\nbackoff_seconds: 0.01\nmax_attempts: {max_attempts}\n"
         f"opsgenie:\n  base_url: {base_url}\n{extra}", encoding="utf-8")
     monkeypatch.setenv("OPSGENIE_API_KEY", KEY)
     return config
@@ -164,4 +164,27 @@ def test_a_429_with_retry_after_is_waited_out_and_the_page_written_once(server, 
     assert landing_files(exports) == {f"opsgenie/alerts/{RUN}-0001.json", f"opsgenie/alerts/{RUN}-0002.json",
                                       f"opsgenie/incidents/{RUN}-0001.json"}
     assert (exports / f"opsgenie/alerts/{RUN}-0002.json").read_bytes() == served_for(server, second[1])
+    assert not list(exports.rglob(".*partial"))
+
+
+def test_a_run_stopped_between_pages_resumes_from_the_saved_next_link(server, tmp_path, monkeypatch):
+    account(server)
+    config = configure(tmp_path, monkeypatch, server.url, max_attempts=2)
+    exports = tmp_path / "exports"
+    # The second page of alerts fails on both attempts: the run stops after the first page.
+    server.fault(Fault(lambda request: request.path == "/v2/alerts" and request.args.get("offset") == "2",
+                       status=503, times=2))
+    [stopped] = run(config, exports)
+    assert stopped.status == "failed"
+    assert landing_files(exports) == {f"opsgenie/alerts/{RUN}-0001.json"}
+    server.seen.clear()
+
+    [resumed] = run(config, exports, now=datetime(2026, 3, 11, tzinfo=UTC))
+
+    assert resumed.status == "collected", resumed.stats.errors
+    # The resumed run asks for the saved next link (offset 2, the stopped run's window), not for page 1.
+    assert [(s.args["query"], s.args["offset"]) for s in server.requests_to("^/v2/alerts$")] == [
+        (f"updatedAt >= {SINCE_MS}", "2")]
+    assert landing_files(exports) == {f"opsgenie/alerts/{RUN}-0001.json", f"opsgenie/alerts/{RUN}-0002.json",
+                                      f"opsgenie/incidents/{RUN}-0001.json"}
     assert not list(exports.rglob(".*partial"))
