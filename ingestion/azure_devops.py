@@ -33,7 +33,8 @@ _ORGANIZATION = Column(
     "organization", sql=r"regexp_extract(source_file, '^azure_devops/([^/]+)/', 1)", required=True
 )
 _PROJECT = Column("project", sql=r"regexp_extract(source_file, '^azure_devops/[^/]+/([^/]+)/', 1)", required=True)
-_FILE_NUMBER = r"nullif(regexp_extract(source_file, '/([0-9]+)\.json$', 1), '')"
+# `<id>.json`, or `<id>-<page>.json` for a list's further pages.
+_FILE_NUMBER = r"nullif(regexp_extract(source_file, '/([0-9]+)(-[0-9]+)?\.json$', 1), '')"
 
 
 def _pointer(pointer: str) -> str:

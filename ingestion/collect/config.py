@@ -54,7 +54,8 @@ TOOL_SPECS: dict[str, ToolSpec] = {
     "azure_devops": ToolSpec(
         "https://dev.azure.com", ("organization", "projects"), (("azure_devops_pat", "AZURE_DEVOPS_PAT"),),
         required_scope=("organization",),
-        token_help="a personal access token with Work Items, Code and Build (read)",
+        token_help="a personal access token with Work Items, Code and Build (Read), Environment (Read & "
+                   "manage), and Project and Team (Read) when projects are discovered",
     ),
     "jenkins": ToolSpec(
         "", ("controller", "jobs"), (("jenkins_user", "JENKINS_USER"), ("jenkins_api_token", "JENKINS_API_TOKEN")),
@@ -62,7 +63,7 @@ TOOL_SPECS: dict[str, ToolSpec] = {
     ),
     "opsgenie": ToolSpec(
         "https://api.opsgenie.com", ("query",), (("opsgenie_api_key", "OPSGENIE_API_KEY"),),
-        token_help="an API key with the Read access right",
+        token_help="an API key (Settings, API key management) with the Read access right",
     ),
 }
 TOOL_ORDER = tuple(TOOL_SPECS)
