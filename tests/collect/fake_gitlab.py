@@ -55,7 +55,7 @@ def deployment(deployment_id: int, updated_at: str, status: str = "success") -> 
 
 
 def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)
 
 
 class FakeGitLab:

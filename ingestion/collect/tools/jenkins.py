@@ -44,7 +44,7 @@ def collect_scope(scope: ScopeRun) -> None:
     tool = scope.tool_run.tool
     job = scope.scope.split(":", 1)[1]
     controller = (tool.values("controller") or [urlsplit(tool.base_url).hostname or "jenkins"])[0]
-    folder = "/".join(safe_segment(part) for part in (controller, *job.split("/")))
+    folder = "/".join(["jenkins", *(safe_segment(part) for part in (controller, *job.split("/")))])
     size = int(tool.options.get("builds_per_request", BUILDS_PER_REQUEST))
     stem = f"builds-{scope.run_id}"
     for _ in scope.pages("builds", folder, _job_api(job), paginator=BuildRangePaginator(size, scope.since),
