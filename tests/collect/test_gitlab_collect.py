@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from ingestion.collect.config import load_collect_config
 from ingestion.collect.runner import collect
@@ -214,3 +215,54 @@ def test_first_collection_writes_the_served_bodies_and_the_second_asks_only_for_
     assert len(opened) == 1
     twice["merge_requests"].remove(opened[0])
     assert twice == once
+
+
+def test_a_group_collects_its_projects_subgroups_included_and_skips_what_a_project_lacks(
+        tmp_path, server, gitlab, monkeypatch):
+    # search-api sits in a subgroup, has an empty repository (no default branch) and CI switched off: its
+    # commits and pipelines lists would answer 404 and 403, so they are not asked for.
+    gitlab.add_project("acme/search/search-api", default_branch=None, builds_access_level="disabled")
+    gitlab.groups["acme"] = [PROJECT, "acme/search/search-api"]
+    config = write_config(tmp_path, f"page_size: 1\ngitlab:\n  base_url: {gitlab.base_url}\n  groups: acme\n",
+                          monkeypatch)
+    exports = tmp_path / "exports"
+
+    [summary] = collect(config, exports, ["gitlab"], now=FIRST)
+
+    assert summary.status == "collected", summary.stats.errors
+    assert summary.scopes == 2
+    discovery = {"include_subgroups": "true", "with_shared": "false", "archived": "false", "simple": "true",
+                 "order_by": "id", "sort": "asc", "per_page": "1"}
+    assert [(seen.path, seen.args) for seen in server.seen[:2]] == [
+        ("/api/v4/groups/acme/projects", discovery), ("/api/v4/groups/acme/projects", {**discovery, "page": "2"})]
+    search = "/api/v4/projects/acme/search/search-api"
+    assert [seen.path for seen in server.seen if seen.path.startswith(search)] == [
+        search, f"{search}/merge_requests", f"{search}/deployments"]
+    assert {path.parent.name for path in (exports / "gitlab/acme/search/search-api").rglob("*.json")} == {
+        "merge_requests", "deployments"}
+    # checkout: as in the first test, at one record a page.
+    assert len(list((exports / f"gitlab/{PROJECT}/merge_requests").glob("*.json"))) == 3
+
+
+def test_paging_follows_the_link_header_past_the_count_gitlab_stops_totalling(tmp_path, server, gitlab,
+                                                                              monkeypatch):
+    # Past `total_limit` records (10,000 on GitLab) the bodies come without x-total, x-total-pages and
+    # rel="last": paging must follow rel="next" alone.
+    gitlab.total_limit = 3
+    gitlab.pipelines[PROJECT] = [gl.pipeline(5100 + n, f"2026-03-0{n}T10:00:00.000Z") for n in range(1, 6)]
+    exports = tmp_path / "exports"
+
+    [summary] = collect(gitlab_config(tmp_path, gitlab, monkeypatch), exports, ["gitlab"], now=FIRST)
+
+    assert summary.status == "collected", summary.stats.errors
+    asked_pipelines = [seen.args.get("page") for seen in server.seen if seen.path == f"{API}/pipelines"]
+    assert asked_pipelines == [None, "2", "3"]
+    pages = sorted((exports / f"gitlab/{PROJECT}/pipelines").glob("*.json"))
+    assert [path.read_bytes() for path in pages] == [gitlab.served_pages[(f"{API}/pipelines", n)] for n in (1, 2, 3)]
+    # 5105 … 5101, newest-updated first, two a page.
+    assert [path.read_bytes().count(b'"status"') for path in pages] == [2, 2, 1]
+    # What the first page carried: a next link, no totals.
+    first = requests.get(f"{gitlab.base_url}/projects/acme%2Fplatform%2Fcheckout/pipelines?per_page=2",
+                         headers={"PRIVATE-TOKEN": TOKEN}, timeout=10)
+    assert "x-total" not in first.headers and set(first.links) == {"next", "first"}
+    assert first.headers["x-next-page"] == "2"
