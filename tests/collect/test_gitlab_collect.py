@@ -14,7 +14,7 @@ from ingestion.collect.runner import collect
 from ingestion.pipelines import load_tool
 from tests.collect import fake_gitlab as gl
 from tests.collect.fake_gitlab import FakeGitLab
-from tests.collect.replay import ReplayServer
+from tests.collect.replay import Fault, ReplayServer
 from tests.conftest import query
 
 TOKEN = "glpat-not-a-real-token"
@@ -266,3 +266,40 @@ def test_paging_follows_the_link_header_past_the_count_gitlab_stops_totalling(tm
                          headers={"PRIVATE-TOKEN": TOKEN}, timeout=10)
     assert "x-total" not in first.headers and set(first.links) == {"next", "first"}
     assert first.headers["x-next-page"] == "2"
+
+
+def test_a_collection_cut_off_inside_a_merge_requests_commit_pages_resumes_there(tmp_path, server, gitlab,
+                                                                                 monkeypatch):
+    # !7's second commit page fails on every attempt: the scope stops with `7.json` written.
+    server.fault(Fault(lambda r: r.path == f"{API}/merge_requests/7/commits" and r.args.get("page") == "2",
+                       status=502, times=100))
+    config, exports = gitlab_config(tmp_path, gitlab, monkeypatch), tmp_path / "exports"
+
+    [summary] = collect(config, exports, ["gitlab"], now=FIRST)
+
+    assert summary.status == "failed"
+    assert "merge_request_commits/7-2.json" not in {p.relative_to(exports / f"gitlab/{PROJECT}").as_posix()
+                                                    for p in exports.rglob("*.json")}
+    server.faults.clear()
+    seen = len(server.seen)
+
+    # Later, the same run resumes: same window and file names, nothing asked twice but the project.
+    [summary] = collect(config, exports, ["gitlab"], now=SECOND)
+
+    assert summary.status == "collected", summary.stats.errors
+    updated = {"updated_after": SINCE1, "order_by": "updated_at", "sort": "desc", "per_page": "2"}
+    assert asked(server, seen) == [
+        ("", {}),
+        ("/merge_requests/7/commits", {"per_page": "2", "page": "2"}),
+        ("/merge_requests/7/notes", {"sort": "asc", "order_by": "created_at", "per_page": "2"}),
+        ("/repository/commits", {"ref_name": "main", "since": SINCE1, "per_page": "2"}),
+        ("/repository/commits", {"ref_name": "main", "since": SINCE1, "per_page": "2", "page": "2"}),
+        ("/pipelines", updated),
+        ("/deployments", updated),
+    ]
+    folder = exports / f"gitlab/{PROJECT}"
+    assert len(landed(exports)) == 13
+    assert (folder / "merge_request_commits/7-2.json").read_bytes() == gitlab.served_pages[
+        (f"{API}/merge_requests/7/commits", 2)]
+    assert sorted(p.name for p in (folder / "merge_requests").iterdir()) == [f"{RUN1}-0001.json",
+                                                                            f"{RUN1}-0002.json"]
