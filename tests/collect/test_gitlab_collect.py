@@ -186,6 +186,8 @@ def test_first_collection_writes_the_served_bodies_and_the_second_asks_only_for_
     warehouse = tmp_path / "w.duckdb"
     load_tool("gitlab", exports, warehouse)
     assert query(warehouse, "SELECT count(*) FROM raw_gitlab.quarantine") == [(0,)]
+    # Neither the landing folder, the collection state beside it nor the warehouse holds the token.
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and TOKEN.encode() in p.read_bytes()]
     # !8 twice: opened (08:00 at +01:00) in the first collection, merged in the second.
     assert query(warehouse, "SELECT iid, state, updated_at FROM raw_gitlab.merge_requests ORDER BY ALL") == [
         (7, "merged", datetime(2026, 3, 3, 15, 30, 12, 345000, tzinfo=UTC)),

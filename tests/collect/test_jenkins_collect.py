@@ -108,6 +108,9 @@ def test_builds_of_each_job_land_as_served_and_a_second_collection_asks_once_per
     warehouse = tmp_path / "w.duckdb"
     load_tool("jenkins", exports, warehouse)
     assert query(warehouse, "SELECT count(*) FROM raw_jenkins.quarantine") == [(0,)]
+    # Neither the landing folder, the collection state beside it nor the warehouse holds a credential.
+    secrets = (TOKEN.encode(), BASIC.split()[1].encode())
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and any(s in p.read_bytes() for s in secrets)]
     # Every build once per version: #45 running in the first collection, finished in the second; the
     # second collection's #44 repeats the first's and adds nothing.
     assert query(warehouse, "SELECT controller, job_path, build_number, is_building, result "
