@@ -1,6 +1,7 @@
 """A Jenkins controller's JSON API on the replay server: jobs inside folders (`/job/a/job/b`), whose
 `api/json?tree=allBuilds[...]{M,N}` answers the builds M to N-1, newest first, as Jenkins does; no time
-filter exists. A folder answers its `jobs`, an unknown job an HTML 404, as Jenkins does."""
+filter exists. A folder answers its `_class` alone (it has no `allBuilds`), an unknown job an HTML 404, as
+Jenkins does."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class FakeJenkins:
     def _job(self, request: Request, job: str):
         path = "/".join(job.split("/job/")[1:])
         if path in self.folders:
-            return 200, {}, dumps({"_class": "com.cloudbees.hudson.plugins.folder.Folder", "jobs": []})
+            return 200, {}, dumps({"_class": "com.cloudbees.hudson.plugins.folder.Folder"})
         if path not in self.jobs:
             return 404, {}, b"<html><body>Not Found</body></html>"
         match = TREE.match(request.args.get("tree", ""))

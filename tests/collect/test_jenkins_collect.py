@@ -129,8 +129,9 @@ def test_builds_of_each_job_land_as_served_and_a_second_collection_asks_once_per
         ('{"ENVIRONMENT":"staging"}',)]
 
 
-def test_a_missing_job_fails_alone(tmp_path, server, jenkins, monkeypatch):
-    config = write_config(tmp_path, jenkins_section(server, f"[payments/gone, {BUILD}]", controller=""),
+def test_a_missing_job_fails_alone_and_a_folder_named_as_a_job_is_quarantined(tmp_path, server, jenkins,
+                                                                                monkeypatch):
+    config = write_config(tmp_path, jenkins_section(server, f"[payments/gone, {BUILD}, payments]", controller=""),
                           monkeypatch, JENKINS_USER=USER, JENKINS_API_TOKEN=TOKEN)
     exports = tmp_path / "exports"
 
@@ -138,11 +139,19 @@ def test_a_missing_job_fails_alone(tmp_path, server, jenkins, monkeypatch):
 
     assert summary.status == "partly collected"
     assert summary.stats.errors == [
-        (f"jenkins payments/gone: HTTP 404 from {server.url}/job/payments/job/gone/api/json: not found: check the "
-        "base URL and that the scope (repository, project, job) exists and is visible to the credential")]
+        (f"jenkins payments/gone: HTTP 404 from {server.url}/job/payments/job/gone/api/json: not found: check "
+         "the base URL and that the scope (repository, project, job) exists and is visible to the credential")]
     # Without `controller`, the landing folder is named after the base URL's host.
     host = server.url.split("//")[1].split(":")[0]
-    assert landed(exports) == {f"jenkins/{host}/{BUILD}/builds-{RUN1}.json"}
+    assert landed(exports) == {f"jenkins/{host}/{BUILD}/builds-{RUN1}.json",
+                               f"jenkins/{host}/payments/builds-{RUN1}.json"}
+    # The folder's body, `{"_class": "…Folder"}`, has no builds: the loader quarantines it, naming the file.
+    warehouse = tmp_path / "w.duckdb"
+    load_tool("jenkins", exports, warehouse)
+    [(source, reason)] = query(warehouse, "SELECT source_file, reason FROM raw_jenkins.quarantine")
+    assert source == f"jenkins/{host}/payments/builds-{RUN1}.json", reason
+    assert query(warehouse, "SELECT job_path, build_number FROM raw_jenkins.builds ORDER BY ALL") == [
+        (BUILD, 117), (BUILD, 118)]
 
 
 @pytest.fixture
