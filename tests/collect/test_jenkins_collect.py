@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -14,7 +15,7 @@ from ingestion.collect.runner import collect
 from ingestion.pipelines import load_tool
 from tests.collect.fake_gitlab import FakeGitLab
 from tests.collect.fake_jenkins import FakeJenkins, build
-from tests.collect.replay import ReplayServer
+from tests.collect.replay import Fault, ReplayServer
 from tests.collect.test_gitlab_collect import PROJECT, landed, write_config
 from tests.conftest import query
 
@@ -152,6 +153,32 @@ def test_a_missing_job_fails_alone_and_a_folder_named_as_a_job_is_quarantined(tm
     assert source == f"jenkins/{host}/payments/builds-{RUN1}.json", reason
     assert query(warehouse, "SELECT job_path, build_number FROM raw_jenkins.builds ORDER BY ALL") == [
         (BUILD, 117), (BUILD, 118)]
+
+
+def test_a_collection_cut_off_between_ranges_resumes_at_the_range_it_lost(tmp_path, server, jenkins,
+                                                                         monkeypatch):
+    server.fault(Fault(lambda r: r.args.get("tree") == tree(3), status=503, times=100))
+    config = write_config(tmp_path, jenkins_section(server, f"[{DEPLOY}]"), monkeypatch,
+                          JENKINS_USER=USER, JENKINS_API_TOKEN=TOKEN)
+    exports = tmp_path / "exports"
+
+    [summary] = collect(config, exports, ["jenkins"], now=FIRST)
+
+    assert summary.status == "failed"
+    assert landed(exports) == {f"jenkins/ci.acme.example/{DEPLOY}/builds-{RUN1}.json"}
+    server.faults.clear()
+    seen = len(server.seen)
+
+    [summary] = collect(config, exports, ["jenkins"], now=SECOND)
+
+    # The interrupted run goes on: the range it lost, under its own run id, and then no further range.
+    assert summary.status == "collected", summary.stats.errors
+    assert [(s.path, s.args) for s in server.seen[seen:]] == [
+        ("/job/payments/job/checkout-deploy/api/json", {"tree": tree(3)})]
+    assert landed(exports) == {f"jenkins/ci.acme.example/{DEPLOY}/builds-{RUN1}.json",
+                               f"jenkins/ci.acme.example/{DEPLOY}/builds-{RUN1}-2.json"}
+    second = server.served[f"/job/payments/job/checkout-deploy/api/json?{urlencode({'tree': tree(3)})}"]
+    assert (exports / f"jenkins/ci.acme.example/{DEPLOY}/builds-{RUN1}-2.json").read_bytes() == second
 
 
 @pytest.fixture
