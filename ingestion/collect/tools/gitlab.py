@@ -44,8 +44,8 @@ def scopes(run: ToolRun) -> list[str]:
                   "order_by": "id", "sort": "asc", "per_page": _per_page(run)}
         for page in _get_pages(run, f"group {group}", f"/groups/{_encoded(group)}/projects", params,
                                HeaderLinkPaginator()):
-            projects += [project["path_with_namespace"] for project in page.response.json()]
-    return list(dict.fromkeys(projects))
+            projects += [project.get("path_with_namespace") for project in page.response.json()]
+    return [project for project in dict.fromkeys(projects) if project]
 
 
 def collect_scope(scope: ScopeRun) -> None:
@@ -59,7 +59,8 @@ def collect_scope(scope: ScopeRun) -> None:
         iids: list[int] = []
         for records in scope.pages("merge_requests", f"{folder}/merge_requests", f"{api}/merge_requests",
                                    paginator=HeaderLinkPaginator(), params={"state": "all", **updated}):
-            iids += [record["iid"] for record in records]
+            # A record without its iid lands all the same (the loader quarantines it); it has no lists to ask.
+            iids += [record.get("iid") for record in records if isinstance(record, dict) and record.get("iid")]
         for iid in dict.fromkeys(iids):
             scope.fetch_pages(f"merge_request_commits/{iid}", f"{folder}/merge_request_commits", str(iid),
                               f"{api}/merge_requests/{iid}/commits", paginator=HeaderLinkPaginator(),
@@ -88,7 +89,8 @@ def _project(run: ToolRun, project: str, api: str) -> dict:
     """The project's settings: its default branch and which features it has switched off (a disabled
     feature's list answers 403). Read each run, not written: it is not part of the landing layout."""
     for page in _get_pages(run, project, api, None, SinglePagePaginator()):
-        return page.response.json()
+        body = page.response.json()
+        return body if isinstance(body, dict) else {}
     return {}
 
 
