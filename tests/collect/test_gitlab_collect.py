@@ -305,3 +305,20 @@ def test_a_collection_cut_off_inside_a_merge_requests_commit_pages_resumes_there
         (f"{API}/merge_requests/7/commits", 2)]
     assert sorted(p.name for p in (folder / "merge_requests").iterdir()) == [f"{RUN1}-0001.json",
                                                                             f"{RUN1}-0002.json"]
+
+
+def test_gitlab_rate_limit_answer_is_waited_out(tmp_path, server, gitlab, monkeypatch):
+    # GitLab.com's 429: Retry-After with its RateLimit-* headers, then the same request succeeds.
+    server.fault(Fault(lambda r: r.path == f"{API}/merge_requests", status=429, body=b"Retry later\n",
+                       headers={"Retry-After": "0", "RateLimit-Limit": "2000", "RateLimit-Remaining": "0",
+                                "RateLimit-Reset": "1773144000"}))
+    exports = tmp_path / "exports"
+
+    [summary] = collect(gitlab_config(tmp_path, gitlab, monkeypatch), exports, ["gitlab"], now=FIRST)
+
+    assert summary.status == "collected", summary.stats.errors
+    assert summary.stats.rate_limit_waits == 1
+    # The first test's 14 requests and the refused one; its 13 files, none from the refusal.
+    assert (summary.stats.requests, len(landed(exports))) == (15, 13)
+    assert [seen.args.get("page") for seen in server.seen if seen.path == f"{API}/merge_requests"] == [
+        None, None, "2"]

@@ -18,7 +18,7 @@ from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests.auth import HTTPBasicAuth
 
 from ingestion.collect.config import ToolConfig
-from ingestion.collect.core import ScopeRun
+from ingestion.collect.core import ScopeFailed, ScopeRun
 from ingestion.collect.landing import safe_segment
 
 BUILD_FIELDS = ("number,id,url,result,building,timestamp,duration,estimatedDuration,displayName,"
@@ -45,12 +45,20 @@ def collect_scope(scope: ScopeRun) -> None:
     job = scope.scope.split(":", 1)[1]
     controller = (tool.values("controller") or [urlsplit(tool.base_url).hostname or "jenkins"])[0]
     folder = "/".join(["jenkins", *(safe_segment(part) for part in (controller, *job.split("/")))])
-    size = int(tool.options.get("builds_per_request", BUILDS_PER_REQUEST))
+    size = _builds_per_request(tool)
     stem = f"builds-{scope.run_id}"
     for _ in scope.pages("builds", folder, _job_api(job), paginator=BuildRangePaginator(size, scope.since),
                          params={"tree": build_tree(0, size)}, data_selector="allBuilds",
                          name=lambda number: f"{stem}.json" if number == 1 else f"{stem}-{number}.json"):
         pass
+
+
+def _builds_per_request(tool: ToolConfig) -> int:
+    value = tool.options.get("builds_per_request", BUILDS_PER_REQUEST)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise ScopeFailed(f"jenkins: builds_per_request in collect.yaml: expected a whole number above 0, got {value!r}",
+                      stop_tool=True)
 
 
 def build_tree(start: int, size: int) -> str:
