@@ -59,7 +59,8 @@ TOOL_SPECS: dict[str, ToolSpec] = {
     ),
     "jenkins": ToolSpec(
         "", ("controller", "jobs"), (("jenkins_user", "JENKINS_USER"), ("jenkins_api_token", "JENKINS_API_TOKEN")),
-        required_scope=("jobs",), token_help="a user and an API token with Overall/Read and Job/Read",
+        required_scope=("jobs",), options=("builds_per_request",),
+        token_help="a user and an API token with Overall/Read and Job/Read",
     ),
     "opsgenie": ToolSpec(
         "https://api.opsgenie.com", ("query",), (("opsgenie_api_key", "OPSGENIE_API_KEY"),),
