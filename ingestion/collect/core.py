@@ -28,9 +28,9 @@ class ScopeFailed(Exception):
     """A scope could not be collected; the message names the tool, the scope and what to check (never a
     credential). `stop_tool` when no other scope of the tool can fare better (a refused credential)."""
 
-    def __init__(self, message: str, stop_tool: bool = False) -> None:
+    def __init__(self, message: str, stop_tool: bool = False, status: int | None = None) -> None:
         super().__init__(message)
-        self.stop_tool = stop_tool
+        self.stop_tool, self.status = stop_tool, status
 
 
 @dataclass
@@ -51,6 +51,13 @@ class ToolRun:
 
     def scope(self, name: str) -> ScopeRun:
         return ScopeRun(self, f"{self.tool.tool}:{name}")
+
+    def read(self, scope: str, path: str, *, paginator: BasePaginator | None = None, params: dict | None = None,
+             data_selector: str = "$", method: str = "GET", json_body: dict | None = None) -> Iterator[Any]:
+        """Pages of a body that is read, never landed (a group's projects, a WIQL answer), with the retries
+        and the error messages of the landed ones. Yields dlt's pages: each a list, with its `response`."""
+        yield from paginate(self, f"{self.tool.tool}:{scope}", path, method, params, json_body,
+                            paginator or SinglePagePaginator(), data_selector)
 
 
 class ScopeRun:
@@ -159,19 +166,23 @@ class ScopeRun:
         self.save()
 
     def _paginate(self, path, method, params, json_body, paginator, data_selector):
-        run = self.tool_run
-        try:
-            yield from run.client.paginate(
-                path, method=method, params=params, json=json_body, paginator=paginator,
-                data_selector=data_selector, hooks=run.hooks,
-            )
-        except HTTPError as error:
-            raise _scope_failed(run.tool, self.scope, error) from None
-        except RequestException as error:
-            # The message of a connection error names the host, never a header.
-            raise ScopeFailed(f"{run.tool.tool} {self.scope.split(':', 1)[1]}: the network failed after every "
-                              f"retry ({type(error).__name__}); the next collection resumes from the last page "
-                              "written") from None
+        return paginate(self.tool_run, self.scope, path, method, params, json_body, paginator, data_selector)
+
+
+def paginate(run: ToolRun, scope: str, path, method, params, json_body, paginator, data_selector):
+    """dlt's pages, with an error status or a lost network turned into this scope's `ScopeFailed`."""
+    try:
+        yield from run.client.paginate(
+            path, method=method, params=params, json=json_body, paginator=paginator,
+            data_selector=data_selector, hooks=run.hooks,
+        )
+    except HTTPError as error:
+        raise _scope_failed(run.tool, scope, error) from None
+    except RequestException as error:
+        # The message of a connection error names the host, never a header.
+        raise ScopeFailed(f"{run.tool.tool} {scope.split(':', 1)[1]}: the network failed after every "
+                          f"retry ({type(error).__name__}); the next collection resumes from the last page "
+                          "written") from None
 
 
 def _select(body: Any, data_selector: str) -> Any:
@@ -201,7 +212,7 @@ def _scope_failed(tool: ToolConfig, scope: str, error: HTTPError) -> ScopeFailed
     url = error.response.url.split("?")[0] if error.response is not None else tool.base_url
     check = WHAT_TO_CHECK.get(status, "the service answered with an error after every retry; try again later")
     return ScopeFailed(f"{tool.tool} {scope.split(':', 1)[1]}: HTTP {status} from {url}: {check}",
-                       stop_tool=status == 401)
+                       stop_tool=status == 401, status=status)
 
 
 def utc_iso(moment: datetime) -> str:

@@ -69,6 +69,25 @@ def collect(config: CollectConfig, exports_dir: Path, tools: Iterable[str] = (),
 
 def _collect_tool(config: CollectConfig, tool: str, exports_dir: Path, state: CollectState, stats: ToolStats,
                   now: datetime) -> ToolSummary:
+    try:
+        return _collect_scopes(config, tool, exports_dir, state, stats, now)
+    except Exception as error:  # noqa: BLE001 - one tool's defect never stops the others; its state resumes
+        message = f"{tool}: collection stopped by an unexpected {type(error).__name__}: {error}"
+        stats.errors.append(_redacted(message, config, tool))
+        return ToolSummary(tool, "failed", 0, stats)
+
+
+def _redacted(message: str, config: CollectConfig, tool: str) -> str:
+    """An unexpected error's text, with the tool's credentials masked should any library have quoted one."""
+    tool_config = config.tools.get(tool)
+    for secret in tool_config.credentials.values() if tool_config else ():
+        if secret.reveal():
+            message = message.replace(secret.reveal(), "***")
+    return message
+
+
+def _collect_scopes(config: CollectConfig, tool: str, exports_dir: Path, state: CollectState, stats: ToolStats,
+                    now: datetime) -> ToolSummary:
     if tool not in config.tools:
         return ToolSummary(tool, "not configured, skipped", 0, stats)
     tool_config = config.tools[tool]

@@ -47,7 +47,7 @@ def _delivery(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_run_collects_then_loads_builds_and_publishes_and_writes_the_token_nowhere(organisation):
-    root, server = organisation
+    root, _server = organisation
 
     result = _delivery(root, "run")
 

@@ -19,11 +19,10 @@ from dlt.sources.helpers.rest_client.paginators import (
     OffsetPaginator,
     SinglePagePaginator,
 )
-from requests import HTTPError, RequestException
 from requests.auth import HTTPBasicAuth
 
 from ingestion.collect.config import ToolConfig
-from ingestion.collect.core import ScopeFailed, ScopeRun, ToolRun, _scope_failed, utc_iso
+from ingestion.collect.core import ScopeRun, ToolRun, utc_iso
 from ingestion.collect.landing import safe_segment
 
 API = {"api-version": "7.1"}
@@ -212,15 +211,9 @@ def _read(run: ToolRun, label: str, path: str, params: dict, paginator, *, metho
     """Records of a request whose body is not a landing file (projects, repositories, a WIQL query), with
     the same retries and error messages as the landing files' requests."""
     records: list = []
-    try:
-        for page in run.client.paginate(path, method=method, params=params, json=json_body, paginator=paginator,
-                                        data_selector=data_selector, hooks=run.hooks):
-            records.extend(page)
-    except HTTPError as error:
-        raise _scope_failed(run.tool, f"azure_devops:{label}", error) from None
-    except RequestException as error:
-        raise ScopeFailed(f"azure_devops {label}: the network failed after every retry "
-                          f"({type(error).__name__}); the next collection starts again") from None
+    for page in run.read(label, path, method=method, params=params, json_body=json_body, paginator=paginator,
+                         data_selector=data_selector):
+        records.extend(page)
     return records
 
 

@@ -23,8 +23,8 @@ def auth(tool: ToolConfig):
 def scopes(run: ToolRun) -> list[str]:
     repositories = list(run.tool.values("repositories"))
     for organisation in run.tool.values("organisations"):
-        for page in run.client.paginate(f"/orgs/{organisation}/repos", params={"per_page": run.config.page_size},
-                                        paginator=HeaderLinkPaginator(), hooks=run.hooks):
+        for page in run.read(organisation, f"/orgs/{organisation}/repos", paginator=HeaderLinkPaginator(),
+                             params={"per_page": run.config.page_size}):
             repositories += [repo["full_name"] for repo in page if not repo.get("archived")]
     return list(dict.fromkeys(repositories))
 

@@ -23,10 +23,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from dlt.sources.helpers.rest_client.paginators import HeaderLinkPaginator, SinglePagePaginator
-from requests import HTTPError, RequestException
 
 from ingestion.collect.config import ToolConfig
-from ingestion.collect.core import ScopeFailed, ScopeRun, ToolRun, _scope_failed, utc_iso
+from ingestion.collect.core import ScopeRun, ToolRun, utc_iso
 from ingestion.collect.http import HeaderAuth
 
 # GitLab refuses larger pages.
@@ -101,14 +100,7 @@ def _enabled(settings: dict, access_level: str) -> bool:
 
 def _get_pages(run: ToolRun, scope: str, path: str, params: dict | None, paginator):
     """Pages of a body that is read, not landed, failing as a landed one does."""
-    try:
-        yield from run.client.paginate(path, params=params, paginator=paginator, data_selector="$",
-                                       hooks=run.hooks)
-    except HTTPError as error:
-        raise _scope_failed(run.tool, f"gitlab:{scope}", error) from None
-    except RequestException as error:
-        raise ScopeFailed(f"gitlab {scope}: the network failed after every retry ({type(error).__name__})") \
-            from None
+    yield from run.read(scope, path, params=params, paginator=paginator)
 
 
 def _drain(pages) -> None:

@@ -93,7 +93,7 @@ def _full_changelog(scope: ScopeRun, key: str, size: int) -> None:
                                                        total_path="total")):
             pass
     except ScopeFailed as failure:
-        if " HTTP 404 " not in str(failure):
+        if failure.status != 404:
             raise
         scope.tool_run.stats.errors.append(f"jira {key}: changelog not found (the issue was deleted or hidden "
                                            "since the search); its inline histories are kept")
