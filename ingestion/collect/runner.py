@@ -20,6 +20,7 @@ from ingestion.collect.core import ScopeFailed, ToolRun
 from ingestion.collect.http import ToolStats, make_client
 from ingestion.collect.landing import remove_partials
 from ingestion.collect.state import CollectState, state_path
+from orchestration.lib.run_lock import exclusive_run
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,11 @@ def collect(config: CollectConfig, exports_dir: Path, tools: Iterable[str] = (),
     """Collects the named tools (every configured one when none is named) into `exports_dir`."""
     wanted = tuple(tools) or config.configured
     exports_dir.mkdir(parents=True, exist_ok=True)
-    remove_partials(exports_dir)
-    state = CollectState(state_path(exports_dir))
     now = now or datetime.now(UTC)
     console = console or Console(stderr=True)
     stats = {tool: ToolStats() for tool in wanted}
     with ThreadPoolExecutor(max_workers=max(len(wanted), 1), thread_name_prefix="collect") as pool:
-        futures = {tool: pool.submit(_collect_tool, config, tool, exports_dir, state, stats[tool], now)
+        futures = {tool: pool.submit(_collect_tool, config, tool, exports_dir, stats[tool], now)
                    for tool in wanted}
         if console.is_terminal:
             with Live(_table(stats, futures), console=console, refresh_per_second=4) as live:
@@ -67,10 +66,15 @@ def collect(config: CollectConfig, exports_dir: Path, tools: Iterable[str] = (),
     return summaries
 
 
-def _collect_tool(config: CollectConfig, tool: str, exports_dir: Path, state: CollectState, stats: ToolStats,
+def _collect_tool(config: CollectConfig, tool: str, exports_dir: Path, stats: ToolStats,
                   now: datetime) -> ToolSummary:
+    path = state_path(exports_dir, tool)
     try:
-        return _collect_scopes(config, tool, exports_dir, state, stats, now)
+        # One collection of a tool at a time (a schedule and a command line): the second waits.
+        with exclusive_run(path, wait=True):
+            # What a killed collection of this tool left aside; never another tool's, being written now.
+            remove_partials(exports_dir / tool)
+            return _collect_scopes(config, tool, exports_dir, CollectState(path), stats, now)
     except Exception as error:  # noqa: BLE001 - one tool's defect never stops the others; its state resumes
         message = f"{tool}: collection stopped by an unexpected {type(error).__name__}: {error}"
         stats.errors.append(_redacted(message, config, tool))

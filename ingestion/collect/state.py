@@ -1,6 +1,6 @@
-"""Where each scope's collection stands, in one JSON file beside the landing folder.
+"""Where each scope's collection stands, in one JSON file per tool beside the landing folder.
 
-Per scope: the end of the last successful collection (`collected_until`, the next run asks from there less
+Per scope of the tool: the end of the last successful collection (`collected_until`, the next run asks from there less
 the overlap), and the run in progress, if any: its window, each stream's pages written and next request,
 and the child requests done. A killed run resumes from it; the file is replaced atomically after every page,
 so it is never half-written."""
@@ -13,9 +13,11 @@ import threading
 from pathlib import Path
 
 
-def state_path(exports_dir: Path) -> Path:
+def state_path(exports_dir: Path, tool: str) -> Path:
+    """One file per tool, so that tools collected by separate processes (Dagster runs each asset in its own)
+    never overwrite each other's state."""
     exports_dir = exports_dir.resolve()
-    return exports_dir.parent / f".{exports_dir.name}.collect-state.json"
+    return exports_dir.parent / f".{exports_dir.name}.collect-state" / f"{tool}.json"
 
 
 class CollectState:
