@@ -12,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from ingestion.collect.config import TOOL_ORDER, load_collect_config
 from orchestration.cli import app
 from orchestration.config import MAPPINGS, SETTINGS, ConfigError, load_config
 from orchestration.config.starter import settings_text
@@ -172,6 +173,13 @@ def test_init_writes_a_starter_the_loader_accepts_with_every_default(tmp_path):
     uncommented = "\n".join(line[2:] for line in settings_text().splitlines()
                             if line.startswith("# ") and line[2:].split(":")[0] in {s.name for s in SETTINGS})
     assert yaml.safe_load(uncommented) == {s.name: s.default for s in SETTINGS}
+    # collect.yaml collects nothing as written; uncommented, it names every tool and validates
+    assert load_collect_config(folder, environ={}).tools == {}
+    collect_yaml = folder / "collect.yaml"
+    collect_yaml.write_text("\n".join(line[2:] for line in collect_yaml.read_text().splitlines()
+                                      if line.startswith("# ") and not line.startswith("# ---")
+                                      and ":" in line and not line[2:].startswith(("What", "before", "go ")) ))
+    assert load_collect_config(folder, environ={}).configured == TOOL_ORDER
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from ingestion.collect.config import COLLECT_FILE
 from orchestration.config.spec import (
     MAPPINGS,
     MAPPINGS_FOLDER,
@@ -31,13 +32,44 @@ def write_starter(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise FileExistsError(f"{folder} is not empty: `delivery init` writes only into a new or empty folder")
-    written = [_write(folder / SETTINGS_FILE, settings_text()), _write(folder / ".gitignore", f"{SECRETS_FILE}\n")]
+    written = [_write(folder / SETTINGS_FILE, settings_text()), _write(folder / ".gitignore", f"{SECRETS_FILE}\n"),
+               _write(folder / COLLECT_FILE, COLLECT_STARTER)]
     (folder / MAPPINGS_FOLDER).mkdir()
     for mapping in MAPPINGS:
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerow(mapping.header)
         written.append(_write(folder / MAPPINGS_FOLDER / mapping.file_name, out.getvalue()))
     return written
+
+
+# Commented out: a tool with a section is collected by `delivery collect` and `delivery run`.
+COLLECT_STARTER = """\
+# What `delivery collect` fetches from the tools' APIs (docs/collect.md). A tool with a section is collected
+# before each run; without one, its exports are delivered by hand into the landing folder. Credentials never
+# go here: environment variables (GITHUB_TOKEN, JIRA_USER and JIRA_API_TOKEN, PAGERDUTY_TOKEN, GITLAB_TOKEN,
+# AZURE_DEVOPS_PAT, JENKINS_USER and JENKINS_API_TOKEN, OPSGENIE_API_KEY) or secrets.yaml.
+# history_days: 365
+# overlap_hours: 24
+#
+# github:
+#   repositories: [acme/checkout-api]
+#   organisations: [acme]
+# jira:
+#   base_url: https://acme.atlassian.net
+#   projects: [CHK]
+# pagerduty:
+#   services: [PSVC001]
+# gitlab:
+#   base_url: https://gitlab.com/api/v4
+#   groups: [acme]
+# azure_devops:
+#   organization: fabrikam
+# jenkins:
+#   base_url: https://ci.acme.example
+#   jobs: [checkout-deploy]
+# opsgenie:
+#   query: "teams: checkout"
+"""
 
 
 def settings_text() -> str:
