@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from json import JSONDecodeError
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from dlt.common import jsonpath
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import BasePaginator, RangePaginator, SinglePagePaginator
 from requests import HTTPError, RequestException
+from requests.exceptions import JSONDecodeError as BodyNotJson
 
 from ingestion.collect.config import CollectConfig, ToolConfig
 from ingestion.collect.http import ToolStats, response_hooks
@@ -178,6 +180,12 @@ def paginate(run: ToolRun, scope: str, path, method, params, json_body, paginato
         )
     except HTTPError as error:
         raise _scope_failed(run.tool, scope, error) from None
+    except ValueError as error:
+        # A body that is not JSON (a proxy's or a single sign-on's page answered 200) or not the envelope the
+        # paging expects: this scope stops, nothing of that page lands.
+        what = "a body that is not JSON" if isinstance(error, (JSONDecodeError, BodyNotJson)) else f"an unexpected body ({error})"
+        raise ScopeFailed(f"{run.tool.tool} {scope.split(':', 1)[1]}: {path.split('?')[0]} answered with "
+                          f"{what[:300]}: check base_url (a proxy or sign-in page?)") from None
     except RequestException as error:
         # The message of a connection error names the host, never a header.
         raise ScopeFailed(f"{run.tool.tool} {scope.split(':', 1)[1]}: the network failed after every "

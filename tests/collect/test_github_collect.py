@@ -257,3 +257,23 @@ def test_a_killed_collection_resumes_where_it_stopped(tmp_path, server, github):
     # The page of the killed run's URI was served twice (held, then again): the landed one is the last.
     assert_every_file_is_a_served_body(files, {**served_before, **server.served})
     assert json.loads(state_path(exports, "github").read_text())["running"] == {}
+
+
+def test_a_sign_in_page_answered_for_json_stops_the_scope_and_lands_nothing(tmp_path, server, github):
+    """A proxy answering 200 with its HTML sign-in page: the repository stops with what to check, no file
+    lands for it, and the next collection resumes at that page."""
+    _configure(tmp_path, server)
+    server.fault(Fault(lambda r: r.path.endswith("/pulls") and r.args.get("page") == "2", status=200,
+                       body=b"<html><body>Sign in to continue</body></html>"))
+    exports = tmp_path / "exports"
+
+    [summary] = collect(config_of(tmp_path), exports, now=FIRST)
+
+    assert summary.status == "failed"
+    assert summary.stats.errors == [
+        ("github acme/api: /repos/acme/api/pulls answered with a body that is not JSON: check base_url "
+        "(a proxy or sign-in page?)")]
+    assert set(landing_files(exports)) == _pages("pulls", 1)
+
+    [summary] = collect(config_of(tmp_path), exports, now=datetime(2026, 12, 2, tzinfo=UTC))
+    assert summary.status == "collected" and len(landing_files(exports)) == 24
