@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 from orchestration.config.spec import SETTINGS
+from tests.limits import HANG_SECONDS
 from tests.orchestration.test_people_privacy import people_found, raw_people
 from tests.small_org_exports import LEAD_TIME_PR1, ZETA_API, write_github_repository, write_jira_only
 
@@ -47,7 +48,7 @@ def _delivery(root: Path, *args: str) -> str:
            if name not in {s.environment_variable for s in SETTINGS}}
     env |= {"DELIVERY_CONFIG_DIR": str(root / "config"), "DAGSTER_HOME": str(root / "dagster"), "COLUMNS": "200"}
     result = subprocess.run([sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=root, check=False,
-                            capture_output=True, text=True, timeout=1800)  # the timeout stops a hang only
+                            capture_output=True, text=True, timeout=HANG_SECONDS)  # the timeout stops a hang only
     output = result.stdout[-6000:] + result.stderr[-3000:]
     assert result.returncode == 0, output
     return output

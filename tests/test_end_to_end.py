@@ -22,6 +22,7 @@ import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus
 
 from tests.conftest import query, snapshot_id
+from tests.limits import HANG_SECONDS
 
 DEMO_SIZE = "0.2"  # a fifth of the default demo: every case of the generator, in seconds
 
@@ -29,7 +30,7 @@ DEMO_SIZE = "0.2"  # a fifth of the default demo: every case of the generator, i
 def _delivery(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *arguments],
-        env=env, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parents[1], check=False,
+        env=env, capture_output=True, text=True, timeout=HANG_SECONDS, cwd=Path(__file__).parents[1], check=False,
     )
 
 
@@ -224,12 +225,12 @@ def test_a_second_demo_and_run_change_nothing_and_never_overlap_another_run(demo
         with log.open("w") as out:
             waiting = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--wait"], env=env,
                                        stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1])
-        deadline = time.time() + 120
+        deadline = time.time() + HANG_SECONDS
         while "waiting for it" not in log.read_text():
             assert waiting.poll() is None and time.time() < deadline, log.read_text()
             time.sleep(0.2)
         os.kill(holder.pid, signal.SIGKILL)  # a killed run leaves no stale lock behind
-        assert waiting.wait(timeout=600) == 0, log.read_text()
+        assert waiting.wait(timeout=HANG_SECONDS) == 0, log.read_text()
     finally:
         holder.kill()
         if waiting is not None and waiting.poll() is None:
@@ -243,7 +244,7 @@ def test_a_second_demo_and_run_change_nothing_and_never_overlap_another_run(demo
 def test_status_reports_the_last_run_publish_and_checks(demo_run):
     root, env, _, _ = demo_run
     status = subprocess.run([sys.executable, "-m", "orchestration.cli", "status"], env=env, capture_output=True,
-                            text=True, timeout=300, cwd=Path(__file__).parents[1], check=False)
+                            text=True, timeout=HANG_SECONDS, cwd=Path(__file__).parents[1], check=False)
     assert status.returncode == 0, status.stdout + status.stderr
     published = snapshot_id(root / "warehouse" / "serving.duckdb")
     assert f"Last publish: run {published}" in status.stdout.replace("\n", "")

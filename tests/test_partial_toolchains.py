@@ -23,6 +23,7 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.limits import HANG_SECONDS
 from tests.small_org_exports import (
     C0,
     LEAD_TIME_PR1,
@@ -73,7 +74,7 @@ def delivery_runs(tmp_path_factory: pytest.TempPathFactory):
 def _finished(delivery_runs: dict, name: str) -> Path:
     """The organisation's root once its run has ended, which it must have done successfully."""
     root, process = delivery_runs[name]
-    returncode = process.wait(timeout=1800)  # stops a hang only
+    returncode = process.wait(timeout=HANG_SECONDS)  # stops a hang only
     output = (root / "run.out").read_text()[-6000:] + (root / "run.err").read_text()[-3000:]
     assert returncode == 0, output
     assert "Published " in output, output
@@ -318,7 +319,7 @@ def test_pagerduty_only_run_and_status_name_the_mapping_gap(pagerduty_only):
            "DELIVERY_SERVING_PATH": str(root / "warehouse" / "serving.duckdb"), "DAGSTER_HOME": str(root / "dagster"),
            "COLUMNS": "200"}
     status = subprocess.run([sys.executable, "-m", "orchestration.cli", "status"], env=env, capture_output=True,
-                            text=True, timeout=300, check=True, cwd=REPO_ROOT)
+                            text=True, timeout=HANG_SECONDS, check=True, cwd=REPO_ROOT)
     assert "\n".join(gap_lines) in status.stdout
 
 def test_pagerduty_only_profile_window_ends_after_the_newest_incident(pagerduty_only):

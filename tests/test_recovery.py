@@ -28,6 +28,7 @@ import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
 from tests.conftest import DemoServing, mart_contents, snapshot_id
+from tests.limits import HANG_SECONDS
 
 READER = Path(__file__).parent / "serving_reader.py"
 
@@ -35,7 +36,7 @@ READER = Path(__file__).parent / "serving_reader.py"
 def _delivery_run(env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "run"],
-        env=env, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parents[1], check=False,
+        env=env, capture_output=True, text=True, timeout=HANG_SECONDS, cwd=Path(__file__).parents[1], check=False,
     )
 
 
@@ -46,7 +47,7 @@ def _start_run(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-def _kill_when(run: subprocess.Popen, ready, timeout: float = 300) -> None:
+def _kill_when(run: subprocess.Popen, ready, timeout: float = HANG_SECONDS) -> None:
     """SIGKILL the run and its children (dbt) the moment `ready()` is true: a crash, not a shutdown."""
     deadline = time.time() + timeout
     while not ready():

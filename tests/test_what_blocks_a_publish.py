@@ -25,6 +25,7 @@ from dagster import DagsterEventType, DagsterInstance
 
 from ingestion.demo_org.marker import MARKER_NAME
 from tests.conftest import DemoServing, mart_contents, query, snapshot_id
+from tests.limits import HANG_SECONDS
 
 PROJECT = Path(__file__).parents[1]
 # The parts of the tree `delivery run` needs; dbt's target folder is left behind (it is parsed afresh).
@@ -60,7 +61,7 @@ def _delivery(command: str, env: dict[str, str], project: Path) -> subprocess.Co
     """`delivery <command>` run from `project` (its copy of the tree is what Python imports)."""
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", command],
-        env=env, capture_output=True, text=True, timeout=900, cwd=project, check=False,
+        env=env, capture_output=True, text=True, timeout=HANG_SECONDS, cwd=project, check=False,
     )
 
 
@@ -177,12 +178,12 @@ def late_delivery(demo_serving: DemoServing, tmp_path_factory: pytest.TempPathFa
         shutil.move(exports / path, late / path)
     env = _environment(root)
     first = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True,
-                           text=True, timeout=900, cwd=PROJECT, check=False)
+                           text=True, timeout=HANG_SECONDS, cwd=PROJECT, check=False)
     first_snapshot = snapshot_id(root / "warehouse" / "serving.duckdb") if first.returncode == 0 else None
     # Copied, not moved back: a file that arrives late is a new file, with a new modification time.
     shutil.copytree(late, exports, dirs_exist_ok=True, copy_function=shutil.copy)
     second = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True,
-                            text=True, timeout=900, cwd=PROJECT, check=False)
+                            text=True, timeout=HANG_SECONDS, cwd=PROJECT, check=False)
     return root, held, first, first_snapshot, second
 
 

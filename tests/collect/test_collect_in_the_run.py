@@ -18,6 +18,7 @@ from orchestration.config.spec import SETTINGS
 from tests.collect.collect_setup import write_config
 from tests.collect.fake_github import FakeGitHub, commit, deployment, pull, status
 from tests.collect.replay import ReplayServer
+from tests.limits import HANG_SECONDS
 
 TOKEN = "ghp_run0token0must0never0be0written"
 
@@ -43,7 +44,7 @@ def _delivery(root: Path, *args: str) -> subprocess.CompletedProcess:
     env |= {"DELIVERY_CONFIG_DIR": str(root / "config"), "DAGSTER_HOME": str(root / "dagster"),
             "GITHUB_TOKEN": TOKEN, "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=root, check=False,
-                          capture_output=True, timeout=1800)  # the timeout stops a hang only
+                          capture_output=True, timeout=HANG_SECONDS)  # the timeout stops a hang only
 
 
 def test_the_run_collects_then_loads_builds_and_publishes_and_writes_the_token_nowhere(organisation):

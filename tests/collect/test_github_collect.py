@@ -26,6 +26,7 @@ from tests.collect.collect_setup import (
 from tests.collect.fake_github import FakeGitHub, commit, deployment, pull, run, status
 from tests.collect.replay import Fault, ReplayServer
 from tests.conftest import query
+from tests.limits import HANG_SECONDS
 from tests.models.dbt_runner import dbt_build
 
 TOKEN = "ghp_test0token0never0written0anywhere"
@@ -234,7 +235,7 @@ def test_a_killed_collection_resumes_where_it_stopped(tmp_path, server, github):
     process = subprocess.Popen([str(Path(sys.executable).with_name("delivery")), "collect", "github"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        assert reached.wait(120), process.communicate(timeout=5)[0]
+        assert reached.wait(HANG_SECONDS), process.communicate(timeout=5)[0]
         process.send_signal(signal.SIGKILL)
         process.wait(30)
     finally:

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from orchestration.dbt_assets import MAPPING_GAPS_CHECK, describe_mapping_gaps
 from orchestration.mapping_gaps import MAPPING_FILES, read_mapping_gaps, summary_lines
+from tests.limits import HANG_SECONDS
 from tests.models.mapping_gaps_fixture import PAYMENTS_ENGINEER, build_gap_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +99,7 @@ def test_every_kind_of_gap_with_its_records_and_keys(warehouse: Path) -> None:
 def _delivery_gaps(warehouse: Path, out: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "DELIVERY_WAREHOUSE_PATH": str(warehouse), "COLUMNS": "200"}
     return subprocess.run([str(DELIVERY), "mappings", "gaps", "--out", str(out)], env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+                          text=True, timeout=HANG_SECONDS, check=False)
 
 
 def _csv(path: Path) -> list[list[str]]:

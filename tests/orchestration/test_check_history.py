@@ -20,6 +20,7 @@ from dagster import AssetCheckKey, AssetKey, DagsterEventType, DagsterInstance
 
 from orchestration.quality_checks import RAW_SUITE_CHECK, WAREHOUSE_ID
 from tests.conftest import query
+from tests.limits import HANG_SECONDS
 
 LOAD = """
 from orchestration.cli import _execute
@@ -38,7 +39,7 @@ def _load(root: Path, exports: Path, dagster_home: Path) -> str:
         "DAGSTER_HOME": str(dagster_home),
         "COLUMNS": "200",
     }
-    loaded = subprocess.run([sys.executable, "-c", LOAD], env=env, capture_output=True, text=True, timeout=900,
+    loaded = subprocess.run([sys.executable, "-c", LOAD], env=env, capture_output=True, text=True, timeout=HANG_SECONDS,
                             cwd=Path(__file__).parents[2], check=False)
     assert loaded.returncode == 0, loaded.stdout[-4000:] + loaded.stderr[-4000:]
     [line] = [line for line in loaded.stdout.splitlines() if line.startswith("RUN ")]

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from orchestration.cli import app
 from tests.conftest import DemoServing, query
+from tests.limits import HANG_SECONDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -78,7 +79,7 @@ def chromium(tmp_path_factory: pytest.TempPathFactory):
         profile = tmp_path_factory.mktemp("chromium-profile")
         return subprocess.run(
             [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *arguments],
-            capture_output=True, text=True, timeout=120, check=False,
+            capture_output=True, text=True, timeout=HANG_SECONDS, check=False,
         )  # fmt: skip
 
     return run
