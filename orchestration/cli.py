@@ -164,8 +164,9 @@ def _run(settings: Settings) -> None:
     elif result.success:
         result = _execute("build_job", settings, "Building, testing and publishing")
         runs.append(result.run_id)
-    print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
     checks = [row for run_id in runs for row in check_rows(settings.dagster_home, run_id)]
+    _print_collections(checks)
+    print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
     print_warnings(checks, console)
     _report_publish(settings, result.run_id)
     _report_outcome(result, started, [row for row in checks if not row.passed and row.severity == "ERROR"])
@@ -205,6 +206,15 @@ def _collect_config(settings: Settings):
         console.print(f"[red]{error}[/red]", markup=True, highlight=False, soft_wrap=True)
         console.print("Nothing ran. Fix collect.yaml and run again.")
         raise typer.Exit(code=2) from None
+
+
+def _print_collections(checks) -> None:
+    """Each collected tool's summary line (and what failed), as its `collected` check recorded it."""
+    from orchestration.collect_assets import COLLECTED_CHECK
+
+    for row in checks:
+        if row.check == COLLECTED_CHECK:
+            console.print(f"Collected {row.description}", highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command()

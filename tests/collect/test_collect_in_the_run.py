@@ -55,6 +55,7 @@ def test_the_run_collects_then_loads_builds_and_publishes_and_writes_the_token_n
     output = result.stdout.decode() + result.stderr.decode()
     assert result.returncode == 0, output[-6000:]
     assert "Published " in output
+    assert "Collected github: collected: 1 scope(s), 10 requests, 10 pages, 10 files written" in output
     # 2 pull-request pages? No: 2 pulls fit one page; 1 page each of pulls, commits, deployments, runs, and
     # per pull request its commits and reviews (4), per deployment its statuses (2): 10 bodies.
     assert len([p for p in (root / "exports").rglob("*.json")]) == 10
