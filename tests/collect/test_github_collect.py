@@ -49,6 +49,8 @@ def github(server: ReplayServer, monkeypatch) -> FakeGitHub:
     # the default branch; three deployments, the first with two statuses; three workflow runs.
     fake.pulls = [pull(n, f"2026-11-{n:02d}T10:00:00Z") for n in range(1, 8)]
     fake.pull_commits = {n: [commit(f"c{n:039d}", f"2026-11-{n:02d}T09:00:00Z")] for n in range(1, 8)}
+    # ...but pull request 7 has four commits: two pages at three a page (7.json, 7-2.json)
+    fake.pull_commits[7] += [commit(f"d{k:039d}", f"2026-11-07T0{k}:00:00Z") for k in range(1, 4)]
     fake.pull_reviews = {n: [{"id": 500 + n, "user": {"login": "bo"}, "state": "APPROVED",
                               "submitted_at": f"2026-11-{n:02d}T09:30:00Z", "commit_id": f"c{n:039d}"}]
                          for n in range(1, 8)}
@@ -78,14 +80,16 @@ def test_every_body_lands_unmodified_in_the_landing_layout_and_loads(tmp_path, s
 
     files = landing_files(exports)
     # 7 pull requests at 3 a page: 3 pages; 5 commits: 2; 3 deployments: 1; 3 runs: 1 (7 listing pages), and
-    # one file per child: 7 commits and 7 reviews lists, 3 status lists (17): 24 files from 24 requests.
+    # one file per child page: 7 commits lists (one of two pages) and 7 reviews lists, 3 status lists (18):
+    # 25 files from 25 requests.
     assert set(files) == (
         _pages("pulls", 3) | _pages("commits", 2) | _pages("deployments", 1) | _pages("workflow_runs", 1)
         | {f"github/acme/api/{kind}/{n}.json" for kind in ("pull_commits", "pull_reviews") for n in range(1, 8)}
+        | {"github/acme/api/pull_commits/7-2.json"}
         | {f"github/acme/api/deployment_statuses/{n}.json" for n in (1, 2, 3)}
     )
     assert_every_file_is_a_served_body(files, server.served)
-    assert (summary.status, summary.stats.files, summary.stats.requests) == ("collected", 24, 24)
+    assert (summary.status, summary.stats.files, summary.stats.requests) == ("collected", 25, 25)
 
     warehouse = tmp_path / "w.duckdb"
     load_tool("github", exports, warehouse)
@@ -93,6 +97,9 @@ def test_every_body_lands_unmodified_in_the_landing_layout_and_loads(tmp_path, s
     assert query(warehouse, "SELECT count(*) FROM raw_github.deployment_statuses") == [(3,)]
     assert query(warehouse, "SELECT count(*), count(DISTINCT pull_number) FROM raw_github.pull_request_reviews") \
         == [(7, 7)]
+    # the second page of pull request 7's commits is read as pull request 7's: 1 + 3 commits
+    assert query(warehouse, "SELECT pull_number, count(*) FROM raw_github.pull_request_commits GROUP BY 1 "
+                            "HAVING count(*) > 1") == [(7, 4)]
 
 
 def test_a_second_collection_asks_only_for_the_changed_window(tmp_path, server, github):
@@ -254,7 +261,7 @@ def test_a_killed_collection_resumes_where_it_stopped(tmp_path, server, github):
     run_id = next(iter(first)).rsplit("/", 1)[1].split("-")[0]
     assert {p for p in files if "/pulls/" in p} == {f"github/acme/api/pulls/{run_id}-{n:04d}.json" for n in (1, 2, 3)}
     assert not [p for p in exports.rglob("*") if p.name.endswith(".partial")]
-    assert len(files) == 24
+    assert len(files) == 25
     # The page of the killed run's URI was served twice (held, then again): the landed one is the last.
     assert_every_file_is_a_served_body(files, {**served_before, **server.served})
     assert json.loads(state_path(exports, "github").read_text())["running"] == {}
@@ -277,4 +284,4 @@ def test_a_sign_in_page_answered_for_json_stops_the_scope_and_lands_nothing(tmp_
     assert set(landing_files(exports)) == _pages("pulls", 1)
 
     [summary] = collect(config_of(tmp_path), exports, now=datetime(2026, 12, 2, tzinfo=UTC))
-    assert summary.status == "collected" and len(landing_files(exports)) == 24
+    assert summary.status == "collected" and len(landing_files(exports)) == 25
