@@ -30,9 +30,15 @@ DBT_BUILD_COMMAND = ("build", "--exclude-resource-type", "unit_test")
 
 
 def dbt_source_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
-    """The files that define the dbt project: its settings and every model, seed, macro and test."""
+    """The files that define the dbt project: its settings and every model, seed, macro and test. Hidden
+    files are not the project's: dbt writes `.user.yml` (its anonymous user id) on any command, `dbt docs
+    serve` included, and an editor leaves its swap files; neither may call for a new parse or a rebuild."""
     files = [*project_dir.glob("*.yml"), *(p for d in DBT_SOURCE_DIRS for p in (project_dir / d).rglob("*"))]
-    return sorted(p for p in files if p.is_file())
+    return sorted(p for p in files if p.is_file() and not _is_hidden(p.relative_to(project_dir)))
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def _path(variable: str, default: Path) -> Path:
