@@ -153,22 +153,27 @@ def _say_waiting(busy) -> None:
 
 def _run(settings: Settings) -> None:
     from orchestration.dbt_assets import already_published
-    from orchestration.status import check_rows, print_warnings
+    from orchestration.progress import COMMAND_TAG
+    from orchestration.status import check_rows, print_warnings, record_command_seconds
     from orchestration.summary import print_summary, summarise
 
     started = time.time()
-    result = _execute("ingest_job", settings, "Loading and checking the raw tables")
+    # Both jobs carry the id of the first one's command, so that `delivery status` reports them as one run.
+    command = {COMMAND_TAG: f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"}
+    result = _execute("ingest_job", settings, "Loading and checking the raw tables", command)
     runs = [result.run_id]
     if result.success and already_published(settings):
         console.print("Nothing new since the published snapshot: no build, no publish.")
     elif result.success:
-        result = _execute("build_job", settings, "Building, testing and publishing")
+        result = _execute("build_job", settings, "Building, testing and publishing", command)
         runs.append(result.run_id)
     print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
     checks = [row for run_id in runs for row in check_rows(settings.dagster_home, run_id)]
     print_warnings(checks, console)
     _report_publish(settings, result.run_id)
-    _report_outcome(result, started, [row for row in checks if not row.passed and row.severity == "ERROR"])
+    seconds = time.time() - started
+    record_command_seconds(settings.dagster_home, result.run_id, seconds)
+    _report_outcome(result, started, [row for row in checks if not row.passed and row.severity == "ERROR"], seconds)
 
 
 @app.command()
@@ -309,7 +314,7 @@ def _period_of(week: str | None, month: str | None):
         raise typer.BadParameter(str(error)) from None
 
 
-def _execute(job_name: str, settings: Settings, label: str):
+def _execute(job_name: str, settings: Settings, label: str, tags: dict[str, str] | None = None):
     """Execute a job of the Definitions in this process, with a progress bar over its steps."""
     from dagster import DagsterInstance
 
@@ -325,7 +330,7 @@ def _execute(job_name: str, settings: Settings, label: str):
     with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         for run_id in release_abandoned_runs(instance):
             console.print(f"Run {run_id} had been interrupted: marked failed, its pool slot freed.")
-        return run_with_progress(job, instance, _run_log_path(settings), label, console)
+        return run_with_progress(job, instance, _run_log_path(settings), label, console, tags)
 
 
 @functools.cache
@@ -351,7 +356,7 @@ def _report_publish(settings: Settings, run_id: str) -> None:
         )
 
 
-def _report_outcome(result, started: float, blocking: list | None = None) -> None:
+def _report_outcome(result, started: float, blocking: list | None = None, seconds: float | None = None) -> None:
     """The run's last lines: what failed and what to do (named by the failing step itself, and each
     blocking check that failed with what it found), then the log."""
     for step, reason in result.failures:
@@ -361,8 +366,8 @@ def _report_outcome(result, started: float, blocking: list | None = None) -> Non
         console.print(f"[red]blocking check {row.check} on {row.asset} failed:[/red]", end=" ")
         console.print(row.description, markup=False, highlight=False, soft_wrap=True)
     outcome = "succeeded" if result.success else "FAILED"
-    console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {result.log_path}",
-                  soft_wrap=True)
+    seconds = time.time() - started if seconds is None else seconds
+    console.print(f"Run {result.run_id}: {outcome} in {seconds:.0f} s. Log: {result.log_path}", soft_wrap=True)
     if not result.success:
         raise typer.Exit(code=1)
 
