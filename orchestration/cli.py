@@ -101,21 +101,31 @@ def demo(
     = False,
 ) -> None:
     """Write the demo organisation's exports in the landing layout (left as they are when unchanged)."""
+    from ingestion.demo_org.generate import parse_scale
     from ingestion.demo_org.marker import ForeignFilesError, write_demo
 
     settings = _settings()
     target = out or settings.exports_dir
+    size = size or settings.demo_size
+    try:
+        parse_scale(size)
+    except ValueError as error:
+        origin = "--size" if size != settings.demo_size else "the setting demo_size"
+        console.print(f"[red]Demo not written:[/red] {error} ({origin}).", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
     try:
         with console.status(f"Writing the demo organisation's exports to {target}"):
             seed = settings.demo_seed if seed is None else seed
-            counts = write_demo(target, size or settings.demo_size, seed, force)
+            counts = write_demo(target, size, seed, force)
     except ForeignFilesError as error:
         console.print(f"[red]Demo not written:[/red] {error}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
     if counts is None:
         console.print(f"The demo exports in {target} are unchanged: nothing rewritten.", soft_wrap=True)
     else:
-        console.print(f"Demo exports written to {target}: {sum(counts.values()):,} files and records.",
+        files = sum(count for kind, count in counts.items() if kind.endswith(":files"))
+        records = sum(count for kind, count in counts.items() if kind.endswith(":records"))
+        console.print(f"Demo exports written to {target}: {files:,} files holding {records:,} records.",
                       soft_wrap=True)
 
 
