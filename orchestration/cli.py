@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 import time
 from datetime import UTC, datetime
@@ -389,7 +390,7 @@ def _run_log_path(settings: Settings) -> Path:
 
 
 @app.command()
-def ui() -> None:
+def ui(port: Annotated[int, typer.Option(help="The port of the UI, on loopback.")] = 3000) -> None:
     """Open the Dagster UI (`dagster dev -w workspace.yaml`) on the same instance `delivery run` uses."""
     settings = _settings()
     ensure_dagster_home(settings.dagster_home)
@@ -397,7 +398,11 @@ def ui() -> None:
     dagster = Path(sys.executable).with_name("dagster")
     workspace = PROJECT_ROOT / "workspace.yaml"
     os.chdir(PROJECT_ROOT)
-    os.execv(str(dagster), [str(dagster), "dev", "-w", str(workspace)])
+    # A shell starts a background job (`delivery ui &`) with SIGINT ignored, and an ignored signal stays
+    # ignored across exec. `dagster dev` gives SIGTERM the handler SIGINT has, so it would ignore SIGTERM too
+    # and outlive a `kill`: back to the default, SIGTERM (and Ctrl-C) stop it with its webserver and daemon.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execv(str(dagster), [str(dagster), "dev", "-w", str(workspace), "--port", str(port)])
 
 
 mappings_app = typer.Typer(help="The mapping tables: what the data shows that they do not cover.",
