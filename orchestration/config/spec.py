@@ -23,7 +23,8 @@ class Setting:
     default: object
     meaning: str
     section: str
-    # str, int, float, bool, path, pattern (a regular expression), labels (a list of strings), timestamp
+    # str, int, float, bool, path, pattern (a regular expression), labels (a list of strings), timestamp,
+    # memory (a DuckDB memory size)
     kind: str = "str"
     dbt_var: bool = False
 
@@ -48,6 +49,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("serving_path", "", "The serving snapshot BI tools read. Empty: serving.duckdb beside the warehouse.",
             "Paths", "path"),
     Setting("files_per_batch", 50, "Export files read per Arrow batch during a load.", "Loading", "int"),
+    Setting("duckdb_memory_limit", "3GB",
+            "DuckDB's memory budget for every connection that writes (the loads, dbt, publish), e.g. 3GB or "
+            "1500MiB; beyond it DuckDB spills to disk. DuckDB's own default is 80 % of the machine.",
+            "Loading", "memory"),
     Setting("freshness_warn_hours", 36.0, "A tool whose newest load is older than this warns.", "Checks", "float"),
     Setting("freshness_fail_hours", 168.0, "A tool whose newest load is older than this blocks publish.",
             "Checks", "float"),
