@@ -53,9 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
             "DuckDB's memory budget for every connection that writes (the loads, dbt, publish), e.g. 3GB or "
             "1500MiB; beyond it DuckDB spills to disk. DuckDB's own default is 80 % of the machine.",
             "Loading", "memory"),
-    Setting("freshness_warn_hours", 36.0, "A tool whose newest load is older than this warns.", "Checks", "float"),
+    # Dagster's freshness checks and dbt's source freshness (dbt_project.yml) both read these two.
+    Setting("freshness_warn_hours", 36.0, "A tool whose newest load is older than this warns.", "Checks", "float",
+            dbt_var=True),
     Setting("freshness_fail_hours", 168.0, "A tool whose newest load is older than this blocks publish.",
-            "Checks", "float"),
+            "Checks", "float", dbt_var=True),
     Setting("max_mart_row_drop", 0.5,
             "A mart may shrink by at most this share of its rows against the last published snapshot.",
             "Checks", "float"),
@@ -102,6 +104,8 @@ SETTINGS: tuple[Setting, ...] = (
           "int"),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+# dbt vars that only `dbt source freshness` reads: they change no model, so a new value calls for no rebuild.
+SOURCE_FRESHNESS_VARS = ("freshness_warn_hours", "freshness_fail_hours")
 DORA_REPORT_YEARS = (2021, 2022, 2023, 2024)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.sources import RAW_DATASETS
+from orchestration.config.spec import SOURCE_FRESHNESS_VARS
 from orchestration.lib.pseudonyms import PeoplePolicy, person_columns, pseudonym_key, pseudonymise_snapshot
 from orchestration.lib.raw_tables import raw_tables, table_state
 from orchestration.lib.settings import DBT_PROJECT_DIR, dbt_source_files
@@ -246,8 +247,17 @@ def dbt_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     for path in sorted((project_dir / mappings_dir).glob("*.csv")) if mappings_dir else []:
         digest.update(f"mappings/{path.name}".encode())
         digest.update(path.read_bytes())
-    digest.update(os.environ.get("DELIVERY_DBT_VARS", "").encode())
+    digest.update(_model_vars(os.environ.get("DELIVERY_DBT_VARS", "")).encode())
     return digest.hexdigest()[:16]
+
+
+def _model_vars(dbt_vars_json: str) -> str:
+    """The dbt vars that shape models: the freshness windows only judge the raw tables' age."""
+    if not dbt_vars_json:
+        return ""
+    dbt_vars = {name: value for name, value in json.loads(dbt_vars_json).items()
+                if name not in SOURCE_FRESHNESS_VARS}
+    return json.dumps(dbt_vars, sort_keys=True)
 
 
 def _published_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:

@@ -58,7 +58,8 @@ class Settings:
     files_per_batch: int
     # DuckDB's memory budget of the loads, dbt and publish (dbt reads it from the environment: profiles.yml).
     duckdb_memory_limit: str = SETTINGS_BY_NAME["duckdb_memory_limit"].default
-    # A tool whose newest load is older than this warns; older than the second, it blocks publish.
+    # A tool whose newest load is older than this warns; older than the second, it blocks publish. dbt's
+    # source freshness gets the same windows as dbt vars.
     freshness_warn_hours: float = SETTINGS_BY_NAME["freshness_warn_hours"].default
     freshness_fail_hours: float = SETTINGS_BY_NAME["freshness_fail_hours"].default
     # A mart may shrink by at most this share of its rows against the last published snapshot.
