@@ -178,7 +178,7 @@ def _run(settings: Settings) -> None:
     elif result.success:
         result = _execute("build_job", settings, "Building, testing and publishing", command)
         runs.append(result.run_id)
-    print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
+    print_summary(summarise(settings.warehouse_path, settings.exports_dir, since_epoch=started), console)
     checks = [row for run_id in runs for row in check_rows(settings.dagster_home, run_id)]
     print_warnings(checks, console)
     _report_publish(settings, result.run_id)

@@ -17,6 +17,7 @@ from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
 from orchestration.mapping_gaps import read_gaps_from, summary_lines
 from orchestration.progress import COMMAND_SECONDS_TAG, COMMAND_TAG, LOG_TAG, failure_text
+from orchestration.summary import count_quarantine
 
 QUARANTINE_MODEL = "staging.stg_ingestion__quarantine"
 SHOWN_FILES = 10
@@ -170,17 +171,21 @@ def _print_last_publish(settings: Settings, console: Console) -> None:
 
 
 def _print_quarantine(settings: Settings, console: Console) -> None:
-    """Read from the serving file, which BI may hold open at any time, never from the working file."""
+    """Read from the serving file, which BI may hold open at any time, never from the working file; counted
+    as the run's summary counts (orchestration/summary.py), files no longer in the landing folder apart."""
     if not settings.serving_path.exists():
         return
     with duckdb.connect(str(settings.serving_path), read_only=True) as con:
+        entries = con.execute(f"SELECT source_tool, source_file, record_index FROM {QUARANTINE_MODEL}").fetchall()
         rows = con.execute(
             f"""
-            SELECT source_tool, source_file, count(*) AS records, min(reason) AS reason
+            SELECT source_tool, source_file, count(DISTINCT record_index) AS records, min(reason) AS reason
             FROM {QUARANTINE_MODEL} GROUP BY ALL ORDER BY source_tool, source_file
             """
         ).fetchall()
-    console.print(f"Quarantined: {len(rows)} file(s) with rejected records in the published snapshot.")
+    console.print(f"{count_quarantine(entries, settings.exports_dir).line()} (the published snapshot)",
+                  highlight=False, soft_wrap=True)
+    rows = [row for row in rows if (settings.exports_dir / row[1]).is_file()]
     if rows:
         table = Table(title=f"Quarantined files (first {SHOWN_FILES})")
         for column in ("tool", "file", "records", "reason"):
