@@ -4,6 +4,7 @@ run with nothing new rebuild and republish everything."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -45,3 +46,16 @@ def test_an_edited_model_changes_the_fingerprint(tmp_path: Path, monkeypatch) ->
     model.write_text(model.read_text() + "\n-- edited\n")
 
     assert dbt_fingerprint(project) != before
+
+
+def test_the_freshness_windows_change_no_model_and_leave_the_fingerprint_alone(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("DELIVERY_MAPPINGS_DIR", raising=False)
+    project = _copy_of_the_dbt_project(tmp_path)
+
+    def fingerprint(**dbt_vars: object) -> str:
+        monkeypatch.setenv("DELIVERY_DBT_VARS", json.dumps({"dora_report_year": 2023, **dbt_vars}))
+        return dbt_fingerprint(project)
+
+    default = fingerprint(freshness_warn_hours=36.0, freshness_fail_hours=168.0)
+    assert fingerprint(freshness_warn_hours=12.0, freshness_fail_hours=48.0) == default
+    assert fingerprint(dora_report_year=2024, freshness_warn_hours=36.0, freshness_fail_hours=168.0) != default
