@@ -17,7 +17,7 @@ from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
 from orchestration.mapping_gaps import read_gaps_from, summary_lines
 from orchestration.progress import COMMAND_SECONDS_TAG, COMMAND_TAG, LOG_TAG, failure_text
-from orchestration.summary import count_quarantine
+from orchestration.summary import count_quarantine, in_landing_folder
 
 QUARANTINE_MODEL = "staging.stg_ingestion__quarantine"
 SHOWN_FILES = 10
@@ -185,7 +185,7 @@ def _print_quarantine(settings: Settings, console: Console) -> None:
         ).fetchall()
     console.print(f"{count_quarantine(entries, settings.exports_dir).line()} (the published snapshot)",
                   highlight=False, soft_wrap=True)
-    rows = [row for row in rows if (settings.exports_dir / row[1]).is_file()]
+    rows = [row for row in rows if in_landing_folder(settings.exports_dir, row[1])]
     if rows:
         table = Table(title=f"Quarantined files (first {SHOWN_FILES})")
         for column in ("tool", "file", "records", "reason"):

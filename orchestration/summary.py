@@ -3,6 +3,7 @@ warehouse is."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,12 +51,17 @@ class QuarantineCount:
         return counted + "."
 
 
+def in_landing_folder(exports_dir: Path, source_file: str) -> bool:
+    """Anything at the path counts, as anything there was quarantined: a directory, a pipe, a broken link."""
+    return os.path.lexists(exports_dir / source_file)
+
+
 def count_quarantine(entries: Iterable[tuple[str, str, int]], exports_dir: Path) -> QuarantineCount:
     """Count (tool, source file, record index) quarantine entries; record index -1 rejects the whole file.
     An entry per reason: a record rejected for two reasons counts once."""
     whole, records, gone = set(), set(), set()
     for tool, source_file, record_index in entries:
-        if not (exports_dir / source_file).is_file():
+        if not in_landing_folder(exports_dir, source_file):
             gone.add((tool, source_file))
         elif record_index < 0:
             whole.add((tool, source_file))

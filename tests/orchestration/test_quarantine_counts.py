@@ -52,17 +52,18 @@ def test_summary_and_status_agree_and_a_deleted_file_is_no_longer_counted(tmp_pa
     exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
     write_json(exports / PULLS / "page-0001.json", [_pull(1, 1), _pull(None, 2), _pull(None, 3)])
     (exports / PULLS / "page-0002.json").write_text("<html>rate limited</html>")
+    (exports / PULLS / "folder.json").mkdir()  # still there, though not a file
     load_tool("github", exports, warehouse)
 
-    # By hand: page-0002 is rejected whole; records 1 and 2 of page-0001 have no id.
-    expected = "Quarantined: 2 file(s): 1 rejected whole, 2 record(s) rejected in 1 other(s)."
+    # By hand: page-0002 and folder.json are rejected whole; records 1 and 2 of page-0001 have no id.
+    expected = "Quarantined: 3 file(s): 2 rejected whole, 2 record(s) rejected in 1 other(s)."
     summary, status = _lines(tmp_path, exports, warehouse)
     assert summary.startswith(expected) and status.startswith(expected), (summary, status)
 
     (exports / PULLS / "page-0002.json").unlink()
     load_tool("github", exports, warehouse)
 
-    expected = ("Quarantined: 1 file(s): 0 rejected whole, 2 record(s) rejected in 1 other(s); 1 more no longer "
+    expected = ("Quarantined: 2 file(s): 1 rejected whole, 2 record(s) rejected in 1 other(s); 1 more no longer "
                 "in the landing folder (kept in the ledger, not counted).")
     summary, status = _lines(tmp_path, exports, warehouse)
     assert summary.startswith(expected) and status.startswith(expected), (summary, status)
