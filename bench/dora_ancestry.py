@@ -92,6 +92,7 @@ def load(size: str, work: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     from ingestion.demo_org.generate import generate_demo_exports
     from ingestion.pipelines import load_all
+    from orchestration.lib.settings import Settings
 
     warehouse = work / "warehouse.duckdb"
     if warehouse.exists() and (work / "loaded").exists():
@@ -102,7 +103,7 @@ def load(size: str, work: Path) -> dict:
     started = time.perf_counter()
     generate_demo_exports(exports, size=size, seed=7)
     generated = time.perf_counter()
-    load_all(exports, warehouse)
+    load_all(exports, warehouse, Settings.from_env().duckdb_memory_limit)
     loaded = time.perf_counter()
     shutil.rmtree(exports, ignore_errors=True)
     (work / "loaded").touch()

@@ -77,9 +77,11 @@ def child_ingest_floor(exports: str, database: str) -> dict:
 def child_ingest(exports: str, warehouse: str) -> dict:
     sys.path.insert(0, str(ROOT))
     from ingestion.pipelines import load_all
+    from orchestration.lib.settings import Settings
 
+    memory_limit = Settings.from_env().duckdb_memory_limit
     started = time.perf_counter()
-    load_all(Path(exports), Path(warehouse))
+    load_all(Path(exports), Path(warehouse), memory_limit)
     return {
         "work_seconds": round(time.perf_counter() - started, 2),
         "rows_per_table": raw_row_counts(Path(warehouse)),
@@ -141,9 +143,11 @@ def table_states(warehouse: Path, names: list[str]) -> dict[str, dict]:
 def child_publish(warehouse: str, serving: str) -> dict:
     sys.path.insert(0, str(ROOT))
     from orchestration.lib.serving import publish
+    from orchestration.lib.settings import Settings
 
+    memory_limit = Settings.from_env().duckdb_memory_limit
     started = time.perf_counter()
-    snapshot = publish(Path(warehouse), Path(serving), snapshot_id="bench-full-build")
+    snapshot = publish(Path(warehouse), Path(serving), snapshot_id="bench-full-build", memory_limit=memory_limit)
     return {
         "work_seconds": round(time.perf_counter() - started, 2),
         "tables": len(snapshot.table_rows),
@@ -587,10 +591,10 @@ def copy_raw_datasets(source: Path, warehouse: Path) -> None:
     import duckdb
 
     sys.path.insert(0, str(ROOT))
-    from ingestion.pipelines import duckdb_memory_limit
     from ingestion.sources import RAW_DATASETS
+    from orchestration.lib.settings import Settings
 
-    with duckdb.connect(str(warehouse), config={"memory_limit": duckdb_memory_limit()}) as con:
+    with duckdb.connect(str(warehouse), config={"memory_limit": Settings.from_env().duckdb_memory_limit}) as con:
         con.execute(f"ATTACH '{source}' AS loaded (READ_ONLY)")
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'loaded' "

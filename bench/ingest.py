@@ -90,8 +90,9 @@ def ingest(exports: Path, warehouse: Path) -> dict:
     import duckdb
 
     from ingestion.pipelines import load_all
+    from orchestration.lib.settings import Settings
 
-    load_all(exports, warehouse)
+    load_all(exports, warehouse, Settings.from_env().duckdb_memory_limit)
     from ingestion.sources import RAW_DATASETS
 
     with duckdb.connect(str(warehouse), read_only=True) as con:

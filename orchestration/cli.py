@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 import time
 from datetime import UTC, datetime
@@ -101,21 +102,31 @@ def demo(
     = False,
 ) -> None:
     """Write the demo organisation's exports in the landing layout (left as they are when unchanged)."""
+    from ingestion.demo_org.generate import parse_scale
     from ingestion.demo_org.marker import ForeignFilesError, write_demo
 
     settings = _settings()
     target = out or settings.exports_dir
+    size = size or settings.demo_size
+    try:
+        parse_scale(size)
+    except ValueError as error:
+        origin = "--size" if size != settings.demo_size else "the setting demo_size"
+        console.print(f"[red]Demo not written:[/red] {error} ({origin}).", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
     try:
         with console.status(f"Writing the demo organisation's exports to {target}"):
             seed = settings.demo_seed if seed is None else seed
-            counts = write_demo(target, size or settings.demo_size, seed, force)
+            counts = write_demo(target, size, seed, force)
     except ForeignFilesError as error:
         console.print(f"[red]Demo not written:[/red] {error}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
     if counts is None:
         console.print(f"The demo exports in {target} are unchanged: nothing rewritten.", soft_wrap=True)
     else:
-        console.print(f"Demo exports written to {target}: {sum(counts.values()):,} files and records.",
+        files = sum(count for kind, count in counts.items() if kind.endswith(":files"))
+        records = sum(count for kind, count in counts.items() if kind.endswith(":records"))
+        console.print(f"Demo exports written to {target}: {files:,} files holding {records:,} records.",
                       soft_wrap=True)
 
 
@@ -153,23 +164,28 @@ def _say_waiting(busy) -> None:
 
 def _run(settings: Settings) -> None:
     from orchestration.dbt_assets import already_published
-    from orchestration.status import check_rows, print_warnings
+    from orchestration.progress import COMMAND_TAG
+    from orchestration.status import check_rows, print_warnings, record_command_seconds
     from orchestration.summary import print_summary, summarise
 
     started = time.time()
-    result = _execute("ingest_job", settings, "Loading and checking the raw tables")
+    # Both jobs carry the id of the first one's command, so that `delivery status` reports them as one run.
+    command = {COMMAND_TAG: f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"}
+    result = _execute("ingest_job", settings, "Loading and checking the raw tables", command)
     runs = [result.run_id]
     if result.success and already_published(settings):
         console.print("Nothing new since the published snapshot: no build, no publish.")
     elif result.success:
-        result = _execute("build_job", settings, "Building, testing and publishing")
+        result = _execute("build_job", settings, "Building, testing and publishing", command)
         runs.append(result.run_id)
     checks = [row for run_id in runs for row in check_rows(settings.dagster_home, run_id)]
     _print_collections(checks)
-    print_summary(summarise(settings.warehouse_path, since_epoch=started), console)
+    print_summary(summarise(settings.warehouse_path, settings.exports_dir, since_epoch=started), console)
     print_warnings(checks, console)
     _report_publish(settings, result.run_id)
-    _report_outcome(result, started, [row for row in checks if not row.passed and row.severity == "ERROR"])
+    seconds = time.time() - started
+    record_command_seconds(settings.dagster_home, result.run_id, seconds)
+    _report_outcome(result, started, [row for row in checks if not row.passed and row.severity == "ERROR"], seconds)
 
 
 @app.command()
@@ -319,7 +335,7 @@ def _period_of(week: str | None, month: str | None):
         raise typer.BadParameter(str(error)) from None
 
 
-def _execute(job_name: str, settings: Settings, label: str):
+def _execute(job_name: str, settings: Settings, label: str, tags: dict[str, str] | None = None):
     """Execute a job of the Definitions in this process, with a progress bar over its steps."""
     from dagster import DagsterInstance
 
@@ -335,7 +351,7 @@ def _execute(job_name: str, settings: Settings, label: str):
     with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         for run_id in release_abandoned_runs(instance):
             console.print(f"Run {run_id} had been interrupted: marked failed, its pool slot freed.")
-        return run_with_progress(job, instance, _run_log_path(settings), label, console)
+        return run_with_progress(job, instance, _run_log_path(settings), label, console, tags)
 
 
 @functools.cache
@@ -361,7 +377,7 @@ def _report_publish(settings: Settings, run_id: str) -> None:
         )
 
 
-def _report_outcome(result, started: float, blocking: list | None = None) -> None:
+def _report_outcome(result, started: float, blocking: list | None = None, seconds: float | None = None) -> None:
     """The run's last lines: what failed and what to do (named by the failing step itself, and each
     blocking check that failed with what it found), then the log."""
     for step, reason in result.failures:
@@ -371,8 +387,8 @@ def _report_outcome(result, started: float, blocking: list | None = None) -> Non
         console.print(f"[red]blocking check {row.check} on {row.asset} failed:[/red]", end=" ")
         console.print(row.description, markup=False, highlight=False, soft_wrap=True)
     outcome = "succeeded" if result.success else "FAILED"
-    console.print(f"Run {result.run_id}: {outcome} in {time.time() - started:.0f} s. Log: {result.log_path}",
-                  soft_wrap=True)
+    seconds = time.time() - started if seconds is None else seconds
+    console.print(f"Run {result.run_id}: {outcome} in {seconds:.0f} s. Log: {result.log_path}", soft_wrap=True)
     if not result.success:
         raise typer.Exit(code=1)
 
@@ -384,7 +400,7 @@ def _run_log_path(settings: Settings) -> Path:
 
 
 @app.command()
-def ui() -> None:
+def ui(port: Annotated[int, typer.Option(help="The port of the UI, on loopback.")] = 3000) -> None:
     """Open the Dagster UI (`dagster dev -w workspace.yaml`) on the same instance `delivery run` uses."""
     settings = _settings()
     ensure_dagster_home(settings.dagster_home)
@@ -392,7 +408,11 @@ def ui() -> None:
     dagster = Path(sys.executable).with_name("dagster")
     workspace = PROJECT_ROOT / "workspace.yaml"
     os.chdir(PROJECT_ROOT)
-    os.execv(str(dagster), [str(dagster), "dev", "-w", str(workspace)])
+    # A shell starts a background job (`delivery ui &`) with SIGINT ignored, and an ignored signal stays
+    # ignored across exec. `dagster dev` gives SIGTERM the handler SIGINT has, so it would ignore SIGTERM too
+    # and outlive a `kill`: back to the default, SIGTERM (and Ctrl-C) stop it with its webserver and daemon.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execv(str(dagster), [str(dagster), "dev", "-w", str(workspace), "--port", str(port)])
 
 
 mappings_app = typer.Typer(help="The mapping tables: what the data shows that they do not cover.",

@@ -7,6 +7,7 @@ which member sets make a mart column is the seed `metric_cells`; this module onl
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -125,10 +126,29 @@ def _cell_value(con: duckdb.DuckDBPyConnection, mart: str, cell: Cell) -> object
         ]
     rows = con.execute(f"select {cell.metric} from marts.{mart} where {where}", params).fetchall()
     if not rows:
+        _unknown_grain_key(con, mart, cell)
         raise ExplainError(
             f"{mart} has no row for {cell.grain} {cell.grain_key!r} in the {cell.period} of {cell.period_start}"
         )
     return rows[0][0]
+
+
+def _unknown_grain_key(con: duckdb.DuckDBPyConnection, mart: str, cell: Cell) -> None:
+    """A team or value stream the mart never names at all: say which ones it knows (a slug, not a display
+    name: `payments`, not `Payments`)."""
+    if cell.grain == "organisation":
+        return
+    if mart == "mart_flow__weekly":
+        sql = f"select distinct team from marts.{mart} order by 1"
+    else:
+        sql = f"select distinct grain_key from marts.{mart} where grain = ? order by 1"
+    known = [key for (key,) in con.execute(sql, [] if mart == "mart_flow__weekly" else [cell.grain]).fetchall()]
+    if cell.grain_key in known:
+        return
+    noun = cell.grain.replace("_", " ")
+    close = difflib.get_close_matches(cell.grain_key.lower(), known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ExplainError(f"{mart} has no {noun} {cell.grain_key!r}.{hint} Its {noun}s: {', '.join(known)}")
 
 
 def _members(con: duckdb.DuckDBPyConnection, cell: Cell, definitions: list[dict]) -> list[dict]:

@@ -11,7 +11,7 @@ from orchestration.explain import Explanation
 def render_table(explanation: Explanation, console: Console) -> None:
     cell = explanation.cell
     console.print(
-        f"[bold]{cell.metric}[/bold] of {cell.grain.replace('_', ' ')} [bold]{escape(cell.grain_key)}[/bold], "
+        f"[bold]{cell.metric}[/bold] of {_whose(cell)}, "
         f"{cell.period} of {cell.period_start}: [bold]{_shown(explanation.cell_value)}[/bold] "
         f"(marts.{explanation.mart})"
     )
@@ -20,6 +20,13 @@ def render_table(explanation: Explanation, console: Console) -> None:
     # One block per row rather than a wide table: file paths and load ids stay readable at any width.
     for number, member in enumerate(explanation.members, start=1):
         console.print(_member_block(number, member), highlight=False, soft_wrap=True)
+
+
+def _whose(cell) -> str:
+    """`team payments`, `value stream Checkout`; the organisation's key is its grain's name: said once."""
+    if cell.grain == "organisation":
+        return "the organisation"
+    return f"{cell.grain.replace('_', ' ')} [bold]{escape(cell.grain_key)}[/bold]"
 
 
 def _member_block(number: int, member: dict) -> str:

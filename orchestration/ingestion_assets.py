@@ -17,7 +17,7 @@ def raw_assets(settings: Settings, tool: str) -> dg.AssetsDefinition:
 
     @dlt_assets(
         dlt_source=export_source(tool, settings.exports_dir, settings.files_per_batch),
-        dlt_pipeline=tool_pipeline(tool, settings.warehouse_path),
+        dlt_pipeline=tool_pipeline(tool, settings.warehouse_path, settings.duckdb_memory_limit),
         name=f"{tool}_raw_tables",
         dagster_dlt_translator=RawTableTranslator(tool, dataset),
         pool=DUCKDB_POOL,

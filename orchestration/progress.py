@@ -23,6 +23,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 # The run's tag naming its log file, so that `delivery status` can point at it later.
 LOG_TAG = "delivery/log"
+# The Dagster runs of one `delivery run` (the load, then the build) share this tag; the last one records the
+# command's whole time, so that `delivery status` reports the run as `delivery run` did, not its last job.
+COMMAND_TAG = "delivery/command"
+COMMAND_SECONDS_TAG = "delivery/command_seconds"
 FINISHED_STEP = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED}
 POLL_SECONDS = 0.5
 
@@ -36,7 +40,12 @@ class RunOutcome:
 
 
 def run_with_progress(
-    job: dg.JobDefinition, instance: dg.DagsterInstance, log_path: Path, label: str, console: Console
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    log_path: Path,
+    label: str,
+    console: Console,
+    tags: dict[str, str] | None = None,
 ) -> RunOutcome:
     run_id = make_new_run_id()
     # The bar writes to the real terminal: stdout and stderr are redirected to the log during the run.
@@ -53,7 +62,7 @@ def run_with_progress(
         watcher.start()
         try:
             result = job.execute_in_process(
-                instance=instance, raise_on_error=False, run_id=run_id, tags={LOG_TAG: str(log_path)}
+                instance=instance, raise_on_error=False, run_id=run_id, tags={LOG_TAG: str(log_path), **(tags or {})}
             )
         finally:
             done.set()

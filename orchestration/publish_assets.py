@@ -37,6 +37,7 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
             settings.serving_storage_version,
             people=people_policy(settings),
             demo_data=holds_only_demo_data(settings.exports_dir),
+            memory_limit=settings.duckdb_memory_limit,
         )
         marts = {name: rows for name, rows in snapshot.table_rows.items() if name.startswith("marts.")}
         context.log.info(f"Published {len(snapshot.table_rows)} tables to {settings.serving_path}.")

@@ -16,7 +16,8 @@ from rich.table import Table
 from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
 from orchestration.mapping_gaps import read_gaps_from, summary_lines
-from orchestration.progress import LOG_TAG, failure_text
+from orchestration.progress import COMMAND_SECONDS_TAG, COMMAND_TAG, LOG_TAG, failure_text
+from orchestration.summary import count_quarantine, in_landing_folder
 
 QUARANTINE_MODEL = "staging.stg_ingestion__quarantine"
 SHOWN_FILES = 10
@@ -101,23 +102,54 @@ def print_status(settings: Settings, console: Console) -> None:
     _print_last_run(settings, console)
 
 
+def record_command_seconds(dagster_home: Path, run_id: str, seconds: float) -> None:
+    """The whole time of a `delivery run`, from its start to its summary, on its last Dagster run."""
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        instance.add_run_tags(run_id, {COMMAND_SECONDS_TAG: f"{seconds:.1f}"})
+
+
 def _print_last_run(settings: Settings, console: Console) -> None:
+    """The last `delivery run` whole: its jobs (the load, then the build when there was something new) and
+    the time the command took; a job run otherwise (the UI, `delivery check`) alone."""
     with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        runs = instance.get_runs(limit=1)
-        if not runs:
+        latest = instance.get_runs(limit=1)
+        if not latest:
             console.print("Last run: none yet.")
             return
-        run = runs[0]
-        stats = instance.get_run_stats(run.run_id)
-        failures = _step_failures(instance, run.run_id)
-    started = _when(stats.start_time)
-    took = f", {stats.end_time - stats.start_time:.0f} s" if stats.start_time and stats.end_time else ""
-    console.print(f"Last run: {run.job_name} {run.run_id} {run.status.value} (started {started}{took}).")
+        runs = _runs_of_the_same_command(instance, latest[0])
+        stats = [instance.get_run_stats(run.run_id) for run in runs]
+        failures = [failure for run in runs for failure in _step_failures(instance, run.run_id)]
+    last = runs[-1]
+    jobs = " then ".join(f"{run.job_name} {run.run_id}" for run in runs)
+    console.print(f"Last run: {jobs} {last.status.value} (started {_when(stats[0].start_time)}"
+                  f"{_took(last, stats)}).", highlight=False, soft_wrap=True)
     for step, reason in failures:
         console.print(f"[red]{step} failed:[/red]", end=" ")
         console.print(reason, markup=False, highlight=False, soft_wrap=True)
-    if run.tags.get(LOG_TAG):
-        console.print(f"Log: {run.tags[LOG_TAG]}", soft_wrap=True)
+    if last.tags.get(LOG_TAG):
+        console.print(f"Log: {last.tags[LOG_TAG]}", soft_wrap=True)
+
+
+def _runs_of_the_same_command(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[dg.DagsterRun]:
+    """The runs that share the command tag of `run`, oldest first; `run` alone when it has none."""
+    command = run.tags.get(COMMAND_TAG)
+    if not command:
+        return [run]
+    return list(reversed(instance.get_runs(filters=dg.RunsFilter(tags={COMMAND_TAG: command}))))
+
+
+def _took(last: dg.DagsterRun, stats: list) -> str:
+    """The command's own time when it recorded it, else from the first job's start to the last one's end;
+    with the last job's own time when there were several."""
+    if last.tags.get(COMMAND_SECONDS_TAG):
+        seconds = float(last.tags[COMMAND_SECONDS_TAG])
+    elif stats[0].start_time and stats[-1].end_time:
+        seconds = stats[-1].end_time - stats[0].start_time
+    else:
+        return ""
+    if len(stats) == 1 or not (stats[-1].start_time and stats[-1].end_time):
+        return f", {seconds:.0f} s"
+    return f", {seconds:.0f} s in all; {last.job_name} {stats[-1].end_time - stats[-1].start_time:.0f} s"
 
 
 def _step_failures(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str]]:
@@ -139,17 +171,21 @@ def _print_last_publish(settings: Settings, console: Console) -> None:
 
 
 def _print_quarantine(settings: Settings, console: Console) -> None:
-    """Read from the serving file, which BI may hold open at any time, never from the working file."""
+    """Read from the serving file, which BI may hold open at any time, never from the working file; counted
+    as the run's summary counts (orchestration/summary.py), files no longer in the landing folder apart."""
     if not settings.serving_path.exists():
         return
     with duckdb.connect(str(settings.serving_path), read_only=True) as con:
+        entries = con.execute(f"SELECT source_tool, source_file, record_index FROM {QUARANTINE_MODEL}").fetchall()
         rows = con.execute(
             f"""
-            SELECT source_tool, source_file, count(*) AS records, min(reason) AS reason
+            SELECT source_tool, source_file, count(DISTINCT record_index) AS records, min(reason) AS reason
             FROM {QUARANTINE_MODEL} GROUP BY ALL ORDER BY source_tool, source_file
             """
         ).fetchall()
-    console.print(f"Quarantined: {len(rows)} file(s) with rejected records in the published snapshot.")
+    console.print(f"{count_quarantine(entries, settings.exports_dir).line()} (the published snapshot)",
+                  highlight=False, soft_wrap=True)
+    rows = [row for row in rows if in_landing_folder(settings.exports_dir, row[1])]
     if rows:
         table = Table(title=f"Quarantined files (first {SHOWN_FILES})")
         for column in ("tool", "file", "records", "reason"):

@@ -5,6 +5,7 @@ loader accepts as it is, with every setting at its default."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from typer.testing import CliRunner
 from ingestion.collect.config import TOOL_ORDER, load_collect_config
 from orchestration.cli import app
 from orchestration.config import MAPPINGS, SETTINGS, ConfigError, load_config
+from orchestration.config.spec import SETTINGS_BY_NAME
 from orchestration.config.starter import settings_text
-from orchestration.lib.settings import DEMO_CONFIG_DIR
+from orchestration.lib.settings import DEMO_CONFIG_DIR, PROJECT_ROOT
 
 # Settings the environment may set for the whole test session (tests/conftest.py); a folder's own must win here.
 OVERRIDES = [setting.environment_variable for setting in SETTINGS] + ["DELIVERY_CONFIG_DIR"]
@@ -190,3 +192,18 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     assert result.exit_code == 2
     assert (folder / "notes.txt").read_text() == "mine"
     assert sorted(os.listdir(folder)) == ["notes.txt"]
+
+
+def test_dbt_run_alone_falls_back_to_the_settings_defaults():
+    """dbt reads the settings `delivery` passes (vars, and the memory budget from the environment); run
+    alone, it falls back to defaults written in its own files, which must be the settings' defaults."""
+    project = PROJECT_ROOT / "dbt_project"
+    dbt_vars = yaml.safe_load((project / "dbt_project.yml").read_text())["vars"]
+    project_text = (project / "dbt_project.yml").read_text()
+    defaults = {s.name: s.default for s in SETTINGS if s.dbt_var}
+    inline = {name: float(value) for name, value in re.findall(r"var\('(\w+)', ([0-9.]+)\)", project_text)}
+    assert {name: dbt_vars.get(name, inline.get(name)) for name in defaults} == defaults
+    profile = (project / "profiles.yml").read_text()
+    assert re.findall(r"env_var\('DELIVERY_DUCKDB_MEMORY_LIMIT', '([^']+)'\)", profile) == [
+        SETTINGS_BY_NAME["duckdb_memory_limit"].default
+    ]

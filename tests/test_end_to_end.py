@@ -97,7 +97,7 @@ def _bodies(exports: Path, glob: str, envelope: str | None = None):
 def test_the_run_prints_the_summary(demo_run):
     root, _, first, _ = demo_run
     assert "raw_github.pull_requests" in first.stdout
-    assert "Quarantined: 0 file(s) and 0 record(s)" in first.stdout
+    assert "Quarantined: 0 file(s)." in first.stdout
     assert str(root / "warehouse" / "delivery.duckdb") in first.stdout.replace("\n", "")
     assert any((root / "exports" / "jira" / "issues").glob("*.json"))
 

@@ -193,12 +193,18 @@ def _convert(setting: Setting, raw: object, relative_to: Path, from_text: bool) 
         return str((relative_to / Path(text).expanduser()).resolve()) if text else ""
     if kind == "pattern":
         _check_pattern(text)
+    if kind == "memory" and not MEMORY_SIZE.fullmatch(text.strip()):
+        raise ValueError(f"expected a memory size such as 3GB, 500MB or 2GiB, got {text!r}")
     if kind == "timestamp" and text:
         try:
             datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
         except ValueError:
             raise ValueError(f"expected 'YYYY-MM-DD HH:MM:SS' (UTC) or empty, got {text!r}") from None
     return text
+
+
+# The sizes DuckDB's memory_limit accepts: a number and a decimal or binary unit.
+MEMORY_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*([KMGT]i?B|B)", re.IGNORECASE)
 
 
 def _check_pattern(text: str) -> None:

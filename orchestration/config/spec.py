@@ -23,7 +23,8 @@ class Setting:
     default: object
     meaning: str
     section: str
-    # str, int, float, bool, path, pattern (a regular expression), labels (a list of strings), timestamp
+    # str, int, float, bool, path, pattern (a regular expression), labels (a list of strings), timestamp,
+    # memory (a DuckDB memory size)
     kind: str = "str"
     dbt_var: bool = False
 
@@ -48,9 +49,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("serving_path", "", "The serving snapshot BI tools read. Empty: serving.duckdb beside the warehouse.",
             "Paths", "path"),
     Setting("files_per_batch", 50, "Export files read per Arrow batch during a load.", "Loading", "int"),
-    Setting("freshness_warn_hours", 36.0, "A tool whose newest load is older than this warns.", "Checks", "float"),
+    Setting("duckdb_memory_limit", "3GB",
+            "DuckDB's memory budget for every connection that writes (the loads, dbt, publish), e.g. 3GB or "
+            "1500MiB; beyond it DuckDB spills to disk. DuckDB's own default is 80 % of the machine.",
+            "Loading", "memory"),
+    # Dagster's freshness checks and dbt's source freshness (dbt_project.yml) both read these two.
+    Setting("freshness_warn_hours", 36.0, "A tool whose newest load is older than this warns.", "Checks", "float",
+            dbt_var=True),
     Setting("freshness_fail_hours", 168.0, "A tool whose newest load is older than this blocks publish.",
-            "Checks", "float"),
+            "Checks", "float", dbt_var=True),
     Setting("max_mart_row_drop", 0.5,
             "A mart may shrink by at most this share of its rows against the last published snapshot.",
             "Checks", "float"),
@@ -97,6 +104,8 @@ SETTINGS: tuple[Setting, ...] = (
           "int"),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+# dbt vars that only `dbt source freshness` reads: they change no model, so a new value calls for no rebuild.
+SOURCE_FRESHNESS_VARS = ("freshness_warn_hours", "freshness_fail_hours")
 DORA_REPORT_YEARS = (2021, 2022, 2023, 2024)
 
 

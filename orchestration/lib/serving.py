@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.pipelines import duckdb_memory_limit
 from ingestion.sources import RAW_DATASETS
+from orchestration.config.spec import SOURCE_FRESHNESS_VARS
 from orchestration.lib.pseudonyms import PeoplePolicy, person_columns, pseudonym_key, pseudonymise_snapshot
 from orchestration.lib.raw_tables import raw_tables, table_state
 from orchestration.lib.settings import DBT_PROJECT_DIR, dbt_source_files
@@ -57,34 +57,39 @@ def publish(
     storage_version: str = "",
     people: PeoplePolicy | None = None,
     demo_data: bool = False,
+    memory_limit: str | None = None,
 ) -> Snapshot:
     """Copy the published schemas of the working warehouse into a new serving file, atomically.
 
     `storage_version` (e.g. `v1.2.0`) writes the file in an older DuckDB storage format, for BI drivers
     built on an older DuckDB than the pipeline's; empty means this DuckDB's own format. `people` says how
     people are published: by default pseudonymised with the key `pseudonym_key` finds (docs/privacy.md).
-    `demo_data` is recorded in `meta.snapshot`: the landing folder held the demo's exports only."""
+    `demo_data` is recorded in `meta.snapshot`: the landing folder held the demo's exports only.
+    `memory_limit` is DuckDB's budget while copying (the setting `duckdb_memory_limit`)."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_snapshots(serving_path)
     aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
     people = people or PeoplePolicy(pseudonym_key(warehouse_path))
     recorded = {"demo_data": demo_data, "people_policy": people.fingerprint}
     if storage_version:
-        snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version, recorded)
+        snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version, recorded,
+                                         memory_limit)
     else:
-        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id, recorded)
-    _pseudonymise_people(aside, people)
+        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id, recorded, memory_limit)
+    _pseudonymise_people(aside, people, memory_limit)
     os.replace(aside, serving_path)
     _fsync_directory(serving_path.parent)
     return snapshot
 
 
-def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, recorded: dict) -> Snapshot:
+def _write_from_file_copy(
+    warehouse_path: Path, aside: Path, snapshot_id: str, recorded: dict, memory_limit: str | None
+) -> Snapshot:
     """Copy the warehouse's files, then drop from the copy what is not published and turn views into
     tables. The pipeline's writers share one pool, so nothing writes the warehouse while it is copied."""
     published_at = datetime.now(UTC)
     _copy_database_files(warehouse_path, aside)
-    with snapshot_connection() as con:
+    with snapshot_connection(memory_limit) as con:
         # dbt's views name their catalog after the warehouse file: attach the copy under that name.
         working = warehouse_path.stem
         con.execute(f"ATTACH '{aside}' AS \"{working}\"")
@@ -104,11 +109,12 @@ def _write_from_file_copy(warehouse_path: Path, aside: Path, snapshot_id: str, r
 
 
 def _write_table_by_table(
-    warehouse_path: Path, aside: Path, snapshot_id: str, storage_version: str, recorded: dict
+    warehouse_path: Path, aside: Path, snapshot_id: str, storage_version: str, recorded: dict,
+    memory_limit: str | None,
 ) -> Snapshot:
     """Write each published table into a new file in the given storage format."""
     published_at = datetime.now(UTC)
-    with snapshot_connection() as con:
+    with snapshot_connection(memory_limit) as con:
         # dbt's views name their catalog after the warehouse file: attach it under that name.
         working = warehouse_path.stem
         con.execute(f"ATTACH '{warehouse_path}' AS \"{working}\" (READ_ONLY)")
@@ -126,9 +132,9 @@ def _write_table_by_table(
     return snapshot
 
 
-def _pseudonymise_people(aside: Path, people: PeoplePolicy) -> None:
+def _pseudonymise_people(aside: Path, people: PeoplePolicy, memory_limit: str | None) -> None:
     """People become pseudonyms in the snapshot before anyone can open it; the warehouse keeps the originals."""
-    with snapshot_connection() as con:
+    with snapshot_connection(memory_limit) as con:
         con.execute(f"ATTACH '{aside}' AS snapshot")
         pseudonymise_snapshot(con, "snapshot", person_columns(), people)
         con.execute("CHECKPOINT snapshot")
@@ -185,10 +191,10 @@ def _row_count(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> int:
     return con.execute(f'SELECT count(*) FROM "{catalog}".{schema}."{table}"').fetchone()[0]
 
 
-def snapshot_connection() -> duckdb.DuckDBPyConnection:
+def snapshot_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """The in-memory DuckDB that copies the warehouse into a snapshot, within the pipeline's memory budget
-    (at L, without it, publishing a later day peaked at 3,967 MiB)."""
-    con = duckdb.connect(":memory:", config={"memory_limit": duckdb_memory_limit()})
+    (at L, without it, publishing a later day peaked at 3,967 MiB); None: DuckDB's own default."""
+    con = duckdb.connect(":memory:", config={"memory_limit": memory_limit} if memory_limit else {})
     con.execute("SET TimeZone = 'UTC'")
     return con
 
@@ -241,8 +247,17 @@ def dbt_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     for path in sorted((project_dir / mappings_dir).glob("*.csv")) if mappings_dir else []:
         digest.update(f"mappings/{path.name}".encode())
         digest.update(path.read_bytes())
-    digest.update(os.environ.get("DELIVERY_DBT_VARS", "").encode())
+    digest.update(_model_vars(os.environ.get("DELIVERY_DBT_VARS", "")).encode())
     return digest.hexdigest()[:16]
+
+
+def _model_vars(dbt_vars_json: str) -> str:
+    """The dbt vars that shape models: the freshness windows only judge the raw tables' age."""
+    if not dbt_vars_json:
+        return ""
+    dbt_vars = {name: value for name, value in json.loads(dbt_vars_json).items()
+                if name not in SOURCE_FRESHNESS_VARS}
+    return json.dumps(dbt_vars, sort_keys=True)
 
 
 def _published_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.config import Config, load_config
-from orchestration.config.spec import SETTINGS
+from orchestration.config.spec import SETTINGS, SETTINGS_BY_NAME
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -30,9 +30,15 @@ DBT_BUILD_COMMAND = ("build", "--exclude-resource-type", "unit_test")
 
 
 def dbt_source_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
-    """The files that define the dbt project: its settings and every model, seed, macro and test."""
+    """The files that define the dbt project: its settings and every model, seed, macro and test. Hidden
+    files are not the project's: dbt writes `.user.yml` (its anonymous user id) on any command, `dbt docs
+    serve` included, and an editor leaves its swap files; neither may call for a new parse or a rebuild."""
     files = [*project_dir.glob("*.yml"), *(p for d in DBT_SOURCE_DIRS for p in (project_dir / d).rglob("*"))]
-    return sorted(p for p in files if p.is_file())
+    return sorted(p for p in files if p.is_file() and not _is_hidden(p.relative_to(project_dir)))
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def _path(variable: str, default: Path) -> Path:
@@ -50,9 +56,12 @@ class Settings:
     demo_size: str
     demo_seed: int
     files_per_batch: int
-    # A tool whose newest load is older than this warns; older than the second, it blocks publish.
-    freshness_warn_hours: float = 36.0
-    freshness_fail_hours: float = 168.0
+    # DuckDB's memory budget of the loads, dbt and publish (dbt reads it from the environment: profiles.yml).
+    duckdb_memory_limit: str = SETTINGS_BY_NAME["duckdb_memory_limit"].default
+    # A tool whose newest load is older than this warns; older than the second, it blocks publish. dbt's
+    # source freshness gets the same windows as dbt vars.
+    freshness_warn_hours: float = SETTINGS_BY_NAME["freshness_warn_hours"].default
+    freshness_fail_hours: float = SETTINGS_BY_NAME["freshness_fail_hours"].default
     # A mart may shrink by at most this share of its rows against the last published snapshot.
     max_mart_row_drop: float = 0.5
     # DuckDB storage format of the serving file (e.g. `v1.2.0`) for BI drivers on an older DuckDB; empty: current.
@@ -108,6 +117,7 @@ class Settings:
             demo_size=values["demo_size"],
             demo_seed=values["demo_seed"],
             files_per_batch=values["files_per_batch"],
+            duckdb_memory_limit=values["duckdb_memory_limit"],
             freshness_warn_hours=values["freshness_warn_hours"],
             freshness_fail_hours=values["freshness_fail_hours"],
             max_mart_row_drop=values["max_mart_row_drop"],
@@ -119,8 +129,10 @@ class Settings:
         )
 
     def export_to_environment(self) -> None:
-        """dbt reads the warehouse path from the environment (see dbt_project/profiles.yml)."""
+        """dbt reads the warehouse path and the memory budget from the environment (see
+        dbt_project/profiles.yml), the other settings it uses as vars."""
         os.environ["DELIVERY_WAREHOUSE_PATH"] = str(self.warehouse_path)
+        os.environ["DELIVERY_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["DELIVERY_EXPORTS_DIR"] = str(self.exports_dir)
         os.environ["DELIVERY_SERVING_PATH"] = str(self.serving_path)
         os.environ["DELIVERY_CONFIG_DIR"] = str(self.config_dir)

@@ -36,6 +36,9 @@ def test_the_demo_writes_its_marker_and_leaves_an_unchanged_demo_alone(tmp_path:
     assert set(marker["files"]) == set(written) and len(written) > 50
     assert all(size == (out / name).stat().st_size for name, (size, _) in marker["files"].items())
     assert holds_only_demo_data(out)
+    # the files and the records they hold, counted apart (the marker's file count, by hand above)
+    said = " ".join(first.output.split())
+    assert f": {len(written):,} files holding " in said and said.rstrip().endswith(" records.")
 
     again = _demo(out)
     assert again.exit_code == 0, again.output
@@ -75,3 +78,12 @@ def test_a_demo_of_another_size_replaces_the_demo_without_force(tmp_path: Path):
     assert bigger.exit_code == 0, bigger.output
     assert json.loads((out / MARKER_NAME).read_text())["size"] == "0.1"
     assert holds_only_demo_data(out)
+
+
+def test_an_unknown_size_is_a_clear_error_without_a_traceback(tmp_path: Path):
+    out = tmp_path / "exports"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--size", "X"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert "Demo not written: size must be S, M, L or a positive number, not 'X' (--size)." in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert not out.exists()

@@ -706,6 +706,22 @@ def test_source_freshness_reads_dlt_load_ids(built: dict) -> None:
     assert int(max_loaded_at.timestamp()) == int(float(SECOND_LOAD))
 
 
+def test_source_freshness_windows_are_the_settings_passed_as_vars(built: dict) -> None:
+    """The windows come from the settings freshness_warn_hours and freshness_fail_hours, as `delivery` passes
+    them. The newest raw_jira.issues load is 60 s older than the module's start (SECOND_LOAD), so at least a
+    minute old: 0.02 h rounds to a 1-minute warning window, which it exceeds; 2 h is far from failing."""
+    vars_json = json.dumps({"freshness_warn_hours": 0.02, "freshness_fail_hours": 2.0})
+    work = built["tmp_path"] / "short_windows"
+    result = run_dbt(["source", "freshness", "--select", "source:raw_jira.issues", "--vars", vars_json],
+                     work, built["warehouse"])
+    results = json.loads((work / "target" / "sources.json").read_text())["results"]
+    assert [(r["unique_id"], r["status"]) for r in results] == [
+        ("source.delivery_warehouse.raw_jira.issues", "warn")
+    ], result.stdout[-3000:]
+    assert results[0]["criteria"]["warn_after"] == {"count": 1, "period": "minute"}
+    assert results[0]["criteria"]["error_after"] == {"count": 120, "period": "minute"}
+
+
 def test_schemas_are_used_as_named(con: duckdb.DuckDBPyConnection) -> None:
     schemas = {row[0] for row in _rows(con, "select schema_name from information_schema.schemata")}
     assert {"staging", "intermediate", "mappings"} <= schemas

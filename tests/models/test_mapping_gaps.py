@@ -221,7 +221,7 @@ def test_run_summary_and_status_print_the_gaps(warehouse: Path, monkeypatch: pyt
     from orchestration.summary import print_summary, summarise
 
     console = Console(record=True, width=300)
-    print_summary(summarise(warehouse), console)
+    print_summary(summarise(warehouse, warehouse.parent), console)
     assert "\n".join(EXPECTED_SUMMARY) in console.export_text()
 
     # `delivery status` reads the published snapshot: here the fixture's file stands for it
