@@ -32,11 +32,7 @@ jira_component_teams as (
 
 jira_issue_components as (
 
-    select
-        issue_id,
-        project_key,
-        {{ flow_unnest_json_strings('components_json', 'component', 'component_position') }}
-    from jira_issues
+    select * from {{ ref('int_jira_issue_components') }}
 
 ),
 
