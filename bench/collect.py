@@ -31,6 +31,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -463,17 +464,51 @@ def replay_server():
 # Measures ---------------------------------------------------------------------------------------------------
 
 
+class WriteTimer:
+    """Seconds the collector spends writing: each body (written aside, fsync'd, renamed) and the collection
+    state (rewritten and fsync'd after every page). Wraps the two functions for the measure only."""
+
+    def __init__(self) -> None:
+        self.seconds = {"body_writes": 0.0, "state_saves": 0.0}
+        self.lock = threading.Lock()
+
+    def timed(self, name: str, function: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                with self.lock:
+                    self.seconds[name] += time.perf_counter() - started
+
+        return wrapper
+
+    @contextmanager
+    def installed(self):
+        from ingestion.collect import core, state
+
+        saved = core.write_body, state.CollectState._save
+        core.write_body = self.timed("body_writes", core.write_body)
+        state.CollectState._save = self.timed("state_saves", state.CollectState._save)
+        try:
+            yield self
+        finally:
+            core.write_body, state.CollectState._save = saved
+
+
 def collect_one(config_dir: Path, landing: Path, tool: str, now: datetime, server: RecordingServer) -> dict:
     config = load_collect_config(config_dir, environ=CREDENTIALS)
     first_request = len(server.sent)
-    started = time.perf_counter()
-    [summary] = collect(config, landing, [tool], console=Console(file=io.StringIO()), now=now)
-    seconds = time.perf_counter() - started
+    with WriteTimer().installed() as writes:
+        started = time.perf_counter()
+        [summary] = collect(config, landing, [tool], console=Console(file=io.StringIO()), now=now)
+        seconds = time.perf_counter() - started
     stats = summary.stats
     return {"status": summary.status, "errors": stats.errors, "requests": stats.requests, "pages": stats.pages,
             "files": stats.files, "retries": stats.retries, "seconds": round(seconds, 3),
             "requests_per_second": round(stats.requests / seconds, 1),
             "pages_per_second": round(stats.pages / seconds, 1),
+            **{f"{name}_seconds": round(value, 3) for name, value in writes.seconds.items()},
             "sent": server.sent[first_request:]}
 
 
@@ -568,6 +603,9 @@ def measure(size: str, scratch: Path) -> dict:
                 "raw_fetch_seconds": round(raw_seconds, 3),
                 "raw_requests_per_second": round(len(sent) / raw_seconds, 1),
                 "collector_over_raw": round(result["seconds"] / raw_seconds, 2),
+                "collector_without_writes_over_raw": round(
+                    (result["seconds"] - result["body_writes_seconds"] - result["state_saves_seconds"])
+                    / raw_seconds, 2),
             }
 
         report["all_tools_together"] = collect_together(scratch / "config", scratch / "landing-together",
@@ -595,9 +633,14 @@ def _totals(per_tool: dict) -> dict:
               "files": sum(t["files"] for t in per_tool.values()), "seconds": round(seconds, 2),
               "minimum_requests": sum(t["minimum_requests"] for t in per_tool.values())}
     totals["requests_over_minimum"] = round(requests_ / totals["minimum_requests"], 2)
+    writes = {name: round(sum(t[name] for t in per_tool.values()), 2)
+              for name in ("body_writes_seconds", "state_saves_seconds")}
+    totals.update(writes)
     if all("raw_fetch_seconds" in t for t in per_tool.values()):
         raw = sum(t["raw_fetch_seconds"] for t in per_tool.values())
+        without_writes = seconds - sum(writes.values())
         totals.update(raw_fetch_seconds=round(raw, 2), collector_over_raw=round(seconds / raw, 2),
+                      collector_without_writes_over_raw=round(without_writes / raw, 2),
                       requests_per_second=round(requests_ / seconds, 1),
                       pages_per_second=round(totals["pages"] / seconds, 1))
     return totals
@@ -607,13 +650,15 @@ def print_report(report: dict) -> None:
     print(f"\nFull collection (size {report['size']}, page size {report['page_size']}, history "
           f"{report['history_days']} days):")
     header = (f"{'tool':<13}{'records':>8}{'requests':>9}{'pages':>7}{'files':>7}{'seconds':>9}{'req/s':>8}"
-              f"{'pages/s':>8}{'minimum':>8}{'÷ min':>7}{'raw s':>7}{'÷ raw':>7}")
+              f"{'pages/s':>8}{'minimum':>8}{'÷ min':>7}{'raw s':>7}{'÷ raw':>7}{'bodies s':>9}{'state s':>8}"
+              f"{'rest ÷ raw':>11}")
     print(header)
     for name, t in [*report["tools"].items(), ("total", report["totals"])]:
         print(f"{name:<13}{t.get('records', ''):>8}{t['requests']:>9}{t['pages']:>7}{t['files']:>7}"
               f"{t['seconds']:>9.2f}{t['requests_per_second']:>8.1f}{t['pages_per_second']:>8.1f}"
               f"{t['minimum_requests']:>8}{t['requests_over_minimum']:>7.2f}{t['raw_fetch_seconds']:>7.2f}"
-              f"{t['collector_over_raw']:>7.2f}")
+              f"{t['collector_over_raw']:>7.2f}{t['body_writes_seconds']:>9.2f}{t['state_saves_seconds']:>8.2f}"
+              f"{t['collector_without_writes_over_raw']:>11.2f}")
     together = report["all_tools_together"]
     print(f"\nAll tools in one collection (a thread per tool): {together['requests']} requests in "
           f"{together['seconds']:.2f} s, {together['requests_per_second']:.1f} requests/s, "
