@@ -513,7 +513,8 @@ def collect_one(config_dir: Path, landing: Path, tool: str, now: datetime, serve
 
 
 def raw_fetch(server: RecordingServer, sent: list[tuple[str, str, bytes]]) -> float:
-    """The same requests from a plain `requests.Session` loop: no paging logic, retries, hooks or files."""
+    """The same requests from a plain `requests.Session` loop: no paging logic, retries, hooks or files.
+    Each must answer as it did to the collector (a 2xx), or the baseline would time error pages."""
     session = requests.Session()
     session.headers["Accept"] = "application/json"
     base = server.url
@@ -522,6 +523,8 @@ def raw_fetch(server: RecordingServer, sent: list[tuple[str, str, bytes]]) -> fl
         response = session.request(method, base + raw, data=body or None,
                                    headers={"Content-Type": "application/json"} if body else None)
         response.content  # noqa: B018 - read the whole body, as the collector does
+        if not response.ok:
+            raise SystemExit(f"the raw loop got HTTP {response.status_code} for {method} {raw}")
     return time.perf_counter() - started
 
 
