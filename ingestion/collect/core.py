@@ -149,11 +149,28 @@ class ScopeRun:
 
     def fetch_pages(self, key: str, folder: str, stem: str, path: str, *, paginator: BasePaginator,
                     params: dict | None = None, data_selector: str = "$") -> list:
-        """A child list that may span pages: `<stem>.json`, then `<stem>-2.json`, … Returns every record."""
+        """A child list that may span pages: `<stem>.json`, then `<stem>-2.json`, … Returns every record.
+        Once finished it is only a key in the run's done set, so that the state saved after each page stays
+        small however many children a scope has."""
+
+        def name(number: int) -> str:
+            return f"{stem}.json" if number == 1 else f"{stem}-{number}.json"
+
+        if key in self._done:
+            return self._read_back(folder, name, data_selector)
         records: list = []
         for data in self.pages(key, folder, path, paginator=paginator, params=params, data_selector=data_selector,
-                               name=lambda number: f"{stem}.json" if number == 1 else f"{stem}-{number}.json"):
-            records.extend(data if isinstance(data, list) else [data])
+                               name=name):
+            records.extend(data)
+        self.run["streams"].pop(key, None)
+        self._mark_done(key)
+        return records
+
+    def _read_back(self, folder: str, name: Callable[[int], str], data_selector: str) -> list:
+        records, number = [], 1
+        while (page := self.tool_run.exports_dir / folder / name(number)).is_file():
+            records.extend(_select(json.loads(page.read_bytes()), data_selector))
+            number += 1
         return records
 
     @property
