@@ -5,6 +5,7 @@ writes each body as it came, and records after each page where to resume."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from ingestion.collect.landing import write_body
 from ingestion.collect.state import CollectState
 
 TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
+CHILD_SAVE_SECONDS = 1.0
 
 
 class ScopeFailed(Exception):
@@ -98,15 +100,13 @@ class ScopeRun:
     def finish(self) -> None:
         self.tool_run.state.finish(self.scope, self.run["until"], self.extra)
 
-    def save(self) -> None:
-        self.tool_run.state.update_running(self.scope)
 
     # Streams of pages -------------------------------------------------------------------------------------
 
     def pages(self, stream: str, folder: str, path: str, *, paginator: BasePaginator,
               params: dict | None = None, data_selector: str = "$", method: str = "GET",
               json_body: dict | None = None, stop_when: Callable[[Any], bool] | None = None,
-              name: Callable[[int], str] | None = None) -> Iterator[Any]:
+              name: Callable[[int], str] | None = None, child: bool = False) -> Iterator[Any]:
         """Yields each page's records, writing each body as `folder/<run id>-<nnnn>.json`. On resume, the pages
         this run already wrote are read back from disk first, then paging continues from the saved request."""
         entry = self.run["streams"].setdefault(stream, {"pages": 0, "next": None, "done": False})
@@ -128,7 +128,7 @@ class ScopeRun:
             entry["pages"] = number
             entry["next"] = None if stop or not page.paginator.has_next_page else _next_request(page)
             entry["done"] = entry["next"] is None
-            self.save()
+            self._save_soon() if child else self.save()
             yield list(page)
             if stop:
                 return
@@ -160,7 +160,7 @@ class ScopeRun:
             return self._read_back(folder, name, data_selector)
         records: list = []
         for data in self.pages(key, folder, path, paginator=paginator, params=params, data_selector=data_selector,
-                               name=name):
+                               name=name, child=True):
             records.extend(data)
         self.run["streams"].pop(key, None)
         self._mark_done(key)
@@ -180,9 +180,20 @@ class ScopeRun:
         return self.__dict__["_done_set"]
 
     def _mark_done(self, key: str) -> None:
+        """A child request is done. Saved at most once a second: a kill loses at most that second's children,
+        which the resumed run asks again and writes under the same names (a save per child made the state
+        cost more than the requests on a repository of thousands of pull requests)."""
         self._done.add(key)
         self.run["done"].append(key)
-        self.save()
+        self._save_soon()
+
+    def _save_soon(self) -> None:
+        if time.monotonic() - self.__dict__.get("_saved_at", 0.0) >= CHILD_SAVE_SECONDS:
+            self.save()
+
+    def save(self) -> None:
+        self.__dict__["_saved_at"] = time.monotonic()
+        self.tool_run.state.update_running(self.scope)
 
     def _paginate(self, path, method, params, json_body, paginator, data_selector):
         return paginate(self.tool_run, self.scope, path, method, params, json_body, paginator, data_selector)

@@ -109,12 +109,13 @@ def _collect_scopes(config: CollectConfig, tool: str, exports_dir: Path, state: 
         return ToolSummary(tool, "failed", 0, stats)
     collected = 0
     for name in scopes:
+        scope = run.scope(name)
         try:
-            scope = run.scope(name)
             module.collect_scope(scope)
             scope.finish()
             collected += 1
         except ScopeFailed as failure:
+            scope.save()  # where it stopped, children included, for the next collection to resume from
             stats.errors.append(str(failure))
             if failure.stop_tool:
                 break
