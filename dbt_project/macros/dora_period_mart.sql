@@ -5,58 +5,40 @@
     that exports only Jira). What no seed maps counts under the unmapped team and value stream, which have
     rows only when such events exist. Events are dated by: production deployments and their
     failures by deployed_at, changes by their deployment's deployed_at, incidents by their start, and
-    (for time to merge only) pull requests by their merge, deployed or not yet.
+    (for time to merge only) pull requests by their merge, deployed or not yet. The events are the rows of
+    int_dora__metric_events (which fct_metric_members lists) and the grains those of int_dora__metric_grains:
+    the macro only aggregates them by `period`.
 #}
 {% macro dora_period_mart(period) %}
 {%- set period_days = 7 if period == 'week' else none -%}
 with
-{{ dora_metric_events() }},
+
+events as (
+    select * from {{ ref('int_dora__metric_events') }}
+),
+
+{% for name, kind in dora_event_sets().items() %}
+{{ name }} as (
+    select * from events where event_kind = '{{ kind }}'
+),
+{% endfor %}
 
 -- every event once per grain it counts in: its team, its value stream, the organisation
-{% for name in ['deployments', 'changes', 'incidents', 'merges'] %}
+{% for name in dora_event_sets() %}
 {{ name }}_by_grain as (
     {{ rows_by_grain(name) }}
 ),
 {% endfor %}
 
--- the seed's teams, and the teams of events the seed does not list: the unmapped team (and its value stream)
-event_teams as (
-    {% for name in ['deployments', 'changes', 'incidents', 'merges'] %}
-    select team, value_stream from {{ name }}
-    {% if not loop.last %}union{% endif %}
-    {% endfor %}
-),
-
-team_grains as (
-    select team, {{ value_stream_or_unmapped('value_stream') }} as value_stream from {{ ref('teams') }}
-    union
-    select e.team, e.value_stream
-    from event_teams as e
-    left join {{ ref('teams') }} as t on e.team = t.team
-    where t.team is null
-),
-
 grains as (
-    select 'team' as grain, team as grain_key, team, value_stream from team_grains
-    union all
-    select distinct 'value_stream' as grain, value_stream as grain_key,
-        cast(null as {{ dbt.type_string() }}) as team, value_stream
-    from team_grains
-    union all
-    select 'organisation' as grain, 'organisation' as grain_key,
-        cast(null as {{ dbt.type_string() }}) as team, cast(null as {{ dbt.type_string() }}) as value_stream
+    select grain, grain_key, team, value_stream from {{ ref('int_dora__metric_grains') }}
 ),
 
 bounds as (
     select
         min({{ dbt.date_trunc(period, 'event_at') }}) as first_period,
         max({{ dbt.date_trunc(period, 'event_at') }}) as last_period
-    from (
-        select event_at from deployments
-        union all select event_at from changes
-        union all select event_at from incidents
-        union all select event_at from merges
-    ) as events
+    from events
 ),
 
 digits as (
@@ -208,45 +190,11 @@ from with_rates
 {% endmacro %}
 
 {#
-    dora_metric_events: the fact rows each DORA period metric counts, as four CTEs (deployments, changes,
-    incidents, merges), each with its event time. The period marts aggregate them and fct_metric_members
-    lists them, so a mart cell and its explanation can never count different rows.
+    dora_event_sets: the sets of int_dora__metric_events the period marts aggregate and fct_metric_members
+    lists, by the event_kind each holds.
 #}
-{% macro dora_metric_events() %}
-deployments as (
-    select
-        deployment_key, team, value_stream, deployed_at as event_at, is_failure, failure_source,
-        is_unplanned_fix, ships_hotfix, ships_defect_fix, recovery_time_hours, deployment_source,
-        source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
-    from {{ ref('fct_deployments') }}
-    where is_production_deployment
-),
-
-changes as (
-    select
-        change_key, team, value_stream, deployed_at as event_at, is_in_lead_time, lead_time_hours,
-        deployment_key, change_type,
-        source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
-    from {{ ref('fct_changes') }}
-    where deployment_key is not null and not is_baseline
-),
-
-incidents as (
-    select
-        incident_id, team, value_stream, started_at as event_at, duration_hours, attribution_method,
-        explicit_link_type, deployment_key,
-        source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
-    from {{ ref('fct_incidents') }}
-),
-
--- pull requests by merge: the part of lead time before deployment shows before the deployment does
-merges as (
-    select
-        change_key, team, value_stream, merged_at as event_at, time_to_merge_hours,
-        source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
-    from {{ ref('fct_changes') }}
-    where is_in_time_to_merge
-)
+{% macro dora_event_sets() %}
+    {{ return({'deployments': 'deployment', 'changes': 'change', 'incidents': 'incident', 'merges': 'merge'}) }}
 {% endmacro %}
 
 {#

@@ -1,21 +1,55 @@
 {#
     The fact rows behind every cell of the period marts: one row per member set and fact row (and, for flow
-    load, per week the item was in progress at the week's end). The sets come from the same macros the
-    marts aggregate (dora_metric_events, flow_metric_events), so an explanation lists exactly what a cell
-    counts. seeds/metric_cells.csv says which sets make up which mart column.
+    load, per week the item was in progress at the week's end). The sets are rows of the same models the
+    marts aggregate (int_dora__metric_events, int_flow__metric_events), so an explanation lists exactly what
+    a cell counts. seeds/metric_cells.csv says which sets make up which mart column.
 #}
 with
 
-{{ dora_metric_events() }},
+dora_events as (
 
-{{ flow_metric_events() }},
+    select * from {{ ref('int_dora__metric_events') }}
+
+),
+
+{% for name, kind in dora_event_sets().items() %}
+{{ name }} as (
+
+    select * from dora_events where event_kind = '{{ kind }}'
+
+),
+{% endfor %}
+
+flow_events as (
+
+    select * from {{ ref('int_flow__metric_events') }}
+
+),
+
+done_items as (
+
+    select flow_events.*, event_at as done_at from flow_events where event_kind = 'done'
+
+),
+
+delivered_items as (
+
+    select flow_events.*, event_at as delivered_at from flow_events where event_kind = 'delivered'
+
+),
+
+load_items as (
+
+    select flow_events.*, event_at as week_end from flow_events where event_kind = 'in_progress'
+
+),
 
 members as (
 
     {% set lineage = 'source_tool, source_record_id, _source_file, _record_index, _dlt_load_id' %}
 
     select
-        'deployments' as member_set, 'fct_deployments' as fact_model, deployment_key as fact_key,
+        'deployments' as member_set, 'fct_deployments' as fact_model, event_key as fact_key,
         team, value_stream, event_at, cast(null as {{ type_double() }}) as value_hours,
         {{ dbt.concat(["'production deployment from '", 'deployment_source']) }} as classification,
         {{ lineage }}
@@ -24,7 +58,7 @@ members as (
     union all
 
     select
-        'failed_deployments', 'fct_deployments', deployment_key,
+        'failed_deployments', 'fct_deployments', event_key,
         team, value_stream, event_at, recovery_time_hours,
         case failure_source
             when 'both' then 'failed: incident and rollback'
@@ -37,7 +71,7 @@ members as (
     union all
 
     select
-        'unplanned_fixes', 'fct_deployments', deployment_key,
+        'unplanned_fixes', 'fct_deployments', event_key,
         team, value_stream, event_at, cast(null as {{ type_double() }}),
         case
             when ships_hotfix and ships_defect_fix then 'ships a hotfix and a defect fix'
@@ -51,7 +85,7 @@ members as (
     union all
 
     select
-        'changes', 'fct_changes', change_key,
+        'changes', 'fct_changes', event_key,
         team, value_stream, event_at, lead_time_hours,
         {{ dbt.concat(['change_type', "' deployed by '", 'deployment_key']) }},
         {{ lineage }}
@@ -60,7 +94,7 @@ members as (
     union all
 
     select
-        'lead_time_changes', 'fct_changes', change_key,
+        'lead_time_changes', 'fct_changes', event_key,
         team, value_stream, event_at, lead_time_hours,
         {{ dbt.concat(['change_type', "' deployed by '", 'deployment_key', "' (commit ancestry)'"]) }},
         {{ lineage }}
@@ -70,7 +104,7 @@ members as (
     union all
 
     select
-        'incidents', 'fct_incidents', incident_id,
+        'incidents', 'fct_incidents', event_key,
         team, value_stream, event_at, duration_hours,
         {{ dbt.concat([
             "'attributed by '", 'attribution_method',
@@ -83,7 +117,7 @@ members as (
     union all
 
     select
-        'merged_pull_requests', 'fct_changes', change_key,
+        'merged_pull_requests', 'fct_changes', event_key,
         team, value_stream, event_at, time_to_merge_hours,
         'pull request merged',
         {{ lineage }}

@@ -1,6 +1,7 @@
 {#
-    Early-warning signals per team and week (Monday, UTC): the last 4 weeks against the team's own
-    trailing baseline (the 12 weeks before them). A signal is raised when the ratio reaches
+    Early-warning signals per team and week (Monday, UTC): the last var `flow_risk_recent_weeks` weeks (4)
+    against the team's own trailing baseline (the var `flow_risk_baseline_weeks` weeks before them, 12); the
+    windows are int_flow__risk_signal_windows. A signal is raised when the ratio reaches
     var `flow_risk_ratio_threshold` and both windows hold at least var `flow_risk_min_items` items. One
     signal alone moves by chance in a small team; the team-week is flagged when at least
     var `flow_risk_min_signals` signals are raised together.
@@ -8,6 +9,11 @@
 {%- set threshold = var('flow_risk_ratio_threshold') -%}
 {%- set min_items = var('flow_risk_min_items') -%}
 {%- set min_signals = var('flow_risk_min_signals') -%}
+{%- set recent_weeks = var('flow_risk_recent_weeks') | int -%}
+{%- set baseline_weeks = var('flow_risk_baseline_weeks') | int -%}
+{#- flag_reasons says how far back WIP is compared, in words for the weeks a reader counts on one hand. -#}
+{%- set number_words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'] -%}
+{%- set recent_weeks_in_words = number_words[recent_weeks] if recent_weeks < number_words | length else recent_weeks -%}
 
 with
 
@@ -17,101 +23,27 @@ team_weeks as (
 
 ),
 
-work_items as (
+signal_windows as (
 
-    select * from {{ ref('fct_work_items') }}
-
-),
-
-handoffs as (
-
-    select * from {{ ref('fct_handoffs') }}
+    select * from {{ ref('int_flow__risk_signal_windows') }}
 
 ),
 
-done_items as (
-
-    select
-        team,
-        cast({{ dbt.date_trunc('week', 'done_at') }} as date) as done_week,
-        flow_time_hours
-    from work_items
-    where flow_time_hours is not null
-
-),
-
-received_handoffs as (
-
-    select
-        to_team as team,
-        cast({{ dbt.date_trunc('week', 'handoff_at') }} as date) as handoff_week,
-        wait_hours
-    from handoffs
-    where wait_hours is not null
-
-),
-
--- Which window an item falls in, seen from each week: recent (this week and the 3 before) or baseline.
-cycle_time_windows as (
-
-    select
-        team_weeks.team,
-        team_weeks.week_start,
-        case
-            when done_items.done_week > {{ dbt.dateadd('week', -4, 'team_weeks.week_start') }} then 'recent'
-            else 'baseline'
-        end as window_name,
-        done_items.flow_time_hours as hours
-    from team_weeks
-    inner join done_items
-        on team_weeks.team = done_items.team
-        and done_items.done_week <= team_weeks.week_start
-        and done_items.done_week > {{ dbt.dateadd('week', -16, 'team_weeks.week_start') }}
-
-),
-
-handoff_wait_windows as (
-
-    select
-        team_weeks.team,
-        team_weeks.week_start,
-        case
-            when received_handoffs.handoff_week > {{ dbt.dateadd('week', -4, 'team_weeks.week_start') }} then 'recent'
-            else 'baseline'
-        end as window_name,
-        received_handoffs.wait_hours as hours
-    from team_weeks
-    inner join received_handoffs
-        on team_weeks.team = received_handoffs.team
-        and received_handoffs.handoff_week <= team_weeks.week_start
-        and received_handoffs.handoff_week > {{ dbt.dateadd('week', -16, 'team_weeks.week_start') }}
-
-),
-
+-- Cycle time compares medians; most handoffs go straight to work (wait 0): their median says little, the
+-- mean moves.
 cycle_times as (
 
-    select
-        team,
-        week_start,
-        window_name,
-        count(*) as item_count,
-        {{ percentile_cont_agg('hours', 0.5) }} as median_hours
-    from cycle_time_windows
-    group by team, week_start, window_name
+    select team, week_start, window_name, item_count, median_hours
+    from signal_windows
+    where signal = 'cycle_time'
 
 ),
 
 handoff_waits as (
 
-    select
-        team,
-        week_start,
-        window_name,
-        count(*) as item_count,
-        -- Most handoffs go straight to work (wait 0): the median says little, the mean moves.
-        {{ avg_hours('hours') }} as mean_hours
-    from handoff_wait_windows
-    group by team, week_start, window_name
+    select team, week_start, window_name, item_count, mean_hours
+    from signal_windows
+    where signal = 'handoff_wait'
 
 ),
 
@@ -121,11 +53,12 @@ wip as (
         current_week.team,
         current_week.week_start,
         current_week.flow_load,
+        -- the load at the start of the recent window (published under its default's name)
         earlier_week.flow_load as flow_load_4_weeks_ago
     from team_weeks as current_week
     left join team_weeks as earlier_week
         on current_week.team = earlier_week.team
-        and earlier_week.week_start = {{ dbt.dateadd('week', -4, 'current_week.week_start') }}
+        and earlier_week.week_start = {{ dbt.dateadd('week', -recent_weeks, 'current_week.week_start') }}
 
 ),
 
@@ -181,12 +114,13 @@ signals as (
 ),
 
 -- The first weeks of data hold items already in flight and a partial baseline: no flags until the
--- baseline spans its full 12 weeks.
+-- baseline spans its full length.
 baselined as (
 
     select
         *,
-        week_start >= {{ dbt.dateadd('week', 16, 'min(week_start) over ()') }} as has_full_baseline
+        week_start >= {{ dbt.dateadd('week', recent_weeks + baseline_weeks, 'min(week_start) over ()') }}
+            as has_full_baseline
     from signals
 
 ),
@@ -238,7 +172,7 @@ final as (
             {{ dbt.concat([
                 "case when is_cycle_time_flagged then 'cycle time median ' || cast(round(cycle_time_recent_median_hours, 1) as " ~ dbt.type_string() ~ ") || ' h vs baseline ' || cast(round(cycle_time_baseline_median_hours, 1) as " ~ dbt.type_string() ~ ") || ' h; ' else '' end",
                 "case when is_handoff_wait_flagged then 'handoff wait mean ' || cast(round(handoff_wait_recent_mean_hours, 1) as " ~ dbt.type_string() ~ ") || ' h vs baseline ' || cast(round(handoff_wait_baseline_mean_hours, 1) as " ~ dbt.type_string() ~ ") || ' h; ' else '' end",
-                "case when is_wip_growth_flagged then 'WIP ' || cast(flow_load as " ~ dbt.type_string() ~ ") || ' vs ' || cast(flow_load_4_weeks_ago as " ~ dbt.type_string() ~ ") || ' four weeks earlier; ' else '' end",
+                "case when is_wip_growth_flagged then 'WIP ' || cast(flow_load as " ~ dbt.type_string() ~ ") || ' vs ' || cast(flow_load_4_weeks_ago as " ~ dbt.type_string() ~ ") || ' " ~ recent_weeks_in_words ~ " weeks earlier; ' else '' end",
             ]) }},
             ''
         ) as flag_reasons

@@ -3,11 +3,46 @@
     team of their project, first owned component or area path; `unmapped` when no seed maps them) and
     their flow item at close (open items: as they are now). An item counts as done in the week of its
     done_at (the start of its final stretch of done statuses), and as delivered in the week the
-    deployment that shipped the last of its pull requests reached production.
+    deployment that shipped the last of its pull requests reached production. The rows counted are those of
+    int_flow__metric_events, which fct_metric_members lists.
 #}
 with
 
-{{ flow_metric_events() }},
+team_weeks as (
+
+    select * from {{ ref('int_flow__team_weeks') }}
+
+),
+
+events as (
+
+    select * from {{ ref('int_flow__metric_events') }}
+
+),
+
+done_items as (
+
+    select team, week_start as done_week, flow_item, flow_time_hours, active_hours
+    from events
+    where event_kind = 'done'
+
+),
+
+delivered_items as (
+
+    select team, week_start as delivered_week, created_to_production_hours, started_to_production_hours
+    from events
+    where event_kind = 'delivered'
+
+),
+
+load_items as (
+
+    select team, week_start
+    from events
+    where event_kind = 'in_progress'
+
+),
 
 done_by_week as (
 
