@@ -411,7 +411,9 @@ def ui(port: Annotated[int, typer.Option(help="The port of the UI, on loopback."
     # A shell starts a background job (`delivery ui &`) with SIGINT ignored, and an ignored signal stays
     # ignored across exec. `dagster dev` gives SIGTERM the handler SIGINT has, so it would ignore SIGTERM too
     # and outlive a `kill`: back to the default, SIGTERM (and Ctrl-C) stop it with its webserver and daemon.
+    # SIGTERM itself too, should the parent have ignored it (a supervisor, a test runner's worker).
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.execv(str(dagster), [str(dagster), "dev", "-w", str(workspace), "--port", str(port)])
 
 

@@ -17,6 +17,7 @@ import pytest
 from ingestion.collect.runner import collect
 from ingestion.collect.state import state_path
 from ingestion.pipelines import load_tool
+from orchestration.config.spec import SETTINGS
 from tests.collect.collect_setup import (
     assert_every_file_is_a_served_body,
     config_of,
@@ -238,7 +239,9 @@ def test_a_killed_collection_resumes_where_it_stopped(tmp_path, server, github):
         return False
 
     server.fault(Fault(hold, times=1))
-    env = {**os.environ, "DELIVERY_CONFIG_DIR": str(config)}
+    # The folder alone: a setting an earlier test of this process exported (the landing folder) is dropped.
+    env = {name: value for name, value in os.environ.items()
+           if name not in {s.environment_variable for s in SETTINGS}} | {"DELIVERY_CONFIG_DIR": str(config)}
     process = subprocess.Popen([str(Path(sys.executable).with_name("delivery")), "collect", "github"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
