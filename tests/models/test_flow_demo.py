@@ -203,7 +203,8 @@ def test_epic_forecasts_flag_due_dates_their_throughput_cannot_meet(demo_warehou
     for epic, remaining, rate, forecast, due, _, reason in late:
         assert due is not None and remaining > 0, epic
         assert forecast is None or forecast > due, epic
-        assert str(due) in reason and f"{remaining} items left" in reason, (epic, reason)
+        left = "item left" if remaining == 1 else "items left"
+        assert str(due) in reason and f"{remaining} {left}" in reason, (epic, reason)
         if forecast is None:
             assert rate == 0 and "none done" in reason, (epic, reason)
         else:

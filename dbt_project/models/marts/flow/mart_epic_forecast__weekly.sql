@@ -142,10 +142,12 @@ select
     case
         when due_date is null or remaining_item_count = 0 then null
         when forecast_done_on is null
-            then cast(remaining_item_count as {{ dbt.type_string() }}) || ' items left and none done in the last '
+            then cast(remaining_item_count as {{ dbt.type_string() }}) || case when remaining_item_count = 1 then ' item left' else ' items left' end
+                || ' and none done in the last '
                 || '{{ window_weeks }} weeks; due ' || cast(due_date as {{ dbt.type_string() }})
         when forecast_done_on > due_date
-            then cast(remaining_item_count as {{ dbt.type_string() }}) || ' items left at '
+            then cast(remaining_item_count as {{ dbt.type_string() }}) || case when remaining_item_count = 1 then ' item left' else ' items left' end
+                || ' at '
                 || cast(round(throughput_per_week, 2) as {{ dbt.type_string() }}) || ' a week: done about '
                 || cast(forecast_done_on as {{ dbt.type_string() }}) || ', after the due date '
                 || cast(due_date as {{ dbt.type_string() }})
