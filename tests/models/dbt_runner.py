@@ -13,7 +13,7 @@ DBT = Path(sys.executable).parent / "dbt"
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The demo organisation's mapping tables, whatever a `delivery` command run in this process exported (as
 # dbt_project.yml reads them: relative to the project).
-DEMO_MAPPINGS_SEED_PATH = "../ingestion/demo_org/config/mappings"
+DEMO_MAPPINGS_SEED_PATH = "../demo/config/mappings"
 
 
 def run_dbt(
