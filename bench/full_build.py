@@ -49,6 +49,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 from process_tree import Measured, run_measured
+from provenance import commit_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -502,6 +503,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "platform": platform.platform(),
+        "commit": commit_measured(),
     }
 
 
@@ -784,7 +786,7 @@ def main() -> None:
             scratch.cleanup()
     RESULTS.mkdir(parents=True, exist_ok=True)
     label = args.size or ("custom" if args.exports else "S")
-    out = RESULTS / f"full-build-{label}.json"
+    out = RESULTS / f"full-build-{label}-{report['machine']['commit']}.json"
     out.write_text(json.dumps(report, indent=2, default=str))
     print_report(report)
     print(f"\nWritten to {out}")
