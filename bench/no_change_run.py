@@ -32,14 +32,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingestion.demo_org.later_day import deliver_later_day, withhold_later_day  # noqa: E402
-from provenance import commit_measured  # noqa: E402
+from provenance import commit_measured
+
+from ingestion.demo_org.later_day import deliver_later_day, withhold_later_day
 
 
 def timed_run(env: dict[str, str]) -> float:
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run"], env=env, cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "orchestration.cli", "run"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         check=False,
     )
     if result.returncode != 0:
@@ -57,8 +62,13 @@ def measure(root: Path, size: str) -> dict:
         "DELIVERY_DEMO_SIZE": size,
     }
     # The exports are written and split first, so that no timed run includes generating them.
-    subprocess.run([sys.executable, "-m", "orchestration.cli", "demo"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "demo"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     held = root / "later-day"
     later_day = withhold_later_day(root / "exports", held)
     full = timed_run(env)

@@ -11,8 +11,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def commit_measured() -> str:
     """The short hash of HEAD, with `-dirty` when tracked files had changes (the figures are then not
     those of any commit)."""
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     changes = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return head.stdout.strip() + ("-dirty" if changes.stdout.strip() else "")
