@@ -509,6 +509,7 @@ def machine() -> dict:
 
 def run_benchmark(args: argparse.Namespace, work: Path) -> dict:
     load_at_start = os.getloadavg()
+    measured_on = machine()  # before the stages: the tree may change while they run
     exports = args.exports.resolve() if args.exports else work / "exports"
     generated = None if args.exports or args.raw else generate_exports(exports, args.size or "S")
     env = scratch_env(work, exports)
@@ -643,7 +644,7 @@ def assemble(args: argparse.Namespace, exports: Path, measures: dict, load_at_st
         "exports_reused": str(args.exports) if args.exports else None,
         "raw_warehouse": str(args.raw) if args.raw else None,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": measured_on,
         "shared_machine_note": "other builds and tests may run at the same time; see load_average",
         "load_average": {
             "start": [round(x, 2) for x in load_at_start],

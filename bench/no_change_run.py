@@ -53,6 +53,7 @@ def timed_run(env: dict[str, str]) -> float:
 
 
 def measure(root: Path, size: str) -> dict:
+    commit = commit_measured()  # before the runs: the tree may change while they run
     env = {
         **os.environ,
         "DELIVERY_EXPORTS_DIR": str(root / "exports"),
@@ -77,7 +78,7 @@ def measure(root: Path, size: str) -> dict:
     no_change = timed_run(env)
     return {
         "size": size,
-        "commit": commit_measured(),
+        "commit": commit,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load_average_at_end": os.getloadavg(),
         "later_day_files": len(later_day),
