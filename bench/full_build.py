@@ -503,13 +503,11 @@ def machine() -> dict:
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "platform": platform.platform(),
-        "commit": commit_measured(),
     }
 
 
 def run_benchmark(args: argparse.Namespace, work: Path) -> dict:
     load_at_start = os.getloadavg()
-    measured_on = machine()  # before the stages: the tree may change while they run
     exports = args.exports.resolve() if args.exports else work / "exports"
     generated = None if args.exports or args.raw else generate_exports(exports, args.size or "S")
     env = scratch_env(work, exports)
@@ -644,7 +642,7 @@ def assemble(args: argparse.Namespace, exports: Path, measures: dict, load_at_st
         "exports_reused": str(args.exports) if args.exports else None,
         "raw_warehouse": str(args.raw) if args.raw else None,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": measured_on,
+        "machine": machine(),
         "shared_machine_note": "other builds and tests may run at the same time; see load_average",
         "load_average": {
             "start": [round(x, 2) for x in load_at_start],
@@ -780,11 +778,13 @@ def main() -> None:
     scratch = None if args.work else tempfile.TemporaryDirectory(prefix="bench-full-build-")
     work = args.work.resolve() if args.work else Path(scratch.name)
     work.mkdir(parents=True, exist_ok=True)
+    commit = commit_measured()  # before the stages: the tree may change while they run
     try:
         report = run_benchmark(args, work)
     finally:
         if scratch:
             scratch.cleanup()
+    report["machine"]["commit"] = commit
     RESULTS.mkdir(parents=True, exist_ok=True)
     label = args.size or ("custom" if args.exports else "S")
     out = RESULTS / f"full-build-{label}-{report['machine']['commit']}.json"
