@@ -31,6 +31,7 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+from provenance import commit_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -183,6 +184,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="DuckDB runs per chart.")
     parser.add_argument("--api-repeat", type=int, default=5, help="Chart data API calls per chart.")
     args = parser.parse_args()
+    commit = commit_measured()  # before the runs: the tree may change while they run
 
     serving = args.serving.resolve() if args.serving else build_serving_file(args.size, args.reuse)
     label = args.size if not args.serving else serving.stem
@@ -194,11 +196,11 @@ def main() -> None:
             superset.stop()
     print_table(label, measures)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"bi-queries-{label}.json"
+    out = RESULTS / f"bi-queries-{label}-{commit}.json"
     out.write_text(json.dumps({
         "size": label, "serving": str(serving), "serving_bytes": serving.stat().st_size,
         "duckdb": duckdb.__version__, "machine": platform.platform(), "cpus": os.cpu_count(),
-        "repeat": args.repeat, "api_repeat": args.api_repeat, "charts": measures,
+        "commit": commit, "repeat": args.repeat, "api_repeat": args.api_repeat, "charts": measures,
     }, indent=1))
     print(f"Written to {out}")
 

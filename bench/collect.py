@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from provenance import commit_measured
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -699,6 +701,7 @@ def main() -> None:
     parser.add_argument("--size", default="S")
     parser.add_argument("--work", type=Path, help="keep the scratch folder here (emptied of a previous landing)")
     args = parser.parse_args()
+    commit = commit_measured()  # before the runs: the tree may change while they run
     with _scratch(args.work) as scratch:
         _remove_previous_landing(scratch)
         report = measure(args.size, scratch)
@@ -706,7 +709,8 @@ def main() -> None:
                          "load_average_1m_after": round(os.getloadavg()[0], 2)}
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / f"collect-{args.size}.json").write_text(json.dumps(report, indent=2))
+    report["commit"] = commit
+    (results / f"collect-{args.size}-{commit}.json").write_text(json.dumps(report, indent=2))
     print_report(report)
 
 

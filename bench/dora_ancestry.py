@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from provenance import commit_measured
+
 ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 MODEL = "int_dora__commit_deployments"
@@ -158,6 +160,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="builds of the ancestry model per size")
     parser.add_argument("--work", type=Path, help="keep the loaded warehouses here and reuse them")
     args = parser.parse_args()
+    commit = commit_measured()  # before the runs: the tree may change while they run
 
     scratch = None if args.work else tempfile.TemporaryDirectory(prefix="bench-dora-ancestry-")
     work = args.work.resolve() if args.work else Path(scratch.name)
@@ -184,7 +187,8 @@ def main() -> None:
     }
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / "dora-ancestry.json").write_text(json.dumps(report, indent=2))
+    report["commit"] = commit
+    (results / f"dora-ancestry-{commit}.json").write_text(json.dumps(report, indent=2))
     print(f"{'size':>6} {'repos':>6} {'commits':>9} {'deploys':>8} {'commits x deploys':>18} {'seconds':>8}")
     for row in (small, large):
         print(

@@ -49,6 +49,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 from process_tree import Measured, run_measured
+from provenance import commit_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -777,14 +778,16 @@ def main() -> None:
     scratch = None if args.work else tempfile.TemporaryDirectory(prefix="bench-full-build-")
     work = args.work.resolve() if args.work else Path(scratch.name)
     work.mkdir(parents=True, exist_ok=True)
+    commit = commit_measured()  # before the stages: the tree may change while they run
     try:
         report = run_benchmark(args, work)
     finally:
         if scratch:
             scratch.cleanup()
+    report["machine"]["commit"] = commit
     RESULTS.mkdir(parents=True, exist_ok=True)
     label = args.size or ("custom" if args.exports else "S")
-    out = RESULTS / f"full-build-{label}.json"
+    out = RESULTS / f"full-build-{label}-{report['machine']['commit']}.json"
     out.write_text(json.dumps(report, indent=2, default=str))
     print_report(report)
     print(f"\nWritten to {out}")

@@ -58,6 +58,7 @@ from full_build import (
     parse_project,
     scratch_env,
 )
+from provenance import commit_measured
 
 sys.path.insert(0, str(ROOT))
 from demo.later_day import DEFAULT_SHARE, deliver_later_day, withhold_later_day
@@ -281,6 +282,7 @@ def main() -> None:
         "--share", type=int, default=DEFAULT_SHARE, help="one file in SHARE goes to the later day"
     )
     args = parser.parse_args()
+    commit = commit_measured()  # before the steps: the tree may change while they run
     scratch = None if args.work else tempfile.TemporaryDirectory(prefix="bench-incremental-")
     work = args.work.resolve() if args.work else Path(scratch.name)
     work.mkdir(parents=True, exist_ok=True)
@@ -290,7 +292,8 @@ def main() -> None:
         if scratch:
             scratch.cleanup()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"incremental-{report['size']}.json").write_text(json.dumps(report, indent=2, default=str))
+    report["commit"] = commit
+    (RESULTS / f"incremental-{report['size']}-{commit}.json").write_text(json.dumps(report, indent=2, default=str))
     print_report(report)
     if report["comparison"] and report["comparison"]["differing"]:
         raise SystemExit("the incremental build differs from the full rebuild")

@@ -24,6 +24,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from provenance import commit_measured
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # One read_json call takes files up to this many bytes: DuckDB's schema inference over a whole folder
@@ -161,6 +163,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="keep the scratch folder (floor and warehouse files) here")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    commit = commit_measured()  # before the runs: the tree may change while they run
     if args.child:
         function, *rest = args.child
         measures = {"floor": floor, "ingest": ingest, "generate": generate}
@@ -209,7 +212,8 @@ def main() -> None:
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     label = args.size
-    (results / f"ingest-{label}.json").write_text(json.dumps(report, indent=2))
+    report["commit"] = commit
+    (results / f"ingest-{label}-{commit}.json").write_text(json.dumps(report, indent=2))
     print(json.dumps({k: v for k, v in report.items() if k != "ingest_rows_per_table"}, indent=2))
 
 

@@ -39,6 +39,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from provenance import commit_measured
+
 from orchestration.explain import Cell, ExplainError, explain
 from orchestration.lib.reading import read_only_session
 
@@ -302,6 +304,7 @@ def main() -> None:
         "--label", help="names the result file (default: the size, or the serving file's name)"
     )
     args = parser.parse_args()
+    commit = commit_measured()  # before the runs: the tree may change while they run
     if bool(args.serving) == bool(args.size):
         parser.error("give --serving PATH or --size SIZE")
 
@@ -337,7 +340,8 @@ def main() -> None:
             scratch.cleanup()
     print_table(label, measures)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"query-latency-{label}.json"
+    report["commit"] = commit
+    out = RESULTS / f"query-latency-{label}-{commit}.json"
     out.write_text(json.dumps(report, indent=1, default=str))
     print(f"Written to {out}")
 
