@@ -6,14 +6,14 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dlt import DagsterDltResource
 
-from orchestration.automation import daily_schedule, explain_failure, landing_sensor
-from orchestration.collect_assets import collect_asset_keys, landing_assets
-from orchestration.dbt_assets import dbt_models, dbt_resource
-from orchestration.ingestion_assets import all_raw_assets
+from orchestration.defs.automation import daily_schedule, explain_failure, landing_sensor
+from orchestration.defs.checks.quality_checks import mart_row_count_check, raw_table_checks
+from orchestration.defs.ingestion.collect_assets import collect_asset_keys, landing_assets
+from orchestration.defs.ingestion.dlt_assets import all_raw_assets
+from orchestration.defs.models.dbt_assets import dbt_models, dbt_resource
+from orchestration.defs.serving.publish_assets import SERVING_KEY, serving_snapshot_asset
 from orchestration.lib.settings import Settings
 from orchestration.lib.translators import is_mart
-from orchestration.publish_assets import SERVING_KEY, serving_snapshot_asset
-from orchestration.quality_checks import mart_row_count_check, raw_table_checks
 
 DELIVERY_JOB = "delivery_job"
 INGEST_JOB = "ingest_job"

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from orchestration.lib.dagster_internals import UnresolvedAssetJobDefinition
 from orchestration.lib.settings import Settings
 
 # Files younger than this may still be being written by the export job: wait for the next tick.
