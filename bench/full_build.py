@@ -94,7 +94,11 @@ def child_checks(warehouse: str, passed_file: str | None = None) -> dict:
     table whose last validation passed (as the file records it) is validated for its new loads only; the
     file then records this run's passing validations for the next."""
     sys.path.insert(0, str(ROOT))
-    from orchestration.checks.raw_expectations import PassedValidation, checked_tables, validate_raw_table
+    from orchestration.defs.checks.raw_expectations import (
+        PassedValidation,
+        checked_tables,
+        validate_raw_table,
+    )
 
     present = set(raw_row_counts(Path(warehouse)))
     tables = [(dataset, table) for dataset, table in checked_tables() if f"{dataset}.{table.name}" in present]

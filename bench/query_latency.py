@@ -9,7 +9,7 @@ The queries:
   query context (columns, time grain, metrics, filters, order, row limit) over its dataset's table, in the
   shape Superset's DuckDB dialect generates. No Superset is started; bench/bi_queries.py measures the SQL
   Superset itself generates, and the chart API round trip, when a Superset environment is at hand.
-- explain: what `delivery explain` runs (`orchestration.explain.explain`: the metric's cell definitions,
+- explain: what `delivery explain` runs (`orchestration.cli.explain.explain`: the metric's cell definitions,
   the mart cell, and `fct_metric_members` filtered to the cell), for every explainable metric, at the
   team cell with the most member rows (the heaviest a user can ask for).
 
@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from provenance import commit_measured
 
-from orchestration.explain import Cell, ExplainError, explain
+from orchestration.cli.explain import Cell, ExplainError, explain
 from orchestration.lib.reading import read_only_session
 
 RESULTS = ROOT / "bench" / "results"

@@ -164,7 +164,7 @@ def _manifest(manifest_path: Path | None) -> Path:
     ):
         return MANIFEST_PATH
     # Imported only now: loading dbt's Dagster integration takes seconds, and it imports this module.
-    from orchestration.dbt_assets import dbt_project, ensure_manifest
+    from orchestration.defs.models.dbt_assets import dbt_project, ensure_manifest
 
     ensure_manifest()
     return Path(dbt_project.manifest_path)

@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from rich.console import Console
 
-from orchestration.dbt_assets import MAPPING_GAPS_CHECK, describe_mapping_gaps
-from orchestration.mapping_gaps import MAPPING_FILES, read_mapping_gaps, summary_lines
+from orchestration.defs.models.dbt_assets import MAPPING_GAPS_CHECK, describe_mapping_gaps
+from orchestration.lib.mapping_gaps import MAPPING_FILES, read_mapping_gaps, summary_lines
 from tests.limits import HANG_SECONDS
 from tests.models.mapping_gaps_fixture import PAYMENTS_ENGINEER, build_gap_warehouse
 
@@ -216,9 +216,9 @@ def test_summary_lines_name_each_kind(warehouse: Path) -> None:
 
 
 def test_run_summary_and_status_print_the_gaps(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.cli.status import _print_mapping_gaps
+    from orchestration.cli.summary import print_summary, summarise
     from orchestration.lib.settings import Settings
-    from orchestration.status import _print_mapping_gaps
-    from orchestration.summary import print_summary, summarise
 
     console = Console(record=True, width=300)
     print_summary(summarise(warehouse, warehouse.parent), console)
@@ -248,7 +248,7 @@ def test_the_mapping_gaps_warning_says_what_is_unmapped(warehouse: Path) -> None
 
 def test_a_gap_table_of_an_earlier_version_is_not_read(tmp_path: Path) -> None:
     """A serving file published before the key columns existed: no gap lines rather than a failed status."""
-    from orchestration.mapping_gaps import read_gaps_from
+    from orchestration.lib.mapping_gaps import read_gaps_from
 
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
         assert read_gaps_from(con) is None
@@ -266,7 +266,7 @@ DECISIONS = {"team": "payments", "delivery_phase": "development", "flow_state": 
 def test_filled_in_gap_rows_close_the_gaps_and_move_the_records(warehouse: Path, tmp_path: Path) -> None:
     """The gap files' rows, filled in and added to their mappings as a mapping file's rows load (only the
     mapping's columns, empty cells as NULL), leave no gap after the next build."""
-    from orchestration.mapping_gaps import read_mapping_gaps, write_gap_files
+    from orchestration.lib.mapping_gaps import read_mapping_gaps, write_gap_files
     from tests.models.dbt_runner import dbt_build
 
     copy = tmp_path / "filled.duckdb"

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterEventType, DagsterInstance
 
-from orchestration.quality_checks import RAW_SUITE_CHECK, WAREHOUSE_ID
+from orchestration.defs.checks.quality_checks import RAW_SUITE_CHECK, WAREHOUSE_ID
 from tests.conftest import query
 from tests.limits import HANG_SECONDS
 
 LOAD = """
-from orchestration.cli import _execute
+from orchestration.cli.commands import _execute
 from orchestration.lib.settings import Settings
 result = _execute("ingest_job", Settings.from_env(), "Loading and checking the raw tables")
 print("RUN", result.run_id, result.success)

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from dagster_dbt import DagsterDbtCliRuntimeError
 
-from orchestration.dbt_assets import dbt_project, dbt_resource, ensure_manifest
-from orchestration.dbt_failures import build_failure
+from orchestration.defs.models.dbt_assets import dbt_project, dbt_resource, ensure_manifest
+from orchestration.defs.models.dbt_failures import build_failure
 
 
 def test_a_warehouse_locked_by_another_process_is_a_transient_failure(

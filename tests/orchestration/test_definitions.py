@@ -7,15 +7,15 @@ import pytest
 
 from ingestion.sources import TOOLS, tables_of
 from orchestration.definitions import BUILD_JOB, DELIVERY_JOB, INGEST_JOB, LANDING_JOB, build_definitions
-from orchestration.lib.settings import DEMO_CONFIG_DIR, Settings
-from orchestration.publish_assets import SERVING_KEY
-from orchestration.quality_checks import (
+from orchestration.defs.checks.quality_checks import (
     FRESHNESS_CHECK,
     FRESHNESS_TABLE,
     RAW_SUITE_CHECK,
     RECORD_CHECK,
     ROW_COUNT_CHECK,
 )
+from orchestration.defs.serving.publish_assets import SERVING_KEY
+from orchestration.lib.settings import DEMO_CONFIG_DIR, Settings
 
 # Raw tables written as by-products of another table's loader, and the asset that loads them.
 LOADED_BY = {

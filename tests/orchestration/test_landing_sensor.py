@@ -8,8 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.automation import SETTLE_SECONDS, landing_sensor
 from orchestration.definitions import DELIVERY_JOB
+from orchestration.defs.automation import SETTLE_SECONDS, landing_sensor
 from orchestration.lib.settings import Settings
 from tests.conftest import write_json
 
@@ -63,7 +63,7 @@ def test_new_changed_and_unchanged_files(tmp_path: Path):
 
 def test_a_dangling_link_does_not_stop_the_scan(tmp_path: Path):
     """A `.json` link whose target is gone is listed as the link (the load reports it), not followed."""
-    from orchestration.automation import LandingListing
+    from orchestration.defs.automation import LandingListing
 
     exports = tmp_path / "exports"
     page = _settled(write_json(exports / "jira/issues/page-1.json", {"issues": []}))

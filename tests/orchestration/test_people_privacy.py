@@ -262,8 +262,8 @@ def test_the_publish_asset_takes_publish_people_names_from_the_settings(
 ):
     import dagster as dg
 
+    from orchestration.defs.serving.publish_assets import serving_snapshot_asset
     from orchestration.lib.settings import Settings
-    from orchestration.publish_assets import serving_snapshot_asset
 
     serving = tmp_path / "serving.duckdb"
     monkeypatch.setenv("DELIVERY_WAREHOUSE_PATH", str(demo_serving.warehouse))

@@ -10,9 +10,9 @@ import duckdb
 from rich.console import Console
 
 from ingestion.pipelines import load_tool
+from orchestration.cli.status import QUARANTINE_MODEL, _print_quarantine
+from orchestration.cli.summary import print_summary, summarise
 from orchestration.lib.settings import Settings
-from orchestration.status import QUARANTINE_MODEL, _print_quarantine
-from orchestration.summary import print_summary, summarise
 from tests.conftest import write_json
 
 PULLS = "github/acme/shop/pulls"

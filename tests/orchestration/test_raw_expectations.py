@@ -14,7 +14,7 @@ import pytest
 
 from ingestion.pipelines import load_tool
 from ingestion.sources import TOOLS, tables_of
-from orchestration.checks.raw_expectations import (
+from orchestration.defs.checks.raw_expectations import (
     PassedValidation,
     validate_record_rules,
     validate_table_rules,

@@ -8,9 +8,9 @@ from pathlib import Path
 import dagster as dg
 from rich.console import Console
 
+from orchestration.cli.progress import COMMAND_TAG, LOG_TAG
+from orchestration.cli.status import _print_last_run, record_command_seconds
 from orchestration.lib.settings import Settings
-from orchestration.progress import COMMAND_TAG, LOG_TAG
-from orchestration.status import _print_last_run, record_command_seconds
 
 
 @dg.op

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.cli.progress import COMMAND_SECONDS_TAG, COMMAND_TAG, LOG_TAG, failure_text
+from orchestration.cli.summary import count_quarantine, in_landing_folder
+from orchestration.lib.dagster_internals import AssetCheckExecutionRecordStatus
+from orchestration.lib.mapping_gaps import read_gaps_from, summary_lines
 from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings
-from orchestration.mapping_gaps import read_gaps_from, summary_lines
-from orchestration.progress import COMMAND_SECONDS_TAG, COMMAND_TAG, LOG_TAG, failure_text
-from orchestration.summary import count_quarantine, in_landing_folder
 
 QUARANTINE_MODEL = "staging.stg_ingestion__quarantine"
 SHOWN_FILES = 10
@@ -172,7 +172,8 @@ def _print_last_publish(settings: Settings, console: Console) -> None:
 
 def _print_quarantine(settings: Settings, console: Console) -> None:
     """Read from the serving file, which BI may hold open at any time, never from the working file; counted
-    as the run's summary counts (orchestration/summary.py), files no longer in the landing folder apart."""
+    as the run's summary counts (orchestration/cli/summary.py), files no longer in the landing folder
+    apart."""
     if not settings.serving_path.exists():
         return
     with duckdb.connect(str(settings.serving_path), read_only=True) as con:

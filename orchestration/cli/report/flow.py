@@ -8,9 +8,9 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from orchestration.report import charts
-from orchestration.report.charts import PALETTE, Series
-from orchestration.report.markup import (
+from orchestration.cli.report import charts
+from orchestration.cli.report.charts import PALETTE, Series
+from orchestration.cli.report.markup import (
     DASH,
     Column,
     axis_format,
@@ -28,7 +28,7 @@ from orchestration.report.markup import (
     table,
     team_heading,
 )
-from orchestration.report.queries import HANDOFF_WEEKS, ReportData, Row, flagged_weeks, rows_of, teams
+from orchestration.cli.report.queries import HANDOFF_WEEKS, ReportData, Row, flagged_weeks, rows_of, teams
 
 FLOW_ITEM_COLORS = {"feature": "#2f6fdf", "defect": "#d93025", "risk": "#f9ab00", "debt": "#7e57c2"}
 SMALL_CHART = {"width": 360, "height": 170}

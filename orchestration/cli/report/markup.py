@@ -12,7 +12,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from orchestration.report.queries import Row
+from orchestration.cli.report.queries import Row
 
 DASH = "—"
 

@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from ingestion.records import RawTable
 from ingestion.sources import TOOLS
-from orchestration.checks.raw_expectations import (
+from orchestration.defs.checks.raw_expectations import (
     PassedValidation,
     SuiteOutcome,
     checked_tables,
@@ -28,7 +27,8 @@ from orchestration.checks.raw_expectations import (
     validate_record_rules,
     validate_table_rules,
 )
-from orchestration.ingestion_assets import DUCKDB_POOL
+from orchestration.lib.dagster_internals import AssetCheckExecutionRecordStatus
+from orchestration.lib.duckdb_pool import DUCKDB_POOL
 from orchestration.lib.raw_tables import raw_tables, table_state
 from orchestration.lib.serving import read_snapshot
 from orchestration.lib.settings import Settings

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.report.page import render_page
-from orchestration.report.queries import read_report_data
+from orchestration.cli.report.page import render_page
+from orchestration.cli.report.queries import read_report_data
 
 
 def write_report(serving_path: Path, out_path: Path) -> Path:

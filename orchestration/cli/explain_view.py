@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from orchestration.explain import Explanation
+from orchestration.cli.explain import Explanation
 
 
 def render_table(explanation: Explanation, console: Console) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 import threading
+import uuid
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.utils import make_new_run_id
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -47,7 +47,8 @@ def run_with_progress(
     console: Console,
     tags: dict[str, str] | None = None,
 ) -> RunOutcome:
-    run_id = make_new_run_id()
+    # Chosen before the run, so that the watcher can follow it; a uuid4, as Dagster makes its own.
+    run_id = str(uuid.uuid4())
     # The bar writes to the real terminal: stdout and stderr are redirected to the log during the run.
     progress = Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from html import escape
 
-from orchestration.report import charts
-from orchestration.report.markup import Column, cell, column_cells, count, day, figure, note, section, table
-from orchestration.report.queries import ReportData, Row, teams
+from orchestration.cli.report import charts
+from orchestration.cli.report.markup import (
+    Column,
+    cell,
+    column_cells,
+    count,
+    day,
+    figure,
+    note,
+    section,
+    table,
+)
+from orchestration.cli.report.queries import ReportData, Row, teams
 
 # Cells of the strip: no signal raised, signals raised but not flagged, flagged.
 RISK_LEVELS = (

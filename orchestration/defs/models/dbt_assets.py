@@ -11,13 +11,13 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.dbt_failures import build_failure
-from orchestration.ingestion_assets import DUCKDB_POOL
+from orchestration.defs.models.dbt_failures import build_failure
+from orchestration.lib.duckdb_pool import DUCKDB_POOL
+from orchestration.lib.mapping_gaps import GapsUnavailable, one_line, read_mapping_gaps
 from orchestration.lib.pseudonyms import people_policy
 from orchestration.lib.serving import dbt_fingerprint, read_snapshot, working_fingerprint
 from orchestration.lib.settings import DBT_BUILD_COMMAND, DBT_PROJECT_DIR, Settings, dbt_source_files
 from orchestration.lib.translators import DeliveryDbtTranslator
-from orchestration.mapping_gaps import GapsUnavailable, one_line, read_mapping_gaps
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 PARTIAL_PARSE = "partial_parse.msgpack"

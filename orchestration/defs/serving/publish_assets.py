@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from ingestion.landing_marker import holds_only_demo_data
-from orchestration.ingestion_assets import DUCKDB_POOL
+from orchestration.lib.duckdb_pool import DUCKDB_POOL
 from orchestration.lib.pseudonyms import people_policy
 from orchestration.lib.serving import PUBLISHED_SCHEMAS, publish
 from orchestration.lib.settings import Settings

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from orchestration.report import charts
-from orchestration.report.charts import PALETTE, Series
-from orchestration.report.markup import (
+from orchestration.cli.report import charts
+from orchestration.cli.report.charts import PALETTE, Series
+from orchestration.cli.report.markup import (
     axis_format,
     cell,
     figure,
@@ -24,7 +24,7 @@ from orchestration.report.markup import (
     table,
     tier_badge,
 )
-from orchestration.report.queries import ReportData, Row, flagged_weeks, rows_of, teams
+from orchestration.cli.report.queries import ReportData, Row, flagged_weeks, rows_of, teams
 
 ORGANISATION_COLOR = "#1f2937"
 # The lines of each team's small chart: mart column, legend name, colour.

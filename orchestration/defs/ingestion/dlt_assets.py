@@ -6,11 +6,11 @@ from dagster_dlt import DagsterDltResource, dlt_assets
 
 from ingestion.pipelines import tool_pipeline
 from ingestion.sources import TOOLS, export_source
+from orchestration.lib.duckdb_pool import DUCKDB_POOL
 from orchestration.lib.settings import Settings
 from orchestration.lib.translators import RawTableTranslator
 from orchestration.lib.warehouse_identity import ensure_warehouse_id
 
-DUCKDB_POOL = "duckdb"
 
 def raw_assets(settings: Settings, tool: str) -> dg.AssetsDefinition:
     dataset, _ = TOOLS[tool]

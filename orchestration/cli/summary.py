@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ingestion.sources import RAW_DATASETS
+from orchestration.lib.mapping_gaps import MappingGap, read_gaps_from, summary_lines
 from orchestration.lib.raw_tables import raw_tables
-from orchestration.mapping_gaps import MappingGap, read_gaps_from, summary_lines
 
 
 @dataclass(frozen=True)

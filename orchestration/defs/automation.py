@@ -1,17 +1,93 @@
-"""When the delivery job runs: every day, whenever new or changed exports land, and what a failure says."""
+"""The jobs over the graph, and when they run: every day, whenever new or changed exports land, and what a
+failure says."""
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from orchestration.lib.dagster_internals import UnresolvedAssetJobDefinition
 from orchestration.lib.settings import Settings
 
 # Files younger than this may still be being written by the export job: wait for the next tick.
 SETTLE_SECONDS = 30
+
+DELIVERY_JOB = "delivery_job"
+INGEST_JOB = "ingest_job"
+BUILD_JOB = "build_job"
+CHECKS_JOB = "checks_job"
+LANDING_JOB = "landing_job"
+
+
+@dataclass(frozen=True)
+class DeliveryJobs:
+    """The jobs over the whole graph: what `delivery run`, the schedule, the sensor and the UI start."""
+
+    delivery: UnresolvedAssetJobDefinition
+    ingest: UnresolvedAssetJobDefinition
+    build: UnresolvedAssetJobDefinition
+    landing: UnresolvedAssetJobDefinition
+    checks: UnresolvedAssetJobDefinition
+
+    def all(self) -> list[UnresolvedAssetJobDefinition]:
+        return [self.delivery, self.ingest, self.build, self.landing, self.checks]
+
+    @classmethod
+    def over(
+        cls,
+        collected_keys: Sequence[dg.AssetKey],
+        raw: Sequence[dg.AssetsDefinition],
+        models: dg.AssetsDefinition,
+        serving: dg.AssetsDefinition,
+    ) -> "DeliveryJobs":
+        delivery_job = dg.define_asset_job(
+            DELIVERY_JOB,
+            selection=dg.AssetSelection.all(),
+            description=(
+                "Load every tool's new exports, check the raw tables, build and test every dbt model, check "
+                "the marts, then publish the serving snapshot."
+            ),
+            # Transient failures (a locked file) are retried; failed tests and checks are not.
+            op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+            hooks={explain_failure},
+        )
+        # `delivery run` runs the same graph in two jobs, so that a run with nothing new stops after the first.
+        raw_tables = dg.AssetSelection.assets(*(key for assets in raw for key in assets.keys))
+        collected = dg.AssetSelection.assets(*collected_keys)
+        ingest_job = dg.define_asset_job(
+            INGEST_JOB,
+            selection=collected | raw_tables,
+            description="Collect the tools configured in collect.yaml, load every tool's new exports and check "
+                        "the raw tables.",
+            op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+            hooks={explain_failure},
+        )
+        build_job = dg.define_asset_job(
+            BUILD_JOB,
+            selection=dg.AssetSelection.assets(models, serving),
+            description="Build and test every dbt model, check the marts, publish the serving snapshot.",
+            op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+            hooks={explain_failure},
+        )
+        # The landing sensor loads what lands, never collects: a collection lands files, which would start
+        # another run, and so on.
+        landing_job = dg.define_asset_job(
+            LANDING_JOB,
+            selection=dg.AssetSelection.all() - collected,
+            description="Load what landed, check, build, test and publish: what the landing sensor starts.",
+            op_retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+            hooks={explain_failure},
+        )
+        checks_job = dg.define_asset_job(
+            CHECKS_JOB,
+            selection=dg.AssetSelection.all_asset_checks(),
+            description="Every check alone, on the warehouse as it is: raw suites, freshness, dbt tests, row counts.",
+            hooks={explain_failure},
+        )
+        return cls(delivery_job, ingest_job, build_job, landing_job, checks_job)
 
 
 def daily_schedule(job: UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:

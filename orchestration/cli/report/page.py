@@ -9,11 +9,11 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from orchestration.report.dora import dora_section
-from orchestration.report.flow import flow_section
-from orchestration.report.queries import ReportData
-from orchestration.report.risk import risk_section
-from orchestration.report.style import CSS
+from orchestration.cli.report.dora import dora_section
+from orchestration.cli.report.flow import flow_section
+from orchestration.cli.report.queries import ReportData
+from orchestration.cli.report.risk import risk_section
+from orchestration.cli.report.style import CSS
 
 
 def render_page(data: ReportData, source: Path) -> str:

@@ -163,10 +163,10 @@ def _say_waiting(busy) -> None:
 
 
 def _run(settings: Settings) -> None:
-    from orchestration.dbt_assets import already_published
-    from orchestration.progress import COMMAND_TAG
-    from orchestration.status import check_rows, print_warnings, record_command_seconds
-    from orchestration.summary import print_summary, summarise
+    from orchestration.cli.progress import COMMAND_TAG
+    from orchestration.cli.status import check_rows, print_warnings, record_command_seconds
+    from orchestration.cli.summary import print_summary, summarise
+    from orchestration.defs.models.dbt_assets import already_published
 
     started = time.time()
     # Both jobs carry the id of the first one's command, so that `delivery status` reports them as one run.
@@ -226,7 +226,7 @@ def _collect_config(settings: Settings):
 
 def _print_collections(checks) -> None:
     """Each collected tool's summary line (and what failed), as its `collected` check recorded it."""
-    from orchestration.collect_assets import COLLECTED_CHECK
+    from orchestration.defs.ingestion.collect_assets import COLLECTED_CHECK
 
     for row in checks:
         if row.check == COLLECTED_CHECK:
@@ -236,7 +236,7 @@ def _print_collections(checks) -> None:
 @app.command()
 def check() -> None:
     """Run every check alone on the warehouse as it is: raw suites, freshness, dbt tests, row counts."""
-    from orchestration.status import check_rows, print_checks
+    from orchestration.cli.status import check_rows, print_checks
 
     settings = _settings()
     started = time.time()
@@ -248,7 +248,7 @@ def check() -> None:
 @app.command()
 def status() -> None:
     """The last run, the last publish, the latest result of every check, and the quarantined files."""
-    from orchestration.status import print_status
+    from orchestration.cli.status import print_status
 
     settings = _settings()
     ensure_dagster_home(settings.dagster_home)
@@ -262,7 +262,7 @@ def report(
     serving: Annotated[Path | None, typer.Option(help="The serving file (default: the published one).")] = None,
 ) -> None:
     """Write one static HTML page of the DORA, flow and risk marts: no server, nothing fetched."""
-    from orchestration.report import write_report
+    from orchestration.cli.report import write_report
 
     source = serving or _settings().serving_path
     if not source.is_file():
@@ -287,8 +287,8 @@ def explain(
 
     Without --team or --value-stream the cell is the organisation's.
     """
-    from orchestration.explain import Cell, ExplainError, explain, open_read_only, to_csv
-    from orchestration.explain_view import render_table
+    from orchestration.cli.explain import Cell, ExplainError, explain, open_read_only, to_csv
+    from orchestration.cli.explain_view import render_table
 
     try:
         cell = Cell(metric, *_grain_of(team, value_stream), *_period_of(week, month))
@@ -323,7 +323,7 @@ def _grain_of(team: str | None, value_stream: str | None) -> tuple[str, str]:
 def _period_of(week: str | None, month: str | None):
     from datetime import date
 
-    from orchestration.explain import period_start_of
+    from orchestration.cli.explain import period_start_of
 
     if bool(week) == bool(month):
         raise typer.BadParameter("give exactly one of --week YYYY-MM-DD or --month YYYY-MM")
@@ -339,9 +339,9 @@ def _execute(job_name: str, settings: Settings, label: str, tags: dict[str, str]
     """Execute a job of the Definitions in this process, with a progress bar over its steps."""
     from dagster import DagsterInstance
 
-    from orchestration.dbt_assets import ensure_manifest
+    from orchestration.cli.progress import run_with_progress
+    from orchestration.defs.models.dbt_assets import ensure_manifest
     from orchestration.lib.recovery import release_abandoned_runs
-    from orchestration.progress import run_with_progress
 
     ensure_dagster_home(settings.dagster_home)
     settings.export_to_environment()
@@ -429,7 +429,7 @@ def mappings_gaps(
 ) -> None:
     """Write every unmapped value of the last build as CSV rows ready to fill in, one file per mapping,
     named like it, most affected records first."""
-    from orchestration.mapping_gaps import (
+    from orchestration.lib.mapping_gaps import (
         GapsUnavailable,
         print_gap_files,
         read_mapping_gaps,
@@ -444,7 +444,3 @@ def mappings_gaps(
         console.print(f"[red]{error}[/red]", soft_wrap=True)
         raise typer.Exit(code=1) from None
     print_gap_files(files, gaps, str(settings.config_dir / "mappings"), console)
-
-
-if __name__ == "__main__":
-    app()

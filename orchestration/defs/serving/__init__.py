@@ -1,0 +1,1 @@
+"""Serving: the snapshot published for BI when every blocking check passed."""

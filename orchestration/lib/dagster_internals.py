@@ -1,0 +1,17 @@
+"""The only place that imports Dagster's private `dagster._core`: what its public API (`import dagster`,
+checked for Dagster 1.13) does not offer. A Dagster upgrade that moves one of these breaks here, at import,
+not in the middle of a run.
+"""
+
+# What `dg.define_asset_job` returns, and what the schedule and sensor are given to start. Dagster does not
+# export the class (its own `ScheduleDefinition` signature names this private path); only type hints use it.
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+# The status filter of `event_log_storage.get_asset_check_execution_history`, the one call that lists a
+# check's earlier evaluations by outcome. The public
+# `DagsterInstance.get_latest_asset_check_evaluation_record` returns only the newest evaluation, whatever
+# its status or warehouse, which is not enough: the checks look back for this warehouse's last passed
+# evaluation, and `delivery status` passes over a check's skipped runs to its last evaluated one.
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+__all__ = ["AssetCheckExecutionRecordStatus", "UnresolvedAssetJobDefinition"]
