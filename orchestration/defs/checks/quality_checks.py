@@ -266,8 +266,24 @@ def _freshness_result(
         check_name=key.name,
         passed=not warn,
         severity=dg.AssetCheckSeverity.ERROR if fail else dg.AssetCheckSeverity.WARN,
-        description=f"The newest {dataset} load is {age_hours:.1f} h old.",
+        description=f"The newest {dataset} load is {age_hours:.1f} h old." + _freshness_consequence(
+            settings, dataset, warn, fail),
         metadata={"newest_load_at": newest.isoformat(), "age_hours": round(age_hours, 2)},
+    )
+
+
+def _freshness_consequence(settings: Settings, dataset: str, warn: bool, fail: bool) -> str:
+    """What a stale tool means and what to do: its exports stopped arriving, or it left the organisation."""
+    if not warn:
+        return ""
+    tool = dataset.removeprefix("raw_")
+    if not fail:
+        return (f" Older than freshness_warn_hours ({settings.freshness_warn_hours:g} h); publish is not blocked "
+                f"until {settings.freshness_fail_hours:g} h.")
+    return (
+        f" Older than freshness_fail_hours ({settings.freshness_fail_hours:g} h): publish blocked. To do: check "
+        f"that {tool}'s exports still reach the landing folder ({settings.exports_dir / tool}) and run again; "
+        "if the tool is no longer used, raise freshness_fail_hours in settings.yaml."
     )
 
 
@@ -309,13 +325,22 @@ def mart_row_count_check(settings: Settings, mart_keys: Sequence[dg.AssetKey]) -
     return check_mart_row_counts
 
 
+# What a mart that lost its rows calls for; a drop that is meant (not an empty mart) passes with a higher limit.
+ROW_LOSS_TO_DO = (
+    "Publish blocked. To do: find what took the rows away since that publish (export files removed from the "
+    "landing folder, a setting or mapping changed) and correct it"
+)
+ROW_DROP_TO_DO = f"{ROW_LOSS_TO_DO}; if the drop is meant, raise max_mart_row_drop in settings.yaml for one run."
+
+
 def _row_count_result(key: dg.AssetCheckKey, rows: int, before: int | None, max_drop: float) -> dg.AssetCheckResult:
     if before is None:
         passed, reason = True, f"{rows} rows; nothing published before to compare with."
     elif before > 0 and rows == 0:
-        passed, reason = False, f"Empty, where the published snapshot has {before} rows."
+        passed, reason = False, f"Empty, where the published snapshot has {before} rows. {ROW_LOSS_TO_DO}."
     elif before > 0 and rows < before * (1 - max_drop):
-        passed, reason = False, f"{rows} rows, down from {before} published: more than {max_drop:.0%} lost."
+        passed, reason = False, (f"{rows} rows, down from {before} published: more than {max_drop:.0%} lost. "
+                                 + ROW_DROP_TO_DO)
     else:
         passed, reason = True, f"{rows} rows against {before} published."
     return dg.AssetCheckResult(
