@@ -173,7 +173,7 @@ def test_the_unmapped_people_are_pseudonymised_in_the_published_gaps(first_run):
     assert {DINGDING, RANKIN, "Dingding Zhang", "Rankin Zheng"} <= people
     assert people_found(root / "state" / "serving.duckdb", people) == {}
     published = _published(root, """
-        select unmapped_value, display_name from intermediate.int_mapping_gaps
+        select unmapped_value, display_name from intermediate.int_mappings__gaps
         where mapping_kind = 'person_team' order by records_affected desc""")
     assert len(published) == 2
     assert all(value.startswith("person_") and name.startswith("person_") for value, name in published)
@@ -204,7 +204,7 @@ def test_filling_the_gaps_in_moves_the_records_to_their_team(filled_in):
     assert _published(root, """
         select team, deployment_count from marts.mart_dora__deployment_frequency_profile order by team""") == [
         ("platform", 2)]
-    assert _published(root, "select count(*) from intermediate.int_mapping_gaps") == [(0,)]
+    assert _published(root, "select count(*) from intermediate.int_mappings__gaps") == [(0,)]
     # the people are now in the published mapping table, as pseudonyms
     people = _people(root)
     assert people_found(root / "state" / "serving.duckdb", people) == {}

@@ -162,7 +162,7 @@ def test_staging_keeps_the_newest_version_of_each_record(demo_run):
 
 def test_the_demo_organisation_is_fully_mapped(demo_run):
     root, _, _, _ = demo_run
-    assert query(root / "warehouse" / "delivery.duckdb", "SELECT count(*) FROM intermediate.int_mapping_gaps") == [
+    assert query(root / "warehouse" / "delivery.duckdb", "SELECT count(*) FROM intermediate.int_mappings__gaps") == [
         (0,)
     ]
 

@@ -151,7 +151,7 @@ def test_jira_only_publishes_empty_dora_marts_and_a_profile_of_zeros(jira_only):
     }
     # the Jira project EE is listed as unmapped, with its four issues
     assert _published(root, """
-        select unmapped_value, records_affected from intermediate.int_mapping_gaps
+        select unmapped_value, records_affected from intermediate.int_mappings__gaps
         where mapping_kind = 'jira_project_team'""") == [("EE", 4)]
 
 
@@ -188,7 +188,7 @@ def test_github_only_counts_its_unmapped_repository_under_the_unmapped_team(gith
     ]
     assert _published(root, "select count(*) from marts.fct_incidents") == [(0,)]
     assert _published(root, """
-        select mapping_kind, unmapped_value from intermediate.int_mapping_gaps
+        select mapping_kind, unmapped_value from intermediate.int_mappings__gaps
         where mapping_kind = 'repository_team'""") == [("repository_team", ZETA_API)]
 
 
@@ -296,7 +296,7 @@ def test_pagerduty_only_counts_incidents_of_an_unmapped_service_and_no_deploymen
         assert weekly[(grain, key, next_week)] == (team, value_stream, *second)
     _assert_zero_rows_for_seed_teams(weekly, [WEEK, next_week])
     assert _published(root, """
-        select unmapped_value, records_affected from intermediate.int_mapping_gaps
+        select unmapped_value, records_affected from intermediate.int_mappings__gaps
         where mapping_kind = 'pagerduty_service_team'""") == [(ZETA_SERVICE, 2)]
 
 
@@ -312,7 +312,7 @@ def test_pagerduty_only_run_and_status_name_the_mapping_gap(pagerduty_only):
     run_output = (root / "run.out").read_text().splitlines()
     assert "\n".join(gap_lines) in "\n".join(run_output)
     assert (
-        f"  intermediate/int_mapping_gaps assert_no_mapping_gaps: 1 unmapped value(s): PagerDuty services 1 "
+        f"  intermediate/int_mappings__gaps assert_no_mapping_gaps: 1 unmapped value(s): PagerDuty services 1 "
         f"(2 incidents, most: {ZETA_SERVICE}). Run `delivery mappings gaps` to write them as rows ready to fill in."
     ) in run_output
     env = {**os.environ, "DELIVERY_WAREHOUSE_PATH": str(root / "warehouse" / "delivery.duckdb"),
@@ -417,7 +417,7 @@ def no_production(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with duckdb.connect(str(warehouse)) as con:  # the other tools' raw tables, empty
         con.execute(raw_ddl(tuple(TOOLS)).replace("create table ", "create table if not exists "))
     dbt_build(root, warehouse, "+mart_dora__weekly +mart_dora__deployment_frequency_profile +fct_metric_members "
-                               "+int_mapping_gaps")
+                               "+int_mappings__gaps")
     return warehouse
 
 
@@ -440,7 +440,7 @@ def test_azure_pipelines_builds_of_a_github_repository_deploy_it_and_a_build_nam
     ]
     assert _built(no_production, """
         select g.unmapped_value, g.unmapped_value_detail, g.records_affected, g.example_record_model, b.build_id
-        from intermediate.int_mapping_gaps as g
+        from intermediate.int_mappings__gaps as g
         inner join staging.stg_azure_devops__builds as b on g.example_record_id = b.build_key
         where g.mapping_kind = 'repository_team'""") == [
         ("(none)", "the record names no repository (repository.name and repository.id empty)", 1,
@@ -465,7 +465,7 @@ def test_opsgenie_empty_owner_team_is_taken_from_its_team_responder_and_impact_e
     ]
     assert _built(no_production, """
         select unmapped_value, unmapped_value_detail, records_affected, example_record_id
-        from intermediate.int_mapping_gaps where mapping_kind = 'opsgenie_team_team'""") == [
+        from intermediate.int_mappings__gaps where mapping_kind = 'opsgenie_team_team'""") == [
         ("(none)", "the incident has no ownerTeam and no responder of type team", 1, OPSGENIE_WITHOUT_TEAM),
     ]
 

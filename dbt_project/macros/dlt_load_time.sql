@@ -55,6 +55,6 @@
     (
         select
             issue_id as record_issue_id, source_tool, source_record_id, _source_file, _record_index, _dlt_load_id
-        from {{ ref('int_work_items') }}
+        from {{ ref('int_flow__work_items') }}
     )
 {%- endmacro %}

@@ -31,7 +31,7 @@
 {%- endmacro %}
 
 
-{# dora_no_value_named: the unmapped value int_mapping_gaps reports for a record whose fields that name its
+{# dora_no_value_named: the unmapped value int_mappings__gaps reports for a record whose fields that name its
    owner (a repository, an Opsgenie team) are all NULL or empty: the gap's example is the record itself. #}
 {% macro dora_no_value_named() -%}
     (none)

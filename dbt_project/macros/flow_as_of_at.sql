@@ -7,6 +7,6 @@
     {%- if var('flow_as_of_at', none) -%}
         cast('{{ var("flow_as_of_at") }}' as {{ dbt.type_timestamp() }})
     {%- else -%}
-        (select max(updated_at) from {{ ref('int_work_items') }})
+        (select max(updated_at) from {{ ref('int_flow__work_items') }})
     {%- endif -%}
 {%- endmacro %}

@@ -1,5 +1,5 @@
 {#
-    The models int_mapping_gaps unions, one per kind of mapping (int_mapping_gaps__<kind>), each list the
+    The models int_mappings__gaps unions, one per kind of mapping (int_mappings__gaps_<kind>), each list the
     records of their kind that no mapping covers (`mapping_gap_record`), then count them per value
     (`mapping_gaps_per_value`). The columns are named once, here, so a kind gives only what it knows.
 #}

@@ -1,6 +1,6 @@
 {#
     The team and value stream of whatever no mapping seed names: a work item, repository, service or
-    incident that no seed maps counts under them in every mart (and is listed in int_mapping_gaps), so
+    incident that no seed maps counts under them in every mart (and is listed in int_mappings__gaps), so
     that nothing unmapped is dropped from an organisation's totals.
 #}
 {% macro unmapped_team() -%}

@@ -1,4 +1,4 @@
-"""The mapping gaps of a warehouse (`intermediate.int_mapping_gaps`): read them, sum them up per kind for the
+"""The mapping gaps of a warehouse (`intermediate.int_mappings__gaps`): read them, sum them up per kind for the
 run's summary and `delivery status`, and write them as CSV rows ready to fill in (`delivery mappings gaps`).
 
 A gap file is named like the mapping file it completes and starts with exactly that mapping's columns, the
@@ -19,9 +19,9 @@ import duckdb
 
 from orchestration.config.spec import MAPPINGS_BY_NAME
 
-GAPS_TABLE = "intermediate.int_mapping_gaps"
+GAPS_TABLE = "intermediate.int_mappings__gaps"
 GAPS_COMMAND = "delivery mappings gaps"
-# The value int_mapping_gaps reports for records that name no owner at all (dora_no_value_named): no
+# The value int_mappings__gaps reports for records that name no owner at all (dora_no_value_named): no
 # mapping row can cover them.
 NO_VALUE = "(none)"
 SHOWN_VALUES = 3
@@ -61,7 +61,7 @@ GAP_COLUMNS = (
 )
 
 # What each kind of gap is called in the run's summary and `delivery status`, and what its records are
-# (int_mapping_gaps.records_affected counts them; the units differ, so kinds are never added up).
+# (int_mappings__gaps.records_affected counts them; the units differ, so kinds are never added up).
 KINDS = {
     "repository_team": ("repositories", "records (pull requests, deployments, commits...)"),
     "gitlab_group_team": ("GitLab groups", "records of their projects"),
@@ -105,7 +105,7 @@ def read_gaps_from(con: duckdb.DuckDBPyConnection) -> list[MappingGap] | None:
         column
         for (column,) in con.execute(
             "select column_name from information_schema.columns where table_schema = 'intermediate' "
-            "and table_name = 'int_mapping_gaps'"
+            "and table_name = 'int_mappings__gaps'"
         ).fetchall()
     }
     if not present.issuperset(GAP_COLUMNS):

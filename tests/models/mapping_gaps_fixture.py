@@ -101,7 +101,7 @@ MAPPING_ROWS = (
 
 
 def build_gap_warehouse(work: Path) -> Path:
-    """The fixture above, built up to int_mapping_gaps; returns the warehouse file."""
+    """The fixture above, built up to int_mappings__gaps; returns the warehouse file."""
     from ingestion.sources import TOOLS
 
     work.mkdir(parents=True, exist_ok=True)
@@ -114,5 +114,5 @@ def build_gap_warehouse(work: Path) -> Path:
     with duckdb.connect(str(warehouse)) as con:
         for row in MAPPING_ROWS:
             con.execute(row)
-    dbt_build(work, warehouse, "+int_mapping_gaps", "--exclude", "resource_type:seed")
+    dbt_build(work, warehouse, "+int_mappings__gaps", "--exclude", "resource_type:seed")
     return warehouse

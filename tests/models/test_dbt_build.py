@@ -826,7 +826,7 @@ def test_statuses_are_mapped_by_name_first(con: duckdb.DuckDBPyConnection) -> No
         con,
         """
         select status_name, delivery_phase, flow_state, mapping_source
-        from intermediate.int_jira_statuses_mapped
+        from intermediate.int_mappings__jira_statuses
         where status_name in ('已完成', 'Parked', 'Inbox', 'In Progress')
         order by status_name
     """,
@@ -844,7 +844,7 @@ def test_mapping_gaps_list_every_unmapped_value(con: duckdb.DuckDBPyConnection) 
         """
         select mapping_kind, unmapped_value, unmapped_value_detail, fallback_used, records_affected,
                example_record_model, example_record_id
-        from intermediate.int_mapping_gaps order by mapping_kind, unmapped_value
+        from intermediate.int_mappings__gaps order by mapping_kind, unmapped_value
     """,
     ) == [
         (

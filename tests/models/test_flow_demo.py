@@ -3,7 +3,7 @@
 The demo's planted story: team payments drags from 2026-05-15 until its release on 2026-06-30, so the
 flow time of its items done in the six weeks before the release is about double the rest of the year's.
 The weekly flow mart must show it. The real Jira sample must build status intervals without errors, with
-every status mapped (or reported in int_mapping_gaps).
+every status mapped (or reported in int_mappings__gaps).
 """
 
 from __future__ import annotations
@@ -121,17 +121,17 @@ def test_real_jira_sample_builds_status_intervals(real_samples_exports: Path, tm
     load_tool("jira", real_samples_exports, warehouse)
     # Work items of Azure Boards meet Jira's in the same models: its raw tables exist, empty.
     load_tool("azure_devops", real_samples_exports, warehouse)
-    dbt_build(tmp_path, warehouse, "+int_work_item_status_intervals")
+    dbt_build(tmp_path, warehouse, "+int_flow__work_item_status_intervals")
     [(intervals, items, unmapped)] = query(
         warehouse,
         """
         select count(*), count(distinct issue_id), sum(case when delivery_phase is null then 1 else 0 end)
-        from intermediate.int_work_item_status_intervals
+        from intermediate.int_flow__work_item_status_intervals
     """,
     )
     [(issues,)] = query(warehouse, "select count(*) from staging.stg_jira__issues")
     assert items == issues and intervals >= items
-    # Every status of the sample is mapped; one that is not would be listed in int_mapping_gaps.
+    # Every status of the sample is mapped; one that is not would be listed in int_mappings__gaps.
     assert unmapped == 0
 
 

@@ -480,7 +480,7 @@ def test_status_intervals(warehouse: Path) -> None:
         warehouse,
         """
         select issue_key, interval_index, status_name, status_source, team, valid_from, duration_hours
-        from intermediate.int_work_item_status_intervals order by issue_key, interval_index
+        from intermediate.int_flow__work_item_status_intervals order by issue_key, interval_index
     """,
     )
     by_key: dict[str, list[tuple]] = {}
@@ -846,7 +846,7 @@ def test_work_items(warehouse: Path) -> None:
     periods = query(
         warehouse,
         """
-        select issue_type, held_from, held_to from intermediate.int_work_item_issue_types
+        select issue_type, held_from, held_to from intermediate.int_flow__work_item_issue_types
         where issue_id = '10003' order by held_from nulls first
         """,
     )
@@ -861,7 +861,7 @@ def test_pull_request_links(warehouse: Path) -> None:
         warehouse,
         """
         select pull_number, issue_key, is_linked_by_title, is_linked_by_branch
-        from intermediate.int_work_item_pull_requests_linked order by pull_number, issue_key
+        from intermediate.int_flow__work_item_pull_requests_linked order by pull_number, issue_key
     """,
     )
     assert rows == [

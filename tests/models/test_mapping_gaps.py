@@ -37,7 +37,7 @@ def test_every_kind_of_gap_with_its_records_and_keys(warehouse: Path) -> None:
             """
             select mapping_kind, unmapped_value, records_affected, mapping_file, source_tool, display_name,
                    organization, project_key, component, area_path, status_id, jira_status_category
-            from intermediate.int_mapping_gaps order by mapping_kind, unmapped_value
+            from intermediate.int_mappings__gaps order by mapping_kind, unmapped_value
             """
         ).fetchall()
     assert rows == [
@@ -233,7 +233,7 @@ def test_run_summary_and_status_print_the_gaps(warehouse: Path, monkeypatch: pyt
 
 def test_the_mapping_gaps_warning_says_what_is_unmapped(warehouse: Path) -> None:
     dbt_result = dg.AssetCheckResult(
-        passed=False, asset_key=dg.AssetKey(["intermediate", "int_mapping_gaps"]), check_name=MAPPING_GAPS_CHECK,
+        passed=False, asset_key=dg.AssetKey(["intermediate", "int_mappings__gaps"]), check_name=MAPPING_GAPS_CHECK,
         severity=dg.AssetCheckSeverity.WARN,
     )
     described = describe_mapping_gaps(dbt_result, warehouse)
@@ -253,7 +253,7 @@ def test_a_gap_table_of_an_earlier_version_is_not_read(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
         assert read_gaps_from(con) is None
         con.execute("create schema intermediate")
-        con.execute("create table intermediate.int_mapping_gaps (mapping_gap_id varchar, mapping_kind varchar, "
+        con.execute("create table intermediate.int_mappings__gaps (mapping_gap_id varchar, mapping_kind varchar, "
                     "unmapped_value varchar, records_affected bigint)")
         assert read_gaps_from(con) is None
 
@@ -279,17 +279,17 @@ def test_filled_in_gap_rows_close_the_gaps_and_move_the_records(warehouse: Path,
                 values = [DECISIONS.get(column) or cell or None for column, cell in zip(columns, row, strict=False)]
                 con.execute(f"insert into mappings.{file.mapping_file} ({', '.join(columns)}) "
                             f"values ({', '.join('?' for _ in columns)})", values)
-    dbt_build(tmp_path, copy, "+int_mapping_gaps", "--exclude", "resource_type:seed")
+    dbt_build(tmp_path, copy, "+int_mappings__gaps", "--exclude", "resource_type:seed")
     assert read_mapping_gaps(copy) == []
     with duckdb.connect(str(copy), read_only=True) as con:
         # OPS-1 by its project's row; PAY-2 by its component Ledger's
-        assert con.execute("select issue_key, owning_team, owning_team_source from intermediate.int_work_items "
+        assert con.execute("select issue_key, owning_team, owning_team_source from intermediate.int_flow__work_items "
                            "where issue_key in ('OPS-1', 'PAY-2') order by 1").fetchall() == [
             ("OPS-1", "payments", "project"), ("PAY-2", "payments", "component")]
         # acct-zoe's items are held by her team now, not by their owning team
-        assert con.execute("select distinct team, team_source from intermediate.int_work_item_assignee_intervals "
+        assert con.execute("select distinct team, team_source from intermediate.int_flow__work_item_assignee_intervals "
                            "where assignee_account_id = 'acct-zoe'").fetchall() == [("payments", "assignee")]
-        assert con.execute("select repository, team from intermediate.int_repository_teams "
+        assert con.execute("select repository, team from intermediate.int_dora__repository_teams "
                            "where repository like 'acme/%' and repository_key in "
                            "('acme/unknown-repo', 'acme/newgroup/tool', 'acme/jenkins-app') order by 1").fetchall() == [
             ("acme/jenkins-app", "payments"), ("acme/newgroup/tool", "payments"), ("acme/unknown-repo", "payments")]

@@ -369,7 +369,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = duckdb.connect(str(warehouse))
     con.execute(raw_ddl(tuple(ALL_TOOLS)).replace("create table ", "create table if not exists "))
     con.close()
-    dbt_build(root, warehouse, "+mart_dora__monthly +mart_flow__weekly +int_mapping_gaps")
+    dbt_build(root, warehouse, "+mart_dora__monthly +mart_flow__weekly +int_mappings__gaps")
     return warehouse
 
 
@@ -390,7 +390,7 @@ def test_pull_requests_of_every_tool_in_one_shape(con):
         """
         select source_tool, pull_request_id, repository, pull_number, head_ref, author_login, state, merged_at,
                landed_sha, work_item_refs_json
-        from intermediate.int_pull_requests order by source_tool, pull_request_id
+        from intermediate.int_dora__pull_requests order by source_tool, pull_request_id
         """,
     ) == [
         ("azure_devops", 31, BILLING, 31, "fix/rounding", "ana.silva@fabrikam.com", "completed",
@@ -408,7 +408,7 @@ def test_gitlab_project_takes_the_team_of_its_group_when_not_seeded(con):
     assert _rows(
         con,
         """
-        select repository, team, team_source, gitlab_group_path from intermediate.int_repository_teams
+        select repository, team, team_source, gitlab_group_path from intermediate.int_dora__repository_teams
         where repository_key in ('acme/search/search-api', 'acme/search/search-indexer') order by 1
         """,
     ) == [
@@ -424,7 +424,7 @@ def test_gitlab_project_takes_the_team_of_its_group_when_not_seeded(con):
     # Azure Boards assignees of the fixture, whom flow_people_teams does not name: Ana Silva held 4101 and
     # 4102 (assigned at their revision 2), Ben Okafor 4101 (from its revision 4)
     assert _rows(con, "select mapping_kind, unmapped_value, records_affected, display_name "
-                      "from intermediate.int_mapping_gaps order by mapping_kind, unmapped_value") == [
+                      "from intermediate.int_mappings__gaps order by mapping_kind, unmapped_value") == [
         ("jenkins_deployment_rule", f"{CONTROLLER}/billing/deploy-reports", 1, None),
         ("person_team", "5c2e7f0a-3b1d-4e8a-9f21-6d0b7a4c1e93", 2, "Ana Silva"),
         ("person_team", "9a41c6d2-7e05-4b3f-8c18-2f6e0d9b5a70", 1, "Ben Okafor"),

@@ -1,7 +1,7 @@
 -- One row per Azure DevOps environment deployment record whose build is exported and names a repository.
 -- A record deploys what its build built: the commit and repository come from the build (a GitHub
 -- repository built by Azure Pipelines keeps its GitHub name). Records whose build is not exported yet are
--- left out until it is; those whose build names no repository are left out and listed in int_mapping_gaps.
+-- left out until it is; those whose build names no repository are left out and listed in int_mappings__gaps.
 with
 
 azure_devops_deployments as (

@@ -2,11 +2,11 @@
 -- pull request), or a default-branch commit pushed without one (GitHub, GitLab).
 with
 pull_requests as (
-    select * from {{ ref('int_pull_requests') }}
+    select * from {{ ref('int_dora__pull_requests') }}
     where merged_at is not null
 ),
 
--- every tool's pull request commits, keyed like int_pull_requests
+-- every tool's pull request commits, keyed like int_dora__pull_requests
 pull_request_commits as (
     select 'github' as source_tool, repository, pull_number, sha, authored_at
     from {{ ref('stg_github__pull_request_commits') }}
@@ -196,7 +196,7 @@ select
     ch._record_index,
     ch._dlt_load_id
 from changes as ch
-left join {{ ref('int_repository_teams') }} as rt on lower(ch.repository) = rt.repository_key
+left join {{ ref('int_dora__repository_teams') }} as rt on lower(ch.repository) = rt.repository_key
 left join {{ ref('int_dora__commit_deployments') }} as cd
     on ch.repository = cd.repository
     and ch.change_sha = cd.sha

@@ -7,12 +7,12 @@ named_keys as (
     select source_tool, repository, pull_number,
         {{ regexp_extract_first("upper(coalesce(title, ''))", "'(^|[^A-Z0-9])([A-Z][A-Z0-9]*-[0-9]+)'", 2) }}
             as issue_key
-    from {{ ref('int_pull_requests') }}
+    from {{ ref('int_dora__pull_requests') }}
     union
     select source_tool, repository, pull_number,
         {{ regexp_extract_first("upper(coalesce(head_ref, ''))", "'(^|[^A-Z0-9])([A-Z][A-Z0-9]*-[0-9]+)'", 2) }}
             as issue_key
-    from {{ ref('int_pull_requests') }}
+    from {{ ref('int_dora__pull_requests') }}
 ),
 
 defect_links as (

@@ -14,7 +14,7 @@ with
 
 repositories as (
 
-    select * from {{ ref('int_repository_teams') }}
+    select * from {{ ref('int_dora__repository_teams') }}
 
 ),
 
@@ -38,7 +38,7 @@ select
     a.environment,
     case
         when a.is_production_by_source is not null then a.is_production_by_source
-        -- a repository missing from the seed gets the default pattern (and shows in int_mapping_gaps)
+        -- a repository missing from the seed gets the default pattern (and shows in int_mappings__gaps)
         else coalesce({{ dora_regexp_matches(
             'a.environment',
             "coalesce(r.production_environment_pattern, '" ~ var('default_production_environment_pattern') ~ "')"

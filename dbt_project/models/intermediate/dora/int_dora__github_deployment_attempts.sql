@@ -1,10 +1,10 @@
 -- One row per GitHub deployment attempt: each deployment, and each run attempt of a repository's deploy
--- workflow (int_repository_teams.deploy_workflow_path).
+-- workflow (int_dora__repository_teams.deploy_workflow_path).
 with
 
 repositories as (
 
-    select * from {{ ref('int_repository_teams') }}
+    select * from {{ ref('int_dora__repository_teams') }}
 
 ),
 

@@ -20,7 +20,7 @@ incidents as (
             "coalesce(i.title, '')", "' '", "coalesce(i.description, '')", "' '",
             "coalesce(op.extra_properties_json, '')"
         ]) }}) as incident_text
-    from {{ ref('int_incidents') }} as i
+    from {{ ref('int_dora__incidents') }} as i
     left join opsgenie_properties as op
         on i.source_tool = 'opsgenie'
         and i.incident_id = op.incident_id

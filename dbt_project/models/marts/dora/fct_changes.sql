@@ -32,7 +32,7 @@ select
     cast(s.change_key as {{ dbt.type_string() }}) as change_key,
     cast(s.change_type as {{ dbt.type_string() }}) as change_type,
     cast(s.repository as {{ dbt.type_string() }}) as repository,
-    -- a record no seed maps counts under the unmapped team (listed in int_mapping_gaps), a
+    -- a record no seed maps counts under the unmapped team (listed in int_mappings__gaps), a
     -- team without a value stream in mappings/teams.csv under the unmapped value stream
     cast({{ team_or_unmapped('s.team') }} as {{ dbt.type_string() }}) as team,
     cast({{ value_stream_or_unmapped('t.value_stream') }} as {{ dbt.type_string() }}) as value_stream,

@@ -25,7 +25,7 @@ select
     cast(a.source_id as {{ dbt.type_string() }}) as source_id,
     cast(a.repository as {{ dbt.type_string() }}) as repository,
     cast(ts.service_name as {{ dbt.type_string() }}) as service_name,
-    -- a record no seed maps counts under the unmapped team (listed in int_mapping_gaps), a
+    -- a record no seed maps counts under the unmapped team (listed in int_mappings__gaps), a
     -- team without a value stream in mappings/teams.csv under the unmapped value stream
     cast({{ team_or_unmapped('a.team') }} as {{ dbt.type_string() }}) as team,
     cast({{ value_stream_or_unmapped('t.value_stream') }} as {{ dbt.type_string() }}) as value_stream,

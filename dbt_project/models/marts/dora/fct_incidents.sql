@@ -2,7 +2,7 @@
 -- to and how.
 with
 incidents as (
-    select * from {{ ref('int_incidents') }}
+    select * from {{ ref('int_dora__incidents') }}
 ),
 
 attribution as (
@@ -21,7 +21,7 @@ select
     cast(i.title as {{ dbt.type_string() }}) as title,
     cast(i.service_id as {{ dbt.type_string() }}) as service_id,
     cast(i.service_name as {{ dbt.type_string() }}) as service_name,
-    -- a record no seed maps counts under the unmapped team (listed in int_mapping_gaps), a
+    -- a record no seed maps counts under the unmapped team (listed in int_mappings__gaps), a
     -- team without a value stream in mappings/teams.csv under the unmapped value stream
     cast({{ team_or_unmapped('a.team') }} as {{ dbt.type_string() }}) as team,
     cast({{ value_stream_or_unmapped('t.value_stream') }} as {{ dbt.type_string() }}) as value_stream,

@@ -21,7 +21,7 @@ window_end_candidates as (
     union all
     select 2, max(started_at) from {{ ref('fct_incidents') }}
     union all
-    select 2, max(coalesce(updated_at, created_at)) from {{ ref('int_work_items') }}
+    select 2, max(coalesce(updated_at, created_at)) from {{ ref('int_flow__work_items') }}
 ),
 
 newest as (

@@ -10,7 +10,7 @@ with
 
 intervals as (
 
-    select * from {{ ref('int_work_item_flow_segments') }}
+    select * from {{ ref('int_flow__work_item_flow_segments') }}
 
 ),
 
@@ -28,7 +28,7 @@ decision_gates as (
 
 linked_pull_requests as (
 
-    select * from {{ ref('int_work_item_pull_requests_linked') }}
+    select * from {{ ref('int_flow__work_item_pull_requests_linked') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 linked_pull_requests as (
 
-    select * from {{ ref('int_work_item_pull_requests_linked') }}
+    select * from {{ ref('int_flow__work_item_pull_requests_linked') }}
 
 ),
 

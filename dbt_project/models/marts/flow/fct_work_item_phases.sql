@@ -10,7 +10,7 @@ with
 
 intervals as (
 
-    select * from {{ ref('int_work_item_status_intervals') }}
+    select * from {{ ref('int_flow__work_item_status_intervals') }}
 
 ),
 
@@ -27,7 +27,7 @@ phased_intervals as (
 
 segments as (
 
-    select * from {{ ref('int_work_item_flow_segments') }}
+    select * from {{ ref('int_flow__work_item_flow_segments') }}
 
 ),
 

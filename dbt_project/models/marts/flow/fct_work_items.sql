@@ -3,7 +3,7 @@
     statuses (moving between two done statuses does not change it). Flow time runs from the first move
     into a waiting or active status until done_at (time in new does not count); time spent done or
     canceled before a reopen is not part of it. Efficiency is active time over flow time.
-    An item counts under its owning team (int_work_items: its project's, first owned component's or area
+    An item counts under its owning team (int_flow__work_items: its project's, first owned component's or area
     path's team; `unmapped` when no seed maps it). The holding team (the assignee's) is kept beside it:
     the team that held the item when it closed, or holds it now. A closed item is classified by its issue
     type at close (Flow Framework: history is not rewritten); an open item by its type now.
@@ -12,13 +12,13 @@ with
 
 issues as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
 
 ),
 
 issue_type_periods as (
 
-    select * from {{ ref('int_work_item_issue_types') }}
+    select * from {{ ref('int_flow__work_item_issue_types') }}
 
 ),
 
@@ -30,19 +30,19 @@ issue_type_flow_items as (
 
 segments as (
 
-    select * from {{ ref('int_work_item_flow_segments') }}
+    select * from {{ ref('int_flow__work_item_flow_segments') }}
 
 ),
 
 intervals as (
 
-    select * from {{ ref('int_work_item_status_intervals') }}
+    select * from {{ ref('int_flow__work_item_status_intervals') }}
 
 ),
 
 linked_pull_requests as (
 
-    select * from {{ ref('int_work_item_pull_requests_linked') }}
+    select * from {{ ref('int_flow__work_item_pull_requests_linked') }}
 
 ),
 

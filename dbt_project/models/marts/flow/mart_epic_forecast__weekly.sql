@@ -16,7 +16,7 @@ work_items as (
 
 issues as (
 
-    select issue_key, due_date from {{ ref('int_work_items') }}
+    select issue_key, due_date from {{ ref('int_flow__work_items') }}
 
 ),
 

@@ -29,7 +29,7 @@ renamed as (
         cast(repository_type as {{ dbt.type_string() }}) as repository_type,
         -- the repository as the tool that hosts it names it: an Azure Repos repository as
         -- `<organization>/<project>/<name>`; a GitHub or Bitbucket one (Azure Pipelines building it) as
-        -- `owner/name`, which its `name` holds, else its `id`. Null when no field names it (int_mapping_gaps).
+        -- `owner/name`, which its `name` holds, else its `id`. Null when no field names it (int_mappings__gaps).
         cast(
             case
                 when lower(repository_type) in ('github', 'githubenterprise', 'bitbucket')

@@ -32,7 +32,7 @@ jira_component_teams as (
 
 jira_issue_components as (
 
-    select * from {{ ref('int_jira_issue_components') }}
+    select * from {{ ref('int_flow__jira_issue_components') }}
 
 ),
 

@@ -4,13 +4,13 @@ with
 
 repository_records as (
 
-    select * from {{ ref('int_repository_record_counts') }}
+    select * from {{ ref('int_mappings__repository_record_counts') }}
 
 ),
 
 repository_teams as (
 
-    select * from {{ ref('int_repository_teams') }}
+    select * from {{ ref('int_dora__repository_teams') }}
 
 ),
 

@@ -6,13 +6,13 @@ with
 
 intervals as (
 
-    select * from {{ ref('int_work_item_status_intervals') }}
+    select * from {{ ref('int_flow__work_item_status_intervals') }}
 
 ),
 
 assignee_periods as (
 
-    select * from {{ ref('int_work_item_assignee_intervals') }}
+    select * from {{ ref('int_flow__work_item_assignee_intervals') }}
 
 ),
 

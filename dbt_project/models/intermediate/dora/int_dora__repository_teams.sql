@@ -17,7 +17,7 @@ seen as (
     union
     select project_path, 'gitlab' as source_tool from {{ ref('stg_gitlab__deployments') }}
     union
-    select repository, source_tool from {{ ref('int_pull_requests') }} where source_tool = 'azure_devops'
+    select repository, source_tool from {{ ref('int_dora__pull_requests') }} where source_tool = 'azure_devops'
     union
     select repository, 'azure_devops' as source_tool
     from {{ ref('stg_azure_devops__builds') }}

@@ -4,7 +4,7 @@ with
 
 azure_devops_work_items as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
     where source_tool = 'azure_devops'
 
 ),
@@ -27,7 +27,7 @@ unmapped_area_records as (
             'organization': 'stg_work_items.organization',
             'project_key': 'stg_work_items.project',
             'area_path': 'stg_work_items.area_path',
-            'record_model': "'int_work_items'",
+            'record_model': "'int_flow__work_items'",
             'record_id': 'azure_devops_work_items.issue_id',
         }) }}
     from azure_devops_work_items

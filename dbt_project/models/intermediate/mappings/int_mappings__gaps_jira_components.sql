@@ -4,13 +4,13 @@ with
 
 jira_issue_components as (
 
-    select * from {{ ref('int_jira_issue_components') }}
+    select * from {{ ref('int_flow__jira_issue_components') }}
 
 ),
 
 work_items as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
 
 ),
 

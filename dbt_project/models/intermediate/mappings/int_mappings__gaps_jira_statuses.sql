@@ -4,7 +4,7 @@ with
 
 jira_statuses as (
 
-    select * from {{ ref('int_jira_statuses_mapped') }}
+    select * from {{ ref('int_mappings__jira_statuses') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 azure_devops_states as (
 
-    select * from {{ ref('int_azure_devops_states_mapped') }}
+    select * from {{ ref('int_mappings__azure_devops_states') }}
 
 ),
 

@@ -5,14 +5,14 @@ with
 
 repository_records as (
 
-    select * from {{ ref('int_repository_record_counts') }}
+    select * from {{ ref('int_mappings__repository_record_counts') }}
     where source_tool = 'gitlab'
 
 ),
 
 repository_teams as (
 
-    select * from {{ ref('int_repository_teams') }}
+    select * from {{ ref('int_dora__repository_teams') }}
 
 ),
 

@@ -7,13 +7,13 @@ with
 
 issues as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
 
 ),
 
 changelog_items as (
 
-    select * from {{ ref('int_work_item_changes') }}
+    select * from {{ ref('int_flow__work_item_changes') }}
 
 ),
 

@@ -12,13 +12,13 @@ with
 
 work_items as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
 
 ),
 
 pull_requests as (
 
-    select * from {{ ref('int_pull_requests') }}
+    select * from {{ ref('int_dora__pull_requests') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 jira_issue_types as (
 
-    select * from {{ ref('int_jira_issue_types_mapped') }}
+    select * from {{ ref('int_mappings__jira_issue_types') }}
 
 ),
 

@@ -1,5 +1,5 @@
 -- One row per Jira issue and component it carries, in the issue's order. Both the owning team of an issue
--- (int_work_items) and the components no team owns (int_mapping_gaps__jira_components) read it.
+-- (int_flow__work_items) and the components no team owns (int_mappings__gaps_jira_components) read it.
 with
 
 jira_issues as (

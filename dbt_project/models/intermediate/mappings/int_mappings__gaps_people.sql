@@ -5,14 +5,14 @@ with
 unheld_assignments as (
 
     select distinct issue_id, assignee_account_id
-    from {{ ref('int_work_item_assignee_intervals') }}
+    from {{ ref('int_flow__work_item_assignee_intervals') }}
     where team_source != 'assignee' and assignee_account_id is not null
 
 ),
 
 work_items as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
 
 ),
 
@@ -32,13 +32,13 @@ person_name_candidates as (
     union all
 
     select from_value, from_string, 2
-    from {{ ref('int_work_item_changes') }}
+    from {{ ref('int_flow__work_item_changes') }}
     where field = 'assignee' and from_value is not null and from_string is not null
 
     union all
 
     select to_value, to_string, 2
-    from {{ ref('int_work_item_changes') }}
+    from {{ ref('int_flow__work_item_changes') }}
     where field = 'assignee' and to_value is not null and to_string is not null
 
 ),
@@ -70,7 +70,7 @@ unmapped_person_records as (
             'fallback_used': "'the owning team of each work item holds it meanwhile (else unmapped)'",
             'source_tool': 'work_items.source_tool',
             'display_name': 'person_names.display_name',
-            'record_model': "'int_work_items'",
+            'record_model': "'int_flow__work_items'",
             'record_id': 'unheld_assignments.issue_id',
         }) }}
     from unheld_assignments

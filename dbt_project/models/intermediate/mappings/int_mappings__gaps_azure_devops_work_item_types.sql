@@ -3,7 +3,7 @@ with
 
 azure_devops_work_items as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
     where source_tool = 'azure_devops'
 
 ),
@@ -24,7 +24,7 @@ unmapped_work_item_type_records as (
             'unmapped_value_detail': "'Azure Boards work item type'",
             'fallback_used': "'none: flow item unknown'",
             'source_tool': "'azure_devops'",
-            'record_model': "'int_work_items'",
+            'record_model': "'int_flow__work_items'",
             'record_id': 'azure_devops_work_items.issue_id',
         }) }}
     from azure_devops_work_items

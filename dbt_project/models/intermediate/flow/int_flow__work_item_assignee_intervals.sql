@@ -1,6 +1,6 @@
 {#
     Who held each work item (Jira, Azure Boards) over time, and so which team held it (the holding team,
-    which drives handoffs; the item still belongs to its owning team, see int_work_items). Like statuses, the first
+    which drives handoffs; the item still belongs to its owning team, see int_flow__work_items). Like statuses, the first
     assignee is not in the changelog: it is the first assignee change's from-side, or the current assignee
     of an item never reassigned.
 #}
@@ -8,13 +8,13 @@ with
 
 issues as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
 
 ),
 
 changelog_items as (
 
-    select * from {{ ref('int_work_item_changes') }}
+    select * from {{ ref('int_flow__work_item_changes') }}
 
 ),
 

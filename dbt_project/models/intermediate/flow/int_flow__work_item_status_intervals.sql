@@ -10,19 +10,19 @@ with
 
 issues as (
 
-    select * from {{ ref('int_work_items') }}
+    select * from {{ ref('int_flow__work_items') }}
 
 ),
 
 changelog_items as (
 
-    select * from {{ ref('int_work_item_changes') }}
+    select * from {{ ref('int_flow__work_item_changes') }}
 
 ),
 
 assignee_periods as (
 
-    select * from {{ ref('int_work_item_assignee_intervals') }}
+    select * from {{ ref('int_flow__work_item_assignee_intervals') }}
 
 ),
 
@@ -30,12 +30,12 @@ assignee_periods as (
 statuses as (
 
     select 'jira' as source_tool, status_name, delivery_phase, flow_state
-    from {{ ref('int_jira_statuses_mapped') }}
+    from {{ ref('int_mappings__jira_statuses') }}
 
     union all
 
     select 'azure_devops' as source_tool, state_name, delivery_phase, flow_state
-    from {{ ref('int_azure_devops_states_mapped') }}
+    from {{ ref('int_mappings__azure_devops_states') }}
 
 ),
 

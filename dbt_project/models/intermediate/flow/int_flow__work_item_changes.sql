@@ -19,7 +19,7 @@ jira_changes as (
         to_string,
         to_value,
         author_account_id
-    from {{ ref('int_jira_changelog_items_resolved') }}
+    from {{ ref('int_flow__jira_changelog_items_resolved') }}
 
 ),
 
