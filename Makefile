@@ -51,7 +51,7 @@ docs: install
 		--profiles-dir dbt_project --target-path $(CURDIR)/warehouse/dbt_docs --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 lint: install
-	$(BIN)/ruff check ingestion orchestration tests bench
+	$(BIN)/ruff check ingestion orchestration demo tests bench
 
 clean:
 	rm -rf warehouse .dagster dbt_project/target dbt_project/logs dbt_project/organisations

@@ -578,7 +578,7 @@ def collect_together(config_dir: Path, landing: Path, now: datetime) -> dict:
 
 
 def measure(size: str, scratch: Path) -> dict:
-    from ingestion.demo_org.generate import generate_demo_exports
+    from demo.generate import generate_demo_exports
 
     started = time.perf_counter()
     generate_demo_exports(scratch / "demo", size=size, seed=7)

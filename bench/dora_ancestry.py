@@ -90,7 +90,7 @@ def dbt(command: list[str], work: Path, warehouse: Path) -> dict:
 def load(size: str, work: Path) -> dict:
     """Generate the demo organisation at `size` and load it into work/warehouse.duckdb (once)."""
     sys.path.insert(0, str(ROOT))
-    from ingestion.demo_org.generate import generate_demo_exports
+    from demo.generate import generate_demo_exports
     from ingestion.pipelines import load_all
     from orchestration.lib.settings import Settings
 

@@ -7,7 +7,7 @@ DuckDB alone sets on the same data, in the same run.
     .venv/bin/python bench/full_build.py --size S --delivery-run  # also `delivery run` on the same exports
     .venv/bin/python bench/full_build.py --size L --raw WAREHOUSE # from a loaded warehouse: no ingest
 
-1. Writes the demo exports (`python -m ingestion.demo_org`); not part of the build.
+1. Writes the demo exports (`python -m demo`); not part of the build.
 2. Times each stage in its own process: wall time (process start to exit, imports included), CPU time,
    and the peak resident memory of the whole process tree (see process_tree.py).
    - ingest: `ingestion.pipelines.load_all`;
@@ -373,7 +373,7 @@ def require_success(stage: str, measured: Measured) -> None:
 def generate_exports(exports: Path, size: str) -> dict:
     """The demo organisation's exports; files and records per folder from the generator's own counts."""
     measured = run_measured(
-        [sys.executable, "-m", "ingestion.demo_org", "--out", str(exports), "--size", size], cwd=ROOT
+        [sys.executable, "-m", "demo", "--out", str(exports), "--size", size], cwd=ROOT
     )
     require_success("generate", measured)
     counts = {}

@@ -5,7 +5,7 @@
     .venv/bin/python bench/incremental.py --size M --work DIR      # keep the scratch folder
     .venv/bin/python bench/incremental.py --size L --exports DIR --stages --no-rebuild   # at L, see below
 
-1. Writes the demo exports and splits them (ingestion/demo_org/later_day.py): the first delivery, and a
+1. Writes the demo exports and splits them (demo/later_day.py): the first delivery, and a
    later day of new files (one in 20) and re-exports that carry newer versions of loaded records.
 2. First delivery: ingest, then `dbt build` (a full build: nothing built yet).
 3. The later day: ingest (dlt loads only the new files), then `dbt build` (incremental: the staging
@@ -60,7 +60,7 @@ from full_build import (
 )
 
 sys.path.insert(0, str(ROOT))
-from ingestion.demo_org.later_day import DEFAULT_SHARE, deliver_later_day, withhold_later_day
+from demo.later_day import DEFAULT_SHARE, deliver_later_day, withhold_later_day
 
 BUILT_SCHEMAS = ("staging", "intermediate", "marts")
 TARGET_SHARE_OF_FULL = 0.05

@@ -107,7 +107,7 @@ def ingest(exports: Path, warehouse: Path) -> dict:
 
 def generate(out: Path, size: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from ingestion.demo_org.generate import generate_demo_exports
+    from demo.generate import generate_demo_exports
 
     return {"counts": generate_demo_exports(out, size=size, seed=7)}
 

@@ -1,1 +1,1 @@
-"""Ingestion: dlt sources over the landing folder, and the demo organisation that fills it."""
+"""Ingestion: dlt sources over the landing folder (the demo organisation that can fill it is `demo`)."""

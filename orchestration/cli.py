@@ -43,7 +43,7 @@ def _settings() -> Settings:
 
 
 def _has_exports(exports_dir: Path) -> bool:
-    from ingestion.demo_org.marker import MARKER_NAME
+    from ingestion.landing_marker import MARKER_NAME
 
     return exports_dir.is_dir() and any(
         p.is_file() and p.name != MARKER_NAME for p in exports_dir.rglob("*.json")
@@ -102,8 +102,8 @@ def demo(
     = False,
 ) -> None:
     """Write the demo organisation's exports in the landing layout (left as they are when unchanged)."""
-    from ingestion.demo_org.generate import parse_scale
-    from ingestion.demo_org.marker import ForeignFilesError, write_demo
+    from demo.generate import parse_scale
+    from demo.marker import ForeignFilesError, write_demo
 
     settings = _settings()
     target = out or settings.exports_dir

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from ingestion.demo_org.marker import holds_only_demo_data
+from ingestion.landing_marker import holds_only_demo_data
 from orchestration.ingestion_assets import DUCKDB_POOL
 from orchestration.lib.pseudonyms import people_policy
 from orchestration.lib.serving import PUBLISHED_SCHEMAS, publish

@@ -93,7 +93,7 @@ def demo_exports(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pa
     exports = shared_root / "demo_exports"
     with FileLock(str(shared_root / "demo_exports.lock")):
         if not (shared_root / "demo_exports.written").exists():
-            from ingestion.demo_org.marker import write_demo
+            from demo.marker import write_demo
 
             shutil.rmtree(exports, ignore_errors=True)
             write_demo(exports, DEMO_SIZE, seed=7)  # as `delivery demo` writes it: with the demo's marker
@@ -116,7 +116,7 @@ def demo_serving(tmp_path_factory: pytest.TempPathFactory, worker_id: str, demo_
 
 
 def _build_demo_serving(root: Path, demo: DemoServing) -> None:
-    from ingestion.demo_org.marker import holds_only_demo_data
+    from ingestion.landing_marker import holds_only_demo_data
     from ingestion.pipelines import load_all
     from orchestration.lib.serving import publish
     from tests.models.dbt_runner import run_dbt

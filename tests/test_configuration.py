@@ -69,7 +69,7 @@ def test_the_demo_configuration_is_valid_and_holds_every_mapping():
     assert sorted(config.mappings) == sorted(mapping.name for mapping in MAPPINGS)
     # mappings/teams.csv of the demo: 11 teams, a header line
     assert len(config.mappings["teams"].rows) == 11
-    assert config.values["exports_dir"] == str((DEMO_CONFIG_DIR / "../../../exports").resolve())
+    assert config.values["exports_dir"] == str((DEMO_CONFIG_DIR / "../../exports").resolve())
 
 
 def test_an_unknown_team_in_a_mapping_names_the_file_line_and_team(config_dir):

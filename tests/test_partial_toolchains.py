@@ -88,7 +88,7 @@ def _published(root: Path, sql: str) -> list[tuple]:
 
 
 def _seed_teams() -> dict[str, str]:
-    teams_csv = REPO_ROOT / "ingestion" / "demo_org" / "config" / "mappings" / "teams.csv"
+    teams_csv = REPO_ROOT / "demo" / "config" / "mappings" / "teams.csv"
     lines = teams_csv.read_text(encoding="utf-8").splitlines()[1:]
     return {line.split(",")[0]: line.split(",")[2] for line in lines if line}
 

@@ -23,13 +23,14 @@ from pathlib import Path
 import pytest
 from dagster import DagsterEventType, DagsterInstance
 
-from ingestion.demo_org.marker import MARKER_NAME
+from ingestion.landing_marker import MARKER_NAME
 from tests.conftest import DemoServing, mart_contents, query, snapshot_id
 from tests.limits import HANG_SECONDS
 
 PROJECT = Path(__file__).parents[1]
-# The parts of the tree `delivery run` needs; dbt's target folder is left behind (it is parsed afresh).
-PROJECT_PARTS = ("orchestration", "ingestion", "dbt_project", "pyproject.toml", "workspace.yaml")
+# The parts of the tree `delivery run` needs; dbt's target folder is left behind (it is parsed afresh). Of the
+# demo, its configuration folder only (the default one): a run never imports the demo's code.
+PROJECT_PARTS = ("orchestration", "ingestion", "demo/config", "dbt_project", "pyproject.toml", "workspace.yaml")
 HELD_BACK_EVERY = 20
 ORPHAN_KEY = "PAY-11"
 BROKEN_MODEL = "int_zz_broken_model"

@@ -17,9 +17,9 @@ from orchestration.config.spec import SETTINGS, SETTINGS_BY_NAME
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-DEMO_CONFIG_DIR = PROJECT_ROOT / "ingestion" / "demo_org" / "config"
+DEMO_CONFIG_DIR = PROJECT_ROOT / "demo" / "config"
 # dbt_project.yml's default seed path of the mapping tables: the demo's, relative to the dbt project.
-DEMO_MAPPINGS_SEED_PATH = "../ingestion/demo_org/config/mappings"
+DEMO_MAPPINGS_SEED_PATH = "../demo/config/mappings"
 # Where each warehouse's validated mapping tables are written for dbt, under the dbt project.
 ORGANISATIONS_FOLDER = "organisations"
 # The folders of the dbt project whose files define the models; an edit there calls for a new parse.

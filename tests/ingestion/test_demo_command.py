@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ingestion.demo_org.marker import MARKER_NAME, holds_only_demo_data
+from ingestion.landing_marker import MARKER_NAME, holds_only_demo_data
 from orchestration.cli import app
 
 SIZE = "0.05"  # the smallest demo that still has every tool's folders: a second or two

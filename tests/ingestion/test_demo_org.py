@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.demo_org.generate import generate_demo_exports, parse_scale
-from ingestion.demo_org.organisation import (
+from demo.generate import generate_demo_exports, parse_scale
+from demo.organisation import (
     DEPLOY_WORKFLOW_PATH,
     PLANTED_SLOWDOWN_RELEASE,
     PLANTED_SLOWDOWN_RELEASE_DATE,
@@ -999,7 +999,7 @@ def test_teams_on_other_toolchains_leave_the_github_teams_files_as_they_were(
     tmp_path: Path, monkeypatch
 ) -> None:
     """Adding Billing, Search and Fulfilment only adds files: every file of the GitHub teams keeps its bytes."""
-    from ingestion.demo_org import generate
+    from demo import generate
 
     def digests(root: Path) -> dict[str, str]:
         return {

@@ -24,7 +24,7 @@ DBT = Path(sys.executable).parent / "dbt"
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The demo organisation's mapping tables, whatever a `delivery` command run in this process exported (as
 # dbt_project.yml reads them: relative to the project).
-DEMO_MAPPINGS_SEED_PATH = "../ingestion/demo_org/config/mappings"
+DEMO_MAPPINGS_SEED_PATH = "../demo/config/mappings"
 WAREHOUSE_NAME = "delivery.duckdb"
 PARTIAL_PARSE = "partial_parse.msgpack"
 
@@ -101,8 +101,7 @@ def _shared_parse() -> Path:
 
 def _project_digest() -> str:
     digest = hashlib.sha256(sys.executable.encode())
-    sources = [*DBT_PROJECT_DIR.glob("*.yml"), *(DBT_PROJECT_DIR.parent / "ingestion" / "demo_org" / "config"
-                                                 / "mappings").glob("*.csv")]
+    sources = [*DBT_PROJECT_DIR.glob("*.yml"), *(DBT_PROJECT_DIR / DEMO_MAPPINGS_SEED_PATH).glob("*.csv")]
     for folder in ("models", "seeds", "macros", "tests"):
         sources += (p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
     for path in sorted(sources):

@@ -1,7 +1,7 @@
 """The DORA marts on the demo organisation (scale 0.2, the session's `demo_serving`): the planted story shows.
 
 The demo plants a slowdown of team `payments` before its release of 2026-06-30: from 2026-05-15 coding
-stretches by 1.8 and review waits by 1.4 (ingestion/demo_org/generate.py). Its changes merged in that
+stretches by 1.8 and review waits by 1.4 (demo/generate.py). Its changes merged in that
 stretch must show it in `fct_changes`: a longer median lead time, and a pre-deployment part (coding, pickup
 and review) that roughly doubles, against the rest of the year. The monthly mart shows it too, in its time to
 merge (that same pre-deployment part, dated by merge): lead time there is dated by the deployment that ships

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.demo_org.generate import build_team_specs, generate_demo_exports
-from ingestion.demo_org.people import build_rosters
+from demo.generate import build_team_specs, generate_demo_exports
+from demo.people import build_rosters
 from ingestion.pipelines import load_all, load_tool
 from tests.conftest import query
 from tests.models.dbt_runner import dbt_build
@@ -182,7 +182,7 @@ def test_people_seed_matches_the_demo_rosters() -> None:
         for slug, roster in rosters.items()
         for person in (*roster.engineers, roster.product_manager)
     }
-    seed = REPO_ROOT / "ingestion" / "demo_org" / "config" / "mappings" / "flow_people_teams.csv"
+    seed = REPO_ROOT / "demo" / "config" / "mappings" / "flow_people_teams.csv"
     lines = seed.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "account_id,team"
     assert {tuple(line.split(",")) for line in lines[1:]} == expected

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.demo_org.generate import generate_demo_exports
-from ingestion.demo_org.later_day import deliver_later_day, withhold_later_day
+from demo.generate import generate_demo_exports
+from demo.later_day import deliver_later_day, withhold_later_day
 from ingestion.pipelines import load_all
 from tests.models.dbt_runner import run_dbt
 

@@ -23,7 +23,7 @@ from tests.models.mapping_gaps_fixture import PAYMENTS_ENGINEER, build_gap_wareh
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DELIVERY = Path(sys.executable).with_name("delivery")
 # Where the mapping files are: the dbt seeds today, the demo's configuration folder once they move there.
-MAPPING_FOLDERS = (REPO_ROOT / "ingestion" / "demo_org" / "config" / "mappings", REPO_ROOT / "dbt_project" / "seeds")
+MAPPING_FOLDERS = (REPO_ROOT / "demo" / "config" / "mappings", REPO_ROOT / "dbt_project" / "seeds")
 
 
 @pytest.fixture(scope="module")

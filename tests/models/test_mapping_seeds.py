@@ -6,10 +6,10 @@ import csv
 import json
 from pathlib import Path
 
-from ingestion.demo_org import organisation as org
-from ingestion.demo_org.azure_devops import STATE_OF, TYPE_OF
+from demo import organisation as org
+from demo.azure_devops import STATE_OF, TYPE_OF
 
-SEEDS = Path(__file__).resolve().parents[2] / "ingestion" / "demo_org" / "config" / "mappings"
+SEEDS = Path(__file__).resolve().parents[2] / "demo" / "config" / "mappings"
 REAL_JIRA_ISSUES = Path(__file__).resolve().parents[1] / "fixtures" / "real_samples" / "jira" / "issues"
 
 PHASES = {"discovery", "planning", "development", "release_readiness", "release", "done", "canceled"}

@@ -1,37 +1,21 @@
-"""The demo's marker: `.delivery-demo.json` in a landing folder the demo wrote, listing what it wrote.
+"""Writing the demo's marker (`ingestion.landing_marker` reads it): `.delivery-demo.json` in a landing folder
+the demo wrote, listing what it wrote.
 
 It lets the demo tell its own files from anybody else's (it refuses to write over a folder that holds
-other exports), leave an unchanged demo alone (no file rewritten, so nothing is read again), and lets a
-publish record whether the snapshot was built from demo data only.
+other exports) and leave an unchanged demo alone (no file rewritten, so nothing is read again).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
-MARKER_NAME = ".delivery-demo.json"
+from ingestion.landing_marker import MARKER_NAME, DemoMarker, landing_files, read_marker
+
 # The generator's own code: a change there may change the files the same size and seed write.
 GENERATOR_DIR = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class DemoMarker:
-    size: str
-    seed: int
-    generator: str
-    # Every file the demo wrote, relative to the landing folder: [size in bytes, modification time in ns].
-    files: dict[str, list[int]]
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {"size": self.size, "seed": self.seed, "generator": self.generator, "files": self.files},
-            sort_keys=True, indent=1,
-        )
 
 
 def generator_fingerprint() -> str:
@@ -40,28 +24,6 @@ def generator_fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def landing_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """Every file under the folder (links as themselves, not followed), but the marker, relative and sorted."""
-    if not folder.is_dir():
-        return
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(root) / name
-            relative = path.relative_to(folder).as_posix()
-            if relative != MARKER_NAME:
-                yield relative, path.lstat()
-
-
-def read_marker(folder: Path) -> DemoMarker | None:
-    """The marker of the folder, or None when it has none (or one that is not the demo's)."""
-    try:
-        body = json.loads((folder / MARKER_NAME).read_text())
-        return DemoMarker(str(body["size"]), int(body["seed"]), str(body["generator"]), dict(body["files"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def write_marker(folder: Path, size: str, seed: int, demo_folders: Iterable[str]) -> DemoMarker:
@@ -93,15 +55,6 @@ def is_unchanged_demo(folder: Path, size: str, seed: int) -> bool:
         return False
     present = {relative: [stat.st_size, stat.st_mtime_ns] for relative, stat in landing_files(folder)}
     return present == marker.files
-
-
-def holds_only_demo_data(folder: Path) -> bool:
-    """The landing folder holds the demo's marker and only files the demo wrote, as it wrote them (size)."""
-    marker = read_marker(folder)
-    if marker is None:
-        return False
-    present = {relative: stat.st_size for relative, stat in landing_files(folder)}
-    return present == {relative: size for relative, (size, _) in marker.files.items()}
 
 
 class ForeignFilesError(Exception):

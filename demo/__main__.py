@@ -1,4 +1,4 @@
-"""`python -m ingestion.demo_org --out exports --size S --seed 7`: write the demo organisation's exports."""
+"""`python -m demo --out exports --size S --seed 7`: write the demo organisation's exports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .marker import ForeignFilesError, write_demo
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.demo_org", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("exports"), help="exports folder (default: exports)")
     parser.add_argument("--size", default="S", help="S, M, L or a scale factor such as 0.25 (default: S)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")

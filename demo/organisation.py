@@ -153,7 +153,7 @@ RENAMED_STATUS_ID = "10007"
 # Status 10007 is "QA" in changelog strings and issue bodies written before this date, "In Testing" after.
 STATUS_RENAME_DATE = "2026-04-01"
 
-# The planted story: the slowdown team's release whose run-up drags (see `ingestion.demo_org.generate`).
+# The planted story: the slowdown team's release whose run-up drags (see `demo.generate`).
 PLANTED_SLOWDOWN_RELEASE = "PAY 2026.06"
 PLANTED_SLOWDOWN_RELEASE_DATE = "2026-06-30"
 PLANTED_SLOWDOWN_START = "2026-05-15"
