@@ -207,3 +207,6 @@ def test_dbt_run_alone_falls_back_to_the_settings_defaults():
     assert re.findall(r"env_var\('DELIVERY_DUCKDB_MEMORY_LIMIT', '([^']+)'\)", profile) == [
         SETTINGS_BY_NAME["duckdb_memory_limit"].default
     ]
+    assert re.findall(r"env_var\('DELIVERY_DBT_THREADS', '([^']+)'\)", profile) == [
+        str(SETTINGS_BY_NAME["dbt_threads"].default)
+    ]

@@ -407,7 +407,7 @@ def no_production(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.toolchain_exports import raw_ddl
 
     root = tmp_path_factory.mktemp("no_production")
-    exports, warehouse = root / "exports", root / "w.duckdb"
+    exports, warehouse = root / "exports", root / "delivery.duckdb"
     # the same history as the GitHub-only organisation, deployed to staging alone: no production deployment
     write_github_repository(exports, CHECKOUT_WEB, "staging")
     _write_azure_pipelines(exports)

@@ -180,6 +180,8 @@ def _convert(setting: Setting, raw: object, relative_to: Path, from_text: bool) 
             raise ValueError(f"no tier thresholds for {number}: one of {', '.join(map(str, DORA_REPORT_YEARS))}")
         if number < 0:
             raise ValueError(f"expected a number of zero or more, got {number}")
+        if setting.name == "dbt_threads" and number < 1:
+            raise ValueError(f"dbt builds with at least one thread, got {number}")
         return number
     if kind == "labels":
         labels = [part.strip() for part in raw.split(",")] if from_text and isinstance(raw, str) else raw

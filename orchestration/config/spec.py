@@ -53,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
             "DuckDB's memory budget for every connection that writes (the loads, dbt, publish), e.g. 3GB or "
             "1500MiB; beyond it DuckDB spills to disk. DuckDB's own default is 80 % of the machine.",
             "Loading", "memory"),
+    Setting("dbt_threads", 4,
+            "Models and tests dbt builds at once. dbt's own work on one node overlaps DuckDB's query of another, "
+            "so a build is faster with more threads than cores.", "Loading", "int"),
     # Dagster's freshness checks and dbt's source freshness (dbt_project.yml) both read these two.
     Setting("freshness_warn_hours", 36.0, "A tool whose newest load is older than this warns.", "Checks", "float",
             dbt_var=True),

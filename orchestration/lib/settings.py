@@ -58,6 +58,7 @@ class Settings:
     files_per_batch: int
     # DuckDB's memory budget of the loads, dbt and publish (dbt reads it from the environment: profiles.yml).
     duckdb_memory_limit: str = SETTINGS_BY_NAME["duckdb_memory_limit"].default
+    dbt_threads: int = SETTINGS_BY_NAME["dbt_threads"].default
     # A tool whose newest load is older than this warns; older than the second, it blocks publish. dbt's
     # source freshness gets the same windows as dbt vars.
     freshness_warn_hours: float = SETTINGS_BY_NAME["freshness_warn_hours"].default
@@ -118,6 +119,7 @@ class Settings:
             demo_seed=values["demo_seed"],
             files_per_batch=values["files_per_batch"],
             duckdb_memory_limit=values["duckdb_memory_limit"],
+            dbt_threads=values["dbt_threads"],
             freshness_warn_hours=values["freshness_warn_hours"],
             freshness_fail_hours=values["freshness_fail_hours"],
             max_mart_row_drop=values["max_mart_row_drop"],
@@ -129,10 +131,11 @@ class Settings:
         )
 
     def export_to_environment(self) -> None:
-        """dbt reads the warehouse path and the memory budget from the environment (see
+        """dbt reads the warehouse path, the memory budget and its threads from the environment (see
         dbt_project/profiles.yml), the other settings it uses as vars."""
         os.environ["DELIVERY_WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ["DELIVERY_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        os.environ["DELIVERY_DBT_THREADS"] = str(self.dbt_threads)
         os.environ["DELIVERY_EXPORTS_DIR"] = str(self.exports_dir)
         os.environ["DELIVERY_SERVING_PATH"] = str(self.serving_path)
         os.environ["DELIVERY_CONFIG_DIR"] = str(self.config_dir)

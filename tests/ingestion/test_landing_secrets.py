@@ -48,7 +48,7 @@ def test_a_link_out_of_the_landing_folder_is_reported_unread_and_no_token_reache
 ):
     exports, warehouse, serving = (
         _landing_with_secrets(tmp_path),
-        tmp_path / "w.duckdb",
+        tmp_path / "delivery.duckdb",
         tmp_path / "s.duckdb",
     )
 

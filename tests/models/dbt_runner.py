@@ -1,11 +1,22 @@
-"""Runs the real dbt CLI of this environment on the project, against one test's warehouse file."""
+"""Runs the real dbt CLI of this environment on the project, against one test's warehouse file.
+
+Every call starts from one parse of the project made once per test session: dbt re-parses only what
+differs. dbt reuses a saved parse only if the profile is the same, and the profile holds the warehouse's
+path, so dbt runs in the warehouse's folder and names it by a relative path that is the same for every
+test: `delivery.duckdb` (a warehouse of another name is parsed again).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+from filelock import FileLock
 
 from tests.limits import HANG_SECONDS
 
@@ -14,35 +25,23 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The demo organisation's mapping tables, whatever a `delivery` command run in this process exported (as
 # dbt_project.yml reads them: relative to the project).
 DEMO_MAPPINGS_SEED_PATH = "../demo/config/mappings"
+WAREHOUSE_NAME = "delivery.duckdb"
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def run_dbt(
     command: list[str], work: Path, warehouse: Path, extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """`dbt <command>` with its own target and log folders under `work`, so tests never collide."""
-    env = {
-        **os.environ,
-        "DELIVERY_WAREHOUSE_PATH": str(Path(warehouse).resolve()),
-        "DELIVERY_MAPPINGS_DIR": DEMO_MAPPINGS_SEED_PATH,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        **(extra_env or {}),
-    }
+    folder, path = _warehouse_folder(Path(warehouse).resolve())
+    env = {**_dbt_env(extra_env), "DELIVERY_WAREHOUSE_PATH": path}
+    target = work / "target"
+    _start_from_the_shared_parse(target)
     return subprocess.run(
-        [
-            str(DBT),
-            *command,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
+        [str(DBT), *command, *_folders(target, work / "logs")],
         check=False,
         env=env,
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=HANG_SECONDS,
@@ -53,3 +52,58 @@ def dbt_build(work: Path, warehouse: Path, select: str, *options: str) -> None:
     """`dbt build --select <select>` (tests only on the selected nodes), which must succeed."""
     result = run_dbt(["build", "--select", select, "--indirect-selection", "cautious", *options], work, warehouse)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def _dbt_env(extra_env: dict[str, str] | None) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DELIVERY_WAREHOUSE_PATH": WAREHOUSE_NAME,
+        "DELIVERY_MAPPINGS_DIR": DEMO_MAPPINGS_SEED_PATH,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        **(extra_env or {}),
+    }
+
+
+def _folders(target: Path, logs: Path) -> list[str]:
+    return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(target), "--log-path", str(logs)]
+
+
+def _warehouse_folder(warehouse: Path) -> tuple[Path, str]:
+    """The folder dbt runs in and the warehouse's path from there: `delivery.duckdb` when the test's file
+    has that name (DuckDB names the catalog after the file, so a link of another name would not do)."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return warehouse.parent, warehouse.name if warehouse.name == WAREHOUSE_NAME else str(warehouse)
+
+
+def _start_from_the_shared_parse(target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    if not (target / PARTIAL_PARSE).exists():
+        shutil.copy2(_shared_parse(), target / PARTIAL_PARSE)
+
+
+def _shared_parse() -> Path:
+    """The session's parse, made once under a lock by whichever test worker asks first. Its folder is
+    named by the project's files, so an edited project never starts from a parse of another."""
+    folder = Path(tempfile.gettempdir()) / f"delivery-tests-dbt-parse-{_project_digest()}"
+    parsed = folder / "target" / PARTIAL_PARSE
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / "parse.lock")):
+        if not parsed.exists():
+            result = subprocess.run(
+                [str(DBT), "parse", "--quiet", *_folders(folder / "target", folder / "logs")],
+                env=_dbt_env(None), cwd=folder, capture_output=True, text=True, timeout=HANG_SECONDS, check=False,
+            )
+            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    return parsed
+
+
+def _project_digest() -> str:
+    digest = hashlib.sha256(sys.executable.encode())
+    sources = [*DBT_PROJECT_DIR.glob("*.yml"), *(DBT_PROJECT_DIR / DEMO_MAPPINGS_SEED_PATH).glob("*.csv")]
+    for folder in ("models", "seeds", "macros", "tests"):
+        sources += (p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    for path in sorted(sources):
+        digest.update(str(path).encode() + path.read_bytes())
+    return digest.hexdigest()[:16]

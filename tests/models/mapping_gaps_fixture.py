@@ -105,7 +105,7 @@ def build_gap_warehouse(work: Path) -> Path:
     from ingestion.sources import TOOLS
 
     work.mkdir(parents=True, exist_ok=True)
-    warehouse = work / "gaps.duckdb"
+    warehouse = work / "delivery.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute(raw_ddl(tuple(TOOLS)))
         con.execute(INSERTS)

@@ -20,7 +20,7 @@ from tests.models.dbt_runner import dbt_build
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory):
     tmp_path = tmp_path_factory.mktemp("azure_devops_staging")
-    exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    exports, warehouse = tmp_path / "exports", tmp_path / "delivery.duckdb"
     shutil.copytree(FIXTURES / "azure_devops", exports, ignore=shutil.ignore_patterns("*.md"))
     load_tool("azure_devops", exports, warehouse)
     dbt_build(tmp_path, warehouse, "staging.azure_devops")

@@ -621,7 +621,7 @@ def _build_raw_warehouse(path: Path) -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert DBT.exists(), f"dbt is not installed (looked for {DBT})"
     tmp_path = tmp_path_factory.mktemp("dbt_build")
-    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse = tmp_path / "delivery.duckdb"
     _build_raw_warehouse(warehouse)
     build = run_dbt(["build"], tmp_path, warehouse)
     freshness = run_dbt(["source", "freshness"], tmp_path, warehouse)

@@ -441,7 +441,7 @@ def write_deployments(repo_dir: Path, deployments: list) -> None:
 def build_warehouse(exports: Path, work: Path, select: str) -> tuple[Path, float]:
     """Load the exports with the real ingestion and run `dbt build` on the selection; returns the
     warehouse path and the dbt build's wall time."""
-    warehouse = work / "warehouse.duckdb"
+    warehouse = work / "delivery.duckdb"
     load_all(exports, warehouse)
     started = time.monotonic()
     dbt_build(work, warehouse, select)

@@ -28,7 +28,7 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_demo_exports(generated, size="S", seed=7)
     # The flow models read every planning tool and code host (work items, pull requests, and commits and
     # deployments for delivery lead time): the demo's whole mixed toolchain.
-    warehouse = (root / "warehouse.duckdb").resolve()
+    warehouse = (root / "delivery.duckdb").resolve()
     load_all(generated, warehouse)
     # Seeds and models only: the data tests run on the fixture.
     dbt_build(root, warehouse, "+marts.flow", "--resource-type", "seed", "--resource-type", "model")
@@ -117,7 +117,7 @@ def test_demo_items_reach_production(demo_warehouse: Path) -> None:
 
 
 def test_real_jira_sample_builds_status_intervals(real_samples_exports: Path, tmp_path: Path) -> None:
-    warehouse = (tmp_path / "warehouse.duckdb").resolve()
+    warehouse = (tmp_path / "delivery.duckdb").resolve()
     load_tool("jira", real_samples_exports, warehouse)
     # Work items of Azure Boards meet Jira's in the same models: its raw tables exist, empty.
     load_tool("azure_devops", real_samples_exports, warehouse)

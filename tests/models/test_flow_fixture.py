@@ -464,7 +464,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     exports = root / "exports"
     write_json(exports / "jira" / "issues" / "page-1.json", {"issues": ISSUES})
     write_github_exports(exports / "github" / "acme" / "payments-service")
-    warehouse_path = (root / "warehouse.duckdb").resolve()
+    warehouse_path = (root / "delivery.duckdb").resolve()
     load_all(exports, warehouse_path)
     as_of = at(AS_OF_HOURS).strftime("%Y-%m-%d %H:%M:%S")
     dbt_build(root, warehouse_path, "+marts.flow", "--vars", f"{{flow_as_of_at: '{as_of}'}}")

@@ -87,7 +87,8 @@ def _summary_after_an_incremental_build(warehouse: Path, work: Path) -> str:
     """On a copy, so the mark never reaches the warehouse compared with the full rebuild (the intermediate
     tables built from staging would keep it): mark an untouched issue, build its staging table
     incrementally, and read the summary back."""
-    probe = work.with_suffix(".duckdb")
+    probe = work / "delivery.duckdb"
+    work.mkdir(parents=True, exist_ok=True)
     shutil.copy2(warehouse, probe)
     issue_id, _ = _mark_an_untouched_issue(probe)
     result = run_dbt(["run", "--select", "stg_jira__issues"], work, probe)
@@ -105,14 +106,16 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> TwoBuilds:
     exports, held = root / "exports", root / "held"
     generate_demo_exports(exports, size="S")
     later_day = withhold_later_day(exports, held)
-    incremental = (root / "incremental.duckdb").resolve()
+    incremental = (root / "incremental" / "delivery.duckdb").resolve()
+    incremental.parent.mkdir(parents=True, exist_ok=True)
     load_all(exports, incremental)
     _build(root / "first", incremental)
     deliver_later_day(held, exports, later_day)
     load_all(exports, incremental)
     seen = _summary_after_an_incremental_build(incremental, root / "probe")
     _build(root / "incremental", incremental)
-    rebuilt = (root / "rebuilt.duckdb").resolve()
+    rebuilt = (root / "rebuilt" / "delivery.duckdb").resolve()
+    rebuilt.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(incremental, rebuilt)
     _build(root / "rebuilt", rebuilt, "--full-refresh")
     return TwoBuilds(root, incremental, rebuilt, len(later_day), seen)

@@ -356,7 +356,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ingestion.sources import TOOLS as ALL_TOOLS
 
     root = tmp_path_factory.mktemp("toolchain_dora")
-    exports, warehouse = root / "exports", root / "w.duckdb"
+    exports, warehouse = root / "exports", root / "delivery.duckdb"
     _write_gitlab(exports)
     _write_jenkins(exports)
     _write_azure_devops(exports)

@@ -26,7 +26,7 @@ TEAM = "8418d193-2dab-4490-b331-8c02cdd196b7"
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("toolchain_staging")
-    exports, warehouse = root / "exports", root / "w.duckdb"
+    exports, warehouse = root / "exports", root / "delivery.duckdb"
     for tool in TOOLS:
         copy_fixture_exports(tool, exports)
         load_tool(tool, exports, warehouse)

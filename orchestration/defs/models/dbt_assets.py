@@ -1,10 +1,12 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
 
+import hashlib
 import os
 import shutil
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -82,7 +84,8 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
         if full_refresh:
             context.log.info("The dbt project differs from the published snapshot's: incremental models are rebuilt.")
         args = [*DBT_BUILD_COMMAND, "--vars", settings.dbt_vars_json, *(["--full-refresh"] if full_refresh else [])]
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        target = _invocation_target(context.run_id, settings.warehouse_path)
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
         held_back = []
         for event in invocation.stream():
             if _is_mapping_gaps_warning(event):
@@ -91,6 +94,7 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
                 yield event
         _prune_invocation_folders(invocation.target_path.parent)
         successful = invocation.is_successful()
+        _keep_parse(target, settings.warehouse_path)
         yield from (describe_mapping_gaps(event, settings.warehouse_path) for event in held_back)
         if not successful:
             target = invocation.target_path
@@ -126,10 +130,48 @@ def generate_docs(dbt: DbtCliResource, build_target: Path, settings: Settings) -
     docs_dir = settings.docs_dir
     docs_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(build_target / "manifest.json", docs_dir / "manifest.json")
+    if (build_target / PARTIAL_PARSE).exists():  # the build's parse, so that the docs do not parse again
+        shutil.copy2(build_target / PARTIAL_PARSE, docs_dir / PARTIAL_PARSE)
     invocation = dbt.cli(["docs", "generate", "--static", "--no-compile", "--vars", settings.dbt_vars_json],
                          target_path=docs_dir, raise_on_error=False)
     invocation.wait()
     return invocation.is_successful()
+
+
+def _invocation_target(run_id: str, warehouse_path: Path) -> Path:
+    """A target folder of its own for this build, holding the last parse made for this warehouse.
+
+    dbt reuses a saved parse only if the profile it was made with is the same, and the profile holds the
+    warehouse's path. The project's own parse (`target/`) is made for whichever warehouse parsed first, so
+    every build of another warehouse would parse the whole project again: each warehouse keeps its own."""
+    target = _target_root() / f"{INVOCATION_PREFIX}{run_id[:8]}-{uuid.uuid4().hex[:8]}"
+    target.mkdir(parents=True)
+    kept = _kept_parse(warehouse_path)
+    if kept.exists():
+        shutil.copy2(kept, target / PARTIAL_PARSE)
+    return target
+
+
+def _keep_parse(target: Path, warehouse_path: Path) -> None:
+    """Keep the build's parse for the next build of the same warehouse (written aside, then renamed:
+    two warehouses build at once in separate processes)."""
+    parsed, kept = target / PARTIAL_PARSE, _kept_parse(warehouse_path)
+    if not parsed.exists():
+        return
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    aside = kept.with_name(f".{kept.name}.{uuid.uuid4().hex}")
+    shutil.copy2(parsed, aside)
+    os.replace(aside, kept)
+
+
+def _kept_parse(warehouse_path: Path) -> Path:
+    key = hashlib.sha256(str(Path(warehouse_path).resolve()).encode()).hexdigest()[:16]
+    return _target_root() / "parses" / f"{key}.msgpack"
+
+
+def _target_root() -> Path:
+    root = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return root if root.is_absolute() else Path(dbt_project.project_dir) / root
 
 
 def _prune_invocation_folders(target_root: Path) -> None:
