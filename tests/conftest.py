@@ -32,10 +32,17 @@ os.environ.setdefault("DELIVERY_PSEUDONYM_KEY", "test-session-pseudonym-key")
 os.environ.setdefault("DELIVERY_WRITE_DBT_DOCS", "false")
 
 
-# The two slowest modules, each several `delivery run`s, start first and on separate workers (`make test`
+# The slowest modules, each several `delivery run`s, start first, the two slowest on separate workers (`make test`
 # keeps this order with `--no-loadscope-reorder`): xdist would otherwise start the modules with the most
 # tests first, leave these to the end, and run them one after the other on the same worker.
-SLOWEST_MODULES_FIRST = ("tests/test_end_to_end.py", "tests/test_recovery.py")
+SLOWEST_MODULES_FIRST = (
+    "tests/test_end_to_end.py",
+    "tests/test_recovery.py",
+    "tests/test_what_blocks_a_publish.py",
+    "tests/test_partial_toolchains.py",
+    "tests/test_blocking_checks.py",
+    "tests/models/test_incremental_build.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

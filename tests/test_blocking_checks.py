@@ -106,7 +106,7 @@ def test_a_mart_that_loses_more_than_half_its_rows_stops_publish(shrunk_mart):
     # The audit trail of the metrics, published with 5 rows: the two production deployments, and pull request
     # #1 as a change, a lead time change (both through deployment 101) and a merged pull request. Without a
     # production deployment, only the merged pull request is left: 1 of 5, more than the 50 % allowed.
-    reason = "1 rows, down from 5 published: more than 50% lost."
+    reason = "1 row, down from 5 published: more than 50% lost."
     failed = f"blocking check row_count_against_published on marts/fct_metric_members failed: {reason}"
     assert failed in run.stdout, run.stdout[-6000:]
     assert "Serving file unchanged" in run.stdout

@@ -24,6 +24,7 @@ from orchestration.defs.checks.raw_expectations import (
     SuiteOutcome,
     checked_tables,
     parent_tables,
+    rows_text,
     validate_record_rules,
     validate_table_rules,
 )
@@ -335,14 +336,14 @@ ROW_DROP_TO_DO = f"{ROW_LOSS_TO_DO}; if the drop is meant, raise max_mart_row_dr
 
 def _row_count_result(key: dg.AssetCheckKey, rows: int, before: int | None, max_drop: float) -> dg.AssetCheckResult:
     if before is None:
-        passed, reason = True, f"{rows} rows; nothing published before to compare with."
+        passed, reason = True, f"{rows_text(rows)}; nothing published before to compare with."
     elif before > 0 and rows == 0:
-        passed, reason = False, f"Empty, where the published snapshot has {before} rows. {ROW_LOSS_TO_DO}."
+        passed, reason = False, f"Empty, where the published snapshot has {rows_text(before)}. {ROW_LOSS_TO_DO}."
     elif before > 0 and rows < before * (1 - max_drop):
-        passed, reason = False, (f"{rows} rows, down from {before} published: more than {max_drop:.0%} lost. "
+        passed, reason = False, (f"{rows_text(rows)}, down from {before} published: more than {max_drop:.0%} lost. "
                                  + ROW_DROP_TO_DO)
     else:
-        passed, reason = True, f"{rows} rows against {before} published."
+        passed, reason = True, f"{rows_text(rows)} against {before} published."
     return dg.AssetCheckResult(
         asset_key=key.asset_key,
         check_name=key.name,

@@ -217,14 +217,15 @@ class ExpectationOutcome:
 
     def summary(self) -> str:
         """"status outside its vocabulary: 2 rows: skipped (2 rows)" -- each value with its rows."""
-        shown = ", ".join(f"{value} ({_rows(self.sample_rows.get(value, 1))})" for value in self.unexpected_sample)
+        shown = ", ".join(f"{value} ({rows_text(self.sample_rows.get(value, 1))})" for value in self.unexpected_sample)
         hidden = self.distinct_unexpected - len(self.unexpected_sample)
         if hidden > 0:
             shown += f" and {hidden} more"
-        return f"{self.label}: {_rows(self.unexpected_count or 0)}: {shown}"
+        return f"{self.label}: {rows_text(self.unexpected_count or 0)}: {shown}"
 
 
-def _rows(count: int) -> str:
+def rows_text(count: int) -> str:
+    """'1 row', '2 rows'."""
     return f"{count} row" if count == 1 else f"{count} rows"
 
 
