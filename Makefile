@@ -25,10 +25,10 @@ run: install
 	$(BIN)/delivery demo
 	$(BIN)/delivery run
 
-# Two workers, a test module at a time each, in the order tests/conftest.py sets: the two slowest modules
-# start first, one on each worker, and the others fill in around them.
+# Two workers, a test module at a time each, in the order tests/conftest.py sets: the slowest modules
+# start first, and the others fill in around them. The 30 slowest tests are listed at the end.
 test: install browser
-	$(BIN)/pytest -n 2 --dist loadscope --no-loadscope-reorder
+	$(BIN)/pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=30
 
 demo: install
 	$(BIN)/delivery demo

@@ -84,7 +84,7 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
         if full_refresh:
             context.log.info("The dbt project differs from the published snapshot's: incremental models are rebuilt.")
         args = [*DBT_BUILD_COMMAND, "--vars", settings.dbt_vars_json, *(["--full-refresh"] if full_refresh else [])]
-        target = _invocation_target(context.run_id, settings.warehouse_path)
+        target = _invocation_target(context.run.run_id, settings.warehouse_path)
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
         held_back = []
         for event in invocation.stream():

@@ -33,7 +33,7 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
         snapshot = publish(
             settings.warehouse_path,
             settings.serving_path,
-            context.run_id,
+            context.run.run_id,
             settings.serving_storage_version,
             people=people_policy(settings),
             demo_data=holds_only_demo_data(settings.exports_dir),
