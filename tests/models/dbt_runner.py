@@ -18,6 +18,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from orchestration.lib.settings import dbt_source_files
 from tests.limits import HANG_SECONDS
 
 DBT = Path(sys.executable).parent / "dbt"
@@ -101,9 +102,7 @@ def _shared_parse() -> Path:
 
 def _project_digest() -> str:
     digest = hashlib.sha256(sys.executable.encode())
-    sources = [*DBT_PROJECT_DIR.glob("*.yml"), *(DBT_PROJECT_DIR / DEMO_MAPPINGS_SEED_PATH).glob("*.csv")]
-    for folder in ("models", "seeds", "macros", "tests"):
-        sources += (p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
-    for path in sorted(sources):
+    mappings = sorted((DBT_PROJECT_DIR / DEMO_MAPPINGS_SEED_PATH).glob("*.csv"))
+    for path in [*dbt_source_files(DBT_PROJECT_DIR), *mappings]:
         digest.update(str(path).encode() + path.read_bytes())
     return digest.hexdigest()[:16]
