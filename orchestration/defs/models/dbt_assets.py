@@ -42,9 +42,7 @@ def ensure_manifest(project: DbtProject = dbt_project, refresh: bool = False) ->
 def _parse_atomically(project: DbtProject) -> None:
     """Parse into a folder of its own, then rename the manifest into place: two processes parsing at
     once (tests, the UI and a headless run) never read a half-written manifest."""
-    target_root = project.manifest_path.parent
-    if not target_root.is_absolute():
-        target_root = project.project_dir / target_root
+    target_root = _target_root(project)
     target_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target_root, prefix="parse-") as scratch:
         target = Path(scratch)
@@ -169,9 +167,10 @@ def _kept_parse(warehouse_path: Path) -> Path:
     return _target_root() / "parses" / f"{key}.msgpack"
 
 
-def _target_root() -> Path:
-    root = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    return root if root.is_absolute() else Path(dbt_project.project_dir) / root
+def _target_root(project: DbtProject = dbt_project) -> Path:
+    """The project's target folder, where its manifest, the builds' folders and the kept parses live."""
+    root = project.manifest_path.parent
+    return root if root.is_absolute() else Path(project.project_dir) / root
 
 
 def _prune_invocation_folders(target_root: Path) -> None:
