@@ -1104,3 +1104,34 @@ def test_deployment_frequency_profile(warehouse: Path) -> None:
         "fulfilment": ("Commerce", *nothing),
     }
 
+
+def test_data_coverage(warehouse: Path) -> None:
+    """The dates each fact covers, per tool and for every tool together ('all'), from the fixture above.
+    The flow facts are built too (the coverage reads fct_work_items and fct_handoffs)."""
+    dbt_build(warehouse.parent, warehouse, "+mart_data_coverage")
+    got = rows(
+        warehouse,
+        """select source_tool, fact_model, event_column, cast(first_event_date as varchar),
+                  cast(last_event_date as varchar), row_count
+           from marts.mart_data_coverage order by fact_model, source_tool""",
+    )
+    # changes by merge (a push: its commit): a0 (02-20), PR 1..6; b0 (02-01), PR 10, b2, PR 11, PR 13 (03-09);
+    #   c0 (02-10), PR 20, c2 (03-09): 7 + 5 + 3 = 15, from 02-01 (b0) to 03-09 (PR 13, PR 20, c2)
+    changes = ("fct_changes", "merged_at", "2026-02-01", "2026-03-09", 15)
+    # attempts by start: A1..A8, B1..B3 and the deploy runs R1, R2/1, R2/2 (R3 is CI): 8 + 3 + 3 = 14,
+    #   from 03-02 (A1, B1) to 03-09 (the runs)
+    deployments = ("fct_deployments", "started_at", "2026-03-02", "2026-03-09", 14)
+    # incidents by start: I1 (03-03) .. I5 (03-09): 6
+    incidents = ("fct_incidents", "started_at", "2026-03-03", "2026-03-09", 6)
+    # the Jira items by creation: CHK-3 (03-01), CHK-1 (03-03), CHK-2 (03-04); one status each: no handoff
+    work_items = ("fct_work_items", "created_at", "2026-03-01", "2026-03-04", 3)
+    assert got == [
+        ("all", *changes),
+        ("github", *changes),
+        ("all", *deployments),
+        ("github", *deployments),
+        ("all", *incidents),
+        ("pagerduty", *incidents),
+        ("all", *work_items),
+        ("jira", *work_items),
+    ]
