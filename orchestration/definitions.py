@@ -38,7 +38,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         dg.Definitions(assets=[*landing_assets(settings), *raw], resources={"dlt": DagsterDltResource()}),
         dg.Definitions(assets=[models], resources={"dbt": dbt_resource()}),
         dg.Definitions(assets=[serving]),
-        dg.Definitions(asset_checks=[*raw_table_checks(settings), mart_row_count_check(settings, counted_marts)]),
+        dg.Definitions(
+            asset_checks=[*raw_table_checks(settings), mart_row_count_check(settings, counted_marts)]
+        ),
         dg.Definitions(
             jobs=jobs.all(),
             schedules=[daily_schedule(jobs.delivery)],

@@ -109,7 +109,8 @@ def _write_from_file_copy(
         kept = set(published)
         _drop_unpublished(con, working, {name: kind for name, kind in kinds.items() if name not in kept})
         rows = {name: _row_count(con, working, name) for name in published}
-        snapshot = Snapshot(snapshot_id, published_at, _digest_state(state), dbt_fingerprint(), rows, **recorded)
+        fingerprint = _digest_state(state)
+        snapshot = Snapshot(snapshot_id, published_at, fingerprint, dbt_fingerprint(), rows, **recorded)
         _write_meta(con, working, snapshot, tool_freshness(state), history)
         con.execute(f'DETACH "{working}"')
     return snapshot

@@ -14,7 +14,8 @@ from tests.models.dbt_runner import dbt_build
 
 
 def test_a_rejected_file_is_published_in_the_quarantine_mart_with_its_reason(tmp_path: Path):
-    exports, warehouse, serving = tmp_path / "exports", tmp_path / "delivery.duckdb", tmp_path / "serving.duckdb"
+    exports, warehouse = tmp_path / "exports", tmp_path / "delivery.duckdb"
+    serving = tmp_path / "serving.duckdb"
     pulls = exports / REPO / "pulls"
     write_json(pulls / "page-0001.json", [_pull(1, 1), _pull(2, 2)])
     (pulls / "page-0002.json").write_text('[{"id": 3, "number": ')  # cut short: not JSON
@@ -29,16 +30,17 @@ def test_a_rejected_file_is_published_in_the_quarantine_mart_with_its_reason(tmp
            from marts.mart_data_quality__quarantine""",
     )
     # one row: the whole second page (record_index -1), for the pull requests of GitHub
-    assert [row[:5] for row in published] == [("github", "pull_requests", f"{REPO}/pulls/page-0002.json", -1, True)]
+    page = f"{REPO}/pulls/page-0002.json"
+    assert [row[:5] for row in published] == [("github", "pull_requests", page, -1, True)]
     assert published[0][5].startswith("not valid JSON")
     # the load that reported it is the one load of this warehouse
     (load_id,) = query(warehouse, "select load_id from raw_github._dlt_loads")[0]
     assert query(serving, "select _dlt_load_id from marts.mart_data_quality__quarantine") == [(load_id,)]
 
-    freshness = dict(
-        ((tool, (newest, rows)) for tool, newest, rows in query(
-            serving, "select source_tool, newest_load_at, raw_row_count from meta.freshness"))
-    )
+    freshness = {
+        tool: (newest, rows)
+        for tool, newest, rows in query(serving, "select source_tool, newest_load_at, raw_row_count from meta.freshness")
+    }
     # GitHub's newest load is that load (its id is its start, in epoch seconds); its raw rows: the two pull
     # requests of the first page. Jira loaded nothing: no newest load.
     newest, rows = freshness["github"]
