@@ -133,7 +133,8 @@ def _month_table(rows: list[Row], previous_rows: list[Row]) -> str:
 def _metric_cell(row: Row, metric: Metric, before: Row | None) -> str:
     value = row[metric.column]
     tier = tier_badge(row[metric.tier_column]) if metric.tier_column else ""
-    is_few_data = bool(metric.few_data_column and row[metric.few_data_column])
+    # a cell without a value has nothing to read with care
+    is_few_data = bool(metric.few_data_column and row[metric.few_data_column]) and value is not None
     command = explain_command(metric.column, row["grain"], row["grain_key"], "month", row["period_start"])
     html = (
         f'<span class="value">{escape(metric.fmt(value))}</span> {tier}{few_data_mark(is_few_data)}'

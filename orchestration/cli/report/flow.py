@@ -131,7 +131,7 @@ def _week_cells(row: Row, columns: tuple[Column, ...]) -> str:
     cells = []
     for column in columns:
         value = row[column.name]
-        is_few_data = column.name in FEW_DATA_COLUMNS and row["is_few_data"]
+        is_few_data = column.name in FEW_DATA_COLUMNS and row["is_few_data"] and value is not None
         command = explain_command(column.name, "team", row["team"], "week", row["week_start"])
         html = f"{escape(column.fmt(value))}{few_data_mark(is_few_data)}{_efficiency_parts(row, column)}"
         css_class = "few-data-cell" if is_few_data else ""
