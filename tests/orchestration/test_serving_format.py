@@ -33,7 +33,8 @@ def test_the_snapshot_holds_the_published_schemas_as_tables_and_no_raw_record(de
     }
     served = relations(demo_serving.serving)
 
-    assert set(served) == expected | {"meta.snapshot", "meta.tables"}
+    meta = {"meta.snapshot", "meta.tables", "meta.freshness", "meta.runs", "meta.checks"}
+    assert set(served) == expected | meta
     assert set(served.values()) == {"BASE TABLE"}
     # The warehouse's staging views are tables of the snapshot, with the rows the views return.
     views = sorted(name for name, kind in working.items() if kind == "VIEW" and name in expected)
