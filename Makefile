@@ -62,7 +62,7 @@ BI_VENV ?= .venv-bi
 BI_BIN := $(BI_VENV)/bin
 BI_PORT ?= 8088
 SERVING_PATH ?= $(CURDIR)/warehouse/serving.duckdb
-BI_ENV := SUPERSET_HOME=$(CURDIR)/.superset SUPERSET_CONFIG_PATH=$(CURDIR)/bi/superset/superset_config.py SUPERSET_PORT=$(BI_PORT)
+BI_ENV := SUPERSET_HOME=$(CURDIR)/.superset SUPERSET_SERVING_PATH=$(SERVING_PATH) SUPERSET_CONFIG_PATH=$(CURDIR)/bi/superset/superset_config.py SUPERSET_PORT=$(BI_PORT)
 
 $(BI_VENV)/.installed: $(VENV)/.installed
 	$(BIN)/uv venv --quiet --python $(PYTHON) $(BI_VENV)
