@@ -66,6 +66,8 @@ deployment_stats as (
         count(distinct cast(event_at as date)) as deployment_days,
         sum(case when is_failure then 1 else 0 end) as failed_deployment_count,
         sum(case when is_unplanned_fix then 1 else 0 end) as unplanned_fix_count,
+        sum(case when is_failure and recovery_time_hours is not null then 1 else 0 end)
+            as recovery_time_deployment_count,
         {{ percentile_cont_agg('case when is_failure then recovery_time_hours end', 0.5) }} as recovery_time_median_hours
     from deployments_by_grain
     group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
@@ -126,6 +128,7 @@ metrics as (
                 then cast(d.failed_deployment_count as {{ type_double() }}) / d.deployment_count
         end as change_failure_rate,
         d.recovery_time_median_hours,
+        coalesce(d.recovery_time_deployment_count, 0) as recovery_time_deployment_count,
         coalesce(i.incident_count, 0) as incident_count,
         i.incident_duration_median_hours,
         coalesce(d.unplanned_fix_count, 0) as unplanned_fix_count,
@@ -185,7 +188,11 @@ select
     cast({{ dora_tier('change_failure_rate', 'change_failure_rate') }} as {{ dbt.type_string() }})
         as change_failure_rate_tier,
     cast({{ dora_tier('recovery_time_hours', 'recovery_time_median_hours') }} as {{ dbt.type_string() }})
-        as recovery_time_tier
+        as recovery_time_tier,
+    cast(recovery_time_deployment_count as {{ dbt.type_bigint() }}) as recovery_time_deployment_count,
+    -- a rate or median over fewer events than the minimum swings on one event: marked, never hidden
+    deployment_count < {{ var('few_data_minimum') }} as is_few_data,
+    recovery_time_deployment_count < {{ var('few_data_minimum') }} as is_few_data_recovery
 from with_rates
 {% endmacro %}
 

@@ -109,6 +109,9 @@ SETTINGS: tuple[Setting, ...] = (
     _flow("flow_risk_min_signals", 2, "Fewest signals raised together before a team-week is flagged.", "int"),
     _flow("flow_forecast_window_weeks", 4, "Weeks of an epic's recent throughput its forecast extrapolates.",
           "int"),
+    Setting("few_data_minimum", 5,
+            "Fewest deployments (DORA) or items done (flow) in a period before its rates and medians are "
+            "read without a 'few data' mark (the marts' is_few_data columns).", "Reporting", "int", dbt_var=True),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 # dbt vars that only `dbt source freshness` reads: they change no model, so a new value calls for no rebuild.

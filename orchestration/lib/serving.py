@@ -11,7 +11,8 @@ storage format (`storage_version`), the published tables are written table by ta
 
 `meta.snapshot` records what was published (run, time, the raw loads and dbt project it was built
 from) and `meta.tables` the row count of every published table, so a reader can tell which snapshot
-answered and check that it is whole.
+answered and check that it is whole. `meta.freshness` has each tool's newest load, and `meta.runs` and
+`meta.checks` what only Dagster knows: the last runs and the latest evaluation of every check.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.records import QUARANTINE
 from ingestion.sources import RAW_DATASETS
 from orchestration.config.spec import SOURCE_FRESHNESS_VARS
 from orchestration.lib.pseudonyms import PeoplePolicy, person_columns, pseudonym_key, pseudonymise_snapshot
 from orchestration.lib.raw_tables import raw_tables, table_state
+from orchestration.lib.run_history import RunHistory
 from orchestration.lib.settings import DBT_PROJECT_DIR, dbt_source_files
 
 # What BI and auditors read: the marts, the models under them and the mapping seeds.
@@ -58,6 +61,7 @@ def publish(
     people: PeoplePolicy | None = None,
     demo_data: bool = False,
     memory_limit: str | None = None,
+    history: RunHistory | None = None,
 ) -> Snapshot:
     """Copy the published schemas of the working warehouse into a new serving file, atomically.
 
@@ -65,17 +69,19 @@ def publish(
     built on an older DuckDB than the pipeline's; empty means this DuckDB's own format. `people` says how
     people are published: by default pseudonymised with the key `pseudonym_key` finds (docs/privacy.md).
     `demo_data` is recorded in `meta.snapshot`: the landing folder held the demo's exports only.
-    `memory_limit` is DuckDB's budget while copying (the setting `duckdb_memory_limit`)."""
+    `memory_limit` is DuckDB's budget while copying (the setting `duckdb_memory_limit`). `history` (the last
+    runs and checks, from Dagster) fills `meta.runs` and `meta.checks`; without it they are empty."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_snapshots(serving_path)
     aside = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
     people = people or PeoplePolicy(pseudonym_key(warehouse_path))
     recorded = {"demo_data": demo_data, "people_policy": people.fingerprint}
+    history = history or RunHistory()
     if storage_version:
         snapshot = _write_table_by_table(warehouse_path, aside, snapshot_id, storage_version, recorded,
-                                         memory_limit)
+                                         memory_limit, history)
     else:
-        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id, recorded, memory_limit)
+        snapshot = _write_from_file_copy(warehouse_path, aside, snapshot_id, recorded, memory_limit, history)
     _pseudonymise_people(aside, people, memory_limit)
     os.replace(aside, serving_path)
     _fsync_directory(serving_path.parent)
@@ -83,7 +89,8 @@ def publish(
 
 
 def _write_from_file_copy(
-    warehouse_path: Path, aside: Path, snapshot_id: str, recorded: dict, memory_limit: str | None
+    warehouse_path: Path, aside: Path, snapshot_id: str, recorded: dict, memory_limit: str | None,
+    history: RunHistory,
 ) -> Snapshot:
     """Copy the warehouse's files, then drop from the copy what is not published and turn views into
     tables. The pipeline's writers share one pool, so nothing writes the warehouse while it is copied."""
@@ -93,7 +100,7 @@ def _write_from_file_copy(
         # dbt's views name their catalog after the warehouse file: attach the copy under that name.
         working = warehouse_path.stem
         con.execute(f"ATTACH '{aside}' AS \"{working}\"")
-        fingerprint = raw_fingerprint(con, working)
+        state = raw_state(con, working)
         published = _published_tables(con, working)
         kinds = _relation_kinds(con, working)
         for name in published:  # views first: they read raw tables that are about to go
@@ -102,15 +109,16 @@ def _write_from_file_copy(
         kept = set(published)
         _drop_unpublished(con, working, {name: kind for name, kind in kinds.items() if name not in kept})
         rows = {name: _row_count(con, working, name) for name in published}
+        fingerprint = _digest_state(state)
         snapshot = Snapshot(snapshot_id, published_at, fingerprint, dbt_fingerprint(), rows, **recorded)
-        _write_meta(con, working, snapshot)
+        _write_meta(con, working, snapshot, tool_freshness(state), history)
         con.execute(f'DETACH "{working}"')
     return snapshot
 
 
 def _write_table_by_table(
     warehouse_path: Path, aside: Path, snapshot_id: str, storage_version: str, recorded: dict,
-    memory_limit: str | None,
+    memory_limit: str | None, history: RunHistory,
 ) -> Snapshot:
     """Write each published table into a new file in the given storage format."""
     published_at = datetime.now(UTC)
@@ -119,15 +127,16 @@ def _write_table_by_table(
         working = warehouse_path.stem
         con.execute(f"ATTACH '{warehouse_path}' AS \"{working}\" (READ_ONLY)")
         con.execute(f"ATTACH '{aside}' AS snapshot (STORAGE_VERSION '{storage_version}')")
+        state = raw_state(con, working)
         snapshot = Snapshot(
             snapshot_id,
             published_at,
-            raw_fingerprint(con, working),
+            _digest_state(state),
             dbt_fingerprint(),
             {name: _copy(con, working, name) for name in _published_tables(con, working)},
             **recorded,
         )
-        _write_meta(con, "snapshot", snapshot)
+        _write_meta(con, "snapshot", snapshot, tool_freshness(state), history)
         con.execute("DETACH snapshot")
     return snapshot
 
@@ -229,11 +238,38 @@ def working_fingerprint(warehouse_path: Path) -> str | None:
 
 def raw_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str) -> str:
     """Rows and newest load of every raw table: it changes when, and only when, a load brought rows."""
-    state = {
+    return _digest_state(raw_state(con, catalog))
+
+
+def raw_state(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, tuple[int, str | None]]:
+    """`dataset.table` -> (rows, newest load id) of every raw table."""
+    return {
         f"{dataset}.{table}": table_state(con, f'"{catalog}".{dataset}."{table}"')
         for dataset, table in raw_tables(con, catalog=catalog)
     }
+
+
+def _digest_state(state: dict[str, tuple[int, str | None]]) -> str:
     return _digest(json.dumps(state, sort_keys=True, default=str))
+
+
+def tool_freshness(state: dict[str, tuple[int, str | None]]) -> list[tuple[str, datetime | None, int]]:
+    """(tool, newest load that brought rows, raw rows) of every raw dataset, its quarantine aside: the same
+    newest load the freshness check judges (dlt load ids are epoch seconds). None: nothing loaded yet."""
+    newest: dict[str, float | None] = {}
+    rows: dict[str, int] = {}
+    for name, (count, load_id) in state.items():
+        dataset, table = name.split(".", 1)
+        if table == QUARANTINE.name:
+            continue
+        tool = dataset.removeprefix("raw_")
+        rows[tool] = rows.get(tool, 0) + count
+        loaded = float(load_id) if load_id is not None else None
+        newest[tool] = max(filter(None, (newest.get(tool), loaded)), default=None)
+    return [
+        (tool, datetime.fromtimestamp(newest[tool], UTC) if newest[tool] is not None else None, rows[tool])
+        for tool in sorted(rows)
+    ]
 
 
 def dbt_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
@@ -280,7 +316,13 @@ def _copy(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> int:
     return _row_count(con, "snapshot", name)
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, catalog: str, snapshot: Snapshot) -> None:
+def _write_meta(
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    snapshot: Snapshot,
+    freshness: list[tuple[str, datetime | None, int]],
+    history: RunHistory,
+) -> None:
     con.execute(f'CREATE SCHEMA "{catalog}".meta')
     con.execute(
         f"""
@@ -294,7 +336,48 @@ def _write_meta(con: duckdb.DuckDBPyConnection, catalog: str, snapshot: Snapshot
     )
     con.execute(f'CREATE TABLE "{catalog}".meta.tables (table_name VARCHAR, row_count BIGINT)')
     con.executemany(f'INSERT INTO "{catalog}".meta.tables VALUES (?, ?)', sorted(snapshot.table_rows.items()))
+    _write_freshness(con, catalog, snapshot.published_at, freshness)
+    _write_history(con, catalog, history)
     con.execute(f'CHECKPOINT "{catalog}"')
+
+
+def _write_freshness(
+    con: duckdb.DuckDBPyConnection, catalog: str, published_at: datetime,
+    freshness: list[tuple[str, datetime | None, int]],
+) -> None:
+    """meta.freshness: each tool's newest load and its age when the snapshot was published."""
+    con.execute(
+        f'CREATE TABLE "{catalog}".meta.freshness (source_tool VARCHAR, newest_load_at TIMESTAMPTZ, '
+        "age_hours_at_publish DOUBLE, raw_row_count BIGINT)"
+    )
+    _insert(con, f'"{catalog}".meta.freshness', [
+        (tool, newest, (published_at - newest).total_seconds() / 3600 if newest else None, rows)
+        for tool, newest, rows in freshness
+    ])
+
+
+def _write_history(con: duckdb.DuckDBPyConnection, catalog: str, history: RunHistory) -> None:
+    """meta.runs and meta.checks: always created, so BI finds them even when published outside Dagster."""
+    con.execute(
+        f'CREATE TABLE "{catalog}".meta.runs (run_id VARCHAR, job_name VARCHAR, status VARCHAR, '
+        "started_at TIMESTAMPTZ, ended_at TIMESTAMPTZ)"
+    )
+    _insert(con, f'"{catalog}".meta.runs',
+            [(r.run_id, r.job_name, r.status, r.started_at, r.ended_at) for r in history.runs])
+    con.execute(
+        f'CREATE TABLE "{catalog}".meta.checks (asset VARCHAR, check_name VARCHAR, passed BOOLEAN, '
+        "severity VARCHAR, description VARCHAR, run_id VARCHAR, evaluated_at TIMESTAMPTZ)"
+    )
+    _insert(con, f'"{catalog}".meta.checks', [
+        (c.asset, c.check_name, c.passed, c.severity, c.description, c.run_id, c.evaluated_at)
+        for c in history.checks
+    ])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Rows into a table; none is fine (DuckDB's executemany refuses an empty list)."""
+    if rows:
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
 
 
 def _remove_abandoned_snapshots(serving_path: Path) -> None:

@@ -739,6 +739,9 @@ PERIOD_METRICS = [
     "deployment_frequency_tier",
     "change_failure_rate_tier",
     "recovery_time_tier",
+    "recovery_time_deployment_count",
+    "is_few_data",
+    "is_few_data_recovery",
 ]
 # A period where nothing happened: zero counts, no rates or medians. 0 deployments a day is in the 2023 'low'
 # deployment frequency band (lower bound 0, no upper bound); the other tiers have no value to rank.
@@ -765,6 +768,10 @@ ZERO = {
     "deployment_frequency_tier": "low",
     "change_failure_rate_tier": None,
     "recovery_time_tier": None,
+    # 0 deployments, 0 recovered failures: both under the minimum (few_data_minimum, 5)
+    "recovery_time_deployment_count": 0,
+    "is_few_data": True,
+    "is_few_data_recovery": True,
 }
 
 
@@ -847,6 +854,10 @@ CHECKOUT = {
     "lead_time_tier": "elite",
     "change_failure_rate_tier": "low",
     "recovery_time_tier": "high",
+    # 6 deployments >= 5: enough; 4 recovered failures (A2, A6, A7, A8) < 5: few data for recovery time
+    "recovery_time_deployment_count": 4,
+    "is_few_data": False,
+    "is_few_data_recovery": True,
 }
 # payments, week 1 / March
 #   deployments B1 (03-02), B2 (03-04): 2 on 2 days (B3 never finished)
@@ -875,6 +886,10 @@ PAYMENTS = {
     "lead_time_tier": "high",
     "change_failure_rate_tier": "low",
     "recovery_time_tier": "high",
+    # 2 deployments, 1 recovered failure (B2): both under 5
+    "recovery_time_deployment_count": 1,
+    "is_few_data": True,
+    "is_few_data_recovery": True,
 }
 # infra, week 2 / March
 #   deployments R1 (03-09 10:30), R2/2 (03-09 12:30): 2 on 1 day (R2/1 failed, R3 is CI)
@@ -898,6 +913,10 @@ INFRA = {
     "lead_time_tier": "elite",
     "change_failure_rate_tier": "low",
     "recovery_time_tier": "high",
+    # 2 deployments, 1 recovered failure (R2/2): both under 5
+    "recovery_time_deployment_count": 1,
+    "is_few_data": True,
+    "is_few_data_recovery": True,
 }
 # Commerce (checkout + payments; catalog did nothing), week 1 / March
 #   deployments 6 + 2 = 8, on days {03-02, 03-03, 03-04, 03-05} and {03-02, 03-04}: 4 distinct
@@ -925,6 +944,10 @@ COMMERCE = {
     "lead_time_tier": "high",
     "change_failure_rate_tier": "low",
     "recovery_time_tier": "high",
+    # 8 deployments and 5 recovered failures (4 + 1): neither under 5, the minimum itself is enough
+    "recovery_time_deployment_count": 5,
+    "is_few_data": False,
+    "is_few_data_recovery": False,
 }
 
 
@@ -1024,6 +1047,8 @@ def test_monthly_mart(warehouse: Path) -> None:
         "incident_duration_median_hours": 1.5,
         "rework_rate": 0.3,
         "lead_time_tier": "elite",
+        # recovered failures 5 + 1 = 6
+        "recovery_time_deployment_count": 6,
     }
     expected = expected_mart(
         {m: "2026-04-01"},
@@ -1078,3 +1103,35 @@ def test_deployment_frequency_profile(warehouse: Path) -> None:
         "search": ("Growth", *nothing),
         "fulfilment": ("Commerce", *nothing),
     }
+
+
+def test_data_coverage(warehouse: Path) -> None:
+    """The dates each fact covers, per tool and for every tool together ('all'), from the fixture above.
+    The flow facts are built too (the coverage reads fct_work_items and fct_handoffs)."""
+    dbt_build(warehouse.parent, warehouse, "+mart_data_coverage")
+    got = rows(
+        warehouse,
+        """select source_tool, fact_model, event_column, cast(first_event_date as varchar),
+                  cast(last_event_date as varchar), row_count
+           from marts.mart_data_coverage order by fact_model, source_tool""",
+    )
+    # changes by merge (a push: its commit): a0 (02-20), PR 1..6; b0 (02-01), PR 10, b2, PR 11, PR 13 (03-09);
+    #   c0 (02-10), PR 20, c2 (03-09): 7 + 5 + 3 = 15, from 02-01 (b0) to 03-09 (PR 13, PR 20, c2)
+    changes = ("fct_changes", "merged_at", "2026-02-01", "2026-03-09", 15)
+    # attempts by start: A1..A8, B1..B3 and the deploy runs R1, R2/1, R2/2 (R3 is CI): 8 + 3 + 3 = 14,
+    #   from 03-02 (A1, B1) to 03-09 (the runs)
+    deployments = ("fct_deployments", "started_at", "2026-03-02", "2026-03-09", 14)
+    # incidents by start: I1 (03-03) .. I5 (03-09): 6
+    incidents = ("fct_incidents", "started_at", "2026-03-03", "2026-03-09", 6)
+    # the Jira items by creation: CHK-3 (03-01), CHK-1 (03-03), CHK-2 (03-04); one status each: no handoff
+    work_items = ("fct_work_items", "created_at", "2026-03-01", "2026-03-04", 3)
+    assert got == [
+        ("all", *changes),
+        ("github", *changes),
+        ("all", *deployments),
+        ("github", *deployments),
+        ("all", *incidents),
+        ("pagerduty", *incidents),
+        ("all", *work_items),
+        ("jira", *work_items),
+    ]

@@ -986,6 +986,33 @@ def test_weekly_flow_mart(warehouse: Path) -> None:
     assert deliveries == [("payments", next_week, 1, 180, 180, 156, 156)]
 
 
+def test_weekly_flow_mart_shows_its_sample_sizes(warehouse: Path) -> None:
+    """Flow efficiency's numerator and denominator beside it, and the weeks under few_data_minimum (5 items
+    done, its default) marked: the hours and counts of test_weekly_flow_mart."""
+    rows = query(
+        warehouse,
+        """
+        select team, week_start, items_done, flow_efficiency_active_hours, flow_efficiency_flow_time_hours,
+               is_few_data
+        from marts.mart_flow__weekly where team in ('payments', 'catalog', 'unmapped')
+        order by 1, 2
+    """,
+    )
+    week, next_week = naive(0).date(), naive(168).date()
+    assert rows == [
+        # catalog: 3 items < 5, active 7 + 20 + 30 = 57 of flow 7 + 20 + 40 = 67
+        ("catalog", week, 3, 57, 67, True),
+        # a week with nothing done: no hours, and few data (0 < 5)
+        ("catalog", next_week, 0, 0, 0, True),
+        # payments: 6 items >= 5, active 188 of flow 282
+        ("payments", week, 6, 188, 282, False),
+        ("payments", next_week, 0, 0, 0, True),
+        # unmapped: OPS-1 and OPS-2, 2 items, all active: 20 + 40 = 60 of 60
+        ("unmapped", week, 2, 60, 60, True),
+        ("unmapped", next_week, 0, 0, 0, True),
+    ]
+
+
 def test_weekly_handoffs_mart(warehouse: Path) -> None:
     rows = query(
         warehouse,

@@ -184,7 +184,10 @@ def test_the_dbt_build_waits_for_the_raw_checks_and_publish_for_the_mart_checks(
     marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
     assert {"fct_deployments", "mart_dora__weekly", "mart_flow__weekly"} <= {key.path[-1] for key in marts}
     assert graph.get(SERVING_KEY).parent_keys == marts
-    assert {check.asset_key for check in graph.asset_check_keys if check.name == ROW_COUNT_CHECK} == marts
+    # The data-quality marts list problems: their shrinking (to nothing, once all is fixed) never blocks publish.
+    quality = {key for key in marts if key.path[-1].startswith("mart_data_quality__")}
+    assert {key.path[-1] for key in quality} == {"mart_data_quality__quarantine", "mart_data_quality__mapping_gaps"}
+    assert {check.asset_key for check in graph.asset_check_keys if check.name == ROW_COUNT_CHECK} == marts - quality
 
 
 def test_a_daily_schedule_and_a_landing_sensor_start_the_job_once_turned_on(definitions: dg.Definitions):

@@ -7,9 +7,12 @@ in headless Chromium: every chart an SVG with real marks, and a screenshot that 
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import math
 import re
+import shlex
 import shutil
 import struct
 import subprocess
@@ -209,6 +212,99 @@ def test_late_epics_show_the_marts_forecasts(serving: Path, page: str) -> None:
     assert {epic: cells["week_start"].attrs["data-value"] for epic, cells in shown_first.items()} == {
         row["epic_key"]: str(row["week_start"]) for row in first_flags
     }
+
+
+def test_the_header_says_which_dates_the_data_covers_and_the_mapping_gaps(serving: Path, page: str) -> None:
+    # The dates of every fact, every tool together, as mart_data_coverage gives them.
+    [(first, last)] = query(
+        serving,
+        "SELECT min(first_event_date), max(last_event_date) FROM marts.mart_data_coverage WHERE source_tool = 'all'",
+    )
+    assert element_text(page, "dd", id="data-covers") == [f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"]
+    facts = {row.attrs["data-fact"] for row in table_rows(page, "coverage")}
+    assert facts == {"fct_deployments", "fct_changes", "fct_incidents", "fct_work_items", "fct_handoffs"}
+    # The demo organisation is fully mapped: no gap, and the header says so.
+    assert query(serving, "SELECT count(*) FROM marts.mart_data_quality__mapping_gaps") == [(0,)]
+    assert element_text(page, "p", id="mapping-gaps") == ["Mapping gaps: none. Every record counts under its team."]
+
+
+def test_the_header_counts_the_mapping_gaps_and_the_records_they_affect(serving: Path, tmp_path: Path) -> None:
+    # The same snapshot with two gaps written into its mart: 5 deployments of an unmapped repository, and
+    # 3 items of an unmapped project: 2 gaps, 5 + 3 = 8 records.
+    gapped = tmp_path / "serving.duckdb"
+    shutil.copyfile(serving, gapped)
+    with duckdb.connect(str(gapped)) as con:
+        con.execute(
+            "INSERT INTO marts.mart_data_quality__mapping_gaps (mapping_gap_id, mapping_kind, unmapped_value, "
+            "records_affected, fallback_used, mapping_file) VALUES "
+            "('g1', 'repository_team', 'acme/legacy', 5, 'unmapped', 'repository_teams.csv'), "
+            "('g2', 'jira_project_team', 'OPS', 3, 'unmapped', 'jira_project_teams.csv')"
+        )
+    result = CliRunner().invoke(app, ["report", "--serving", str(gapped)])
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "report.html").read_text()
+    [gaps] = attributes_of(written, "p", id="mapping-gaps")
+    assert (gaps["data-gaps"], gaps["data-records"]) == ("2", "8")
+    assert element_text(written, "p", id="mapping-gaps")[0].startswith("2 mapping gaps affecting 8 records")
+    assert [row.attrs["data-kind"] for row in table_rows(written, "gaps")] == ["repository_team", "jira_project_team"]
+
+
+def test_dora_cells_mark_few_data_show_rate_changes_in_points_and_label_the_total(serving: Path, page: str) -> None:
+    [month] = {date.fromisoformat(a["data-period-start"]) for a in attributes_of(page, "p", id="dora-month")}
+    rows = mart_rows(serving, "SELECT * FROM marts.mart_dora__monthly WHERE period_start = ?", [month])
+    previous = {
+        (row["grain"], row["grain_key"]): row
+        for row in mart_rows(serving, "SELECT * FROM marts.mart_dora__monthly WHERE period_end = ?", [month])
+    }
+    few = 0
+    for row in rows:
+        [tr] = [r for r in table_rows(page, "dora") if r.attrs == {"data-grain": row["grain"], "data-key": row["grain_key"]}]
+        cells = {c.attrs["data-metric"]: c for c in tr.children if c.tag == "td"}
+        for metric in ("deployment_frequency", "change_failure_rate", "rework_rate"):
+            assert ("few-data-cell" in cells[metric].classes()) == row["is_few_data"], (row["grain_key"], metric)
+        assert ("few-data-cell" in cells["recovery_time"].classes()) == row["is_few_data_recovery"]
+        few += row["is_few_data"]
+        # A rate's change is the difference of the two months' rates, in percentage points.
+        before = previous.get((row["grain"], row["grain_key"]))
+        deltas = [s.attrs["data-delta-points"] for s in cells["change_failure_rate"].find_all("span")
+                  if "data-delta-points" in s.attrs]
+        if before and row["change_failure_rate"] is not None and before["change_failure_rate"] is not None:
+            assert deltas == [repr((row["change_failure_rate"] - before["change_failure_rate"]) * 100)]
+        else:
+            assert deltas == []
+    # the demo has teams under 5 deployments a month, and the organisation above it
+    assert 0 < few < len(rows)
+    [organisation] = [r for r in table_rows(page, "dora") if r.attrs.get("data-grain") == "organisation"]
+    assert organisation.children[0].text == "Organisation (total)"
+
+
+def test_each_cell_gives_the_explain_command_that_reproduces_it(serving: Path, page: str) -> None:
+    [month] = {date.fromisoformat(a["data-period-start"]) for a in attributes_of(page, "p", id="dora-month")}
+    [tr] = [r for r in table_rows(page, "dora") if r.attrs == {"data-grain": "team", "data-key": "payments"}]
+    [rate_cell] = [c for c in tr.children if c.tag == "td" and c.attrs["data-metric"] == "change_failure_rate"]
+    command = rate_cell.attrs["data-explain"]
+    assert command == f"delivery explain change_failure_rate --team payments --month {month:%Y-%m}"
+    # the same command, folded under the value, to copy
+    assert [code.text for code in rate_cell.find_all("code")] == [command]
+    # Run it on this serving file: its rows are the cell's failed deployments over its deployments.
+    [row] = mart_rows(
+        serving,
+        "SELECT * FROM marts.mart_dora__monthly WHERE grain = 'team' AND grain_key = 'payments' AND period_start = ?",
+        [month],
+    )
+    result = CliRunner().invoke(app, [*shlex.split(command)[1:], "--warehouse", str(serving), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    members = list(csv.DictReader(io.StringIO(result.stdout)))
+    roles = [member["role"] for member in members]
+    assert (roles.count("numerator"), roles.count("denominator")) == (
+        row["failed_deployment_count"], row["deployment_count"]
+    )
+    # a flow cell: the team's week
+    [flow_row] = table_rows(page, "flow")[:1]
+    team, week = flow_row.attrs["data-team"], attributes_of(page, "p", id="flow-week")[0]["data-week-start"]
+    assert cells_by_column(flow_row)["items_done"].attrs["data-explain"] == (
+        f"delivery explain items_done --team {shlex.quote(team)} --week {week}"
+    )
 
 
 def test_the_page_needs_nothing_from_elsewhere(page: str) -> None:

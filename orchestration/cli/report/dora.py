@@ -12,6 +12,9 @@ from orchestration.cli.report.charts import PALETTE, Series
 from orchestration.cli.report.markup import (
     axis_format,
     cell,
+    explain_command,
+    explain_details,
+    few_data_mark,
     figure,
     grid,
     hours,
@@ -20,7 +23,9 @@ from orchestration.cli.report.markup import (
     percent,
     plural,
     points,
+    points_delta,
     section,
+    signed_points,
     table,
     tier_badge,
 )
@@ -44,29 +49,40 @@ class Metric:
     tier_column: str | None
     fmt: Callable[[float | None], str]
     detail: Callable[[Row], str]
+    # The mart's flag that the value rests on fewer events than few_data_minimum, if the metric has one.
+    few_data_column: str | None = None
+    # A rate (a fraction): its change from the month before is shown in percentage points.
+    is_rate: bool = False
 
 
 DORA_METRICS = (
     Metric(
         "deployment_frequency", "Deployment frequency", "deployments_per_day", "deployment_frequency_tier",
-        per_day, lambda r: plural(r["deployment_count"], "deployment"),
+        per_day, lambda r: plural(r["deployment_count"], "deployment"), "is_few_data",
     ),
     Metric(
         "lead_time", "Lead time, median", "lead_time_median_hours", "lead_time_tier",
         hours, lambda r: plural(r["lead_time_change_count"], "change"),
     ),
+    # Rates with their numerator and denominator: "2 of 3 deployments failed" reads differently from 67 %.
     Metric(
         "change_failure_rate", "Change failure rate", "change_failure_rate", "change_failure_rate_tier",
-        percent, lambda r: f"{plural(r['failed_deployment_count'], 'deployment')} failed",
+        percent,
+        lambda r: f"{r['failed_deployment_count']:,} of {plural(r['deployment_count'], 'deployment')} failed",
+        "is_few_data", is_rate=True,
     ),
     Metric(
         "recovery_time", "Recovery time, median", "recovery_time_median_hours", "recovery_time_tier",
-        hours, lambda r: plural(r["failed_deployment_count"], "failed deployment"),
+        hours, lambda r: plural(r["recovery_time_deployment_count"], "recovered failure"),
+        "is_few_data_recovery",
     ),
     # The mart gives rework rate no tier: DORA publishes no thresholds for it.
     Metric(
         "rework_rate", "Rework rate", "rework_rate", None,
-        percent, lambda r: plural(r["unplanned_fix_count"], "unplanned fix", "unplanned fixes"),
+        percent,
+        lambda r: f"{plural(r['unplanned_fix_count'], 'unplanned fix', 'unplanned fixes')} of "
+                  f"{plural(r['deployment_count'], 'deployment')}",
+        "is_few_data", is_rate=True,
     ),
 )  # fmt: skip
 
@@ -82,7 +98,15 @@ def dora_section(data: ReportData) -> str:
         f'<p class="note" id="dora-month" data-period-start="{month.isoformat()}">'
         "The latest complete month of <code>marts.mart_dora__monthly</code>, for the organisation, "
         "each value stream and each team. Tiers are the mart's (DORA report thresholds).</p>",
-        _month_table(data.dora_month),
+        note(
+            "<strong>Organisation (total)</strong> counts every deployment, change and incident, those of "
+            "records no mapping assigns to a team (<code>unmapped</code>) included: it is the total, not an "
+            "average of the teams. <mark class=\"few-data\">few data</mark>: fewer deployments (recovery "
+            "time: recovered failures) than the setting <code>few_data_minimum</code>; read it with care. "
+            "Rates change from the month before in percentage points (pp). Open <em>rows</em> under a "
+            "value for the <code>delivery explain</code> command that lists the rows behind it."
+        ),
+        _month_table(data.dora_month, data.dora_previous_month),
         "<h3>Weekly trends: organisation and value streams</h3>",
         note("From <code>marts.mart_dora__weekly</code>; a gap is a week without a value."),
         _trend_charts(data),
@@ -92,26 +116,44 @@ def dora_section(data: ReportData) -> str:
     )
 
 
-def _month_table(rows: list[Row]) -> str:
+def _month_table(rows: list[Row], previous_rows: list[Row]) -> str:
+    previous = {(row["grain"], row["grain_key"]): row for row in previous_rows}
     body = []
     for row in rows:
         grain, key = row["grain"], row["grain_key"]
         stream = f' <span class="muted">{escape(row["value_stream"])}</span>' if grain == "team" else ""
-        name = "Organisation" if grain == "organisation" else key
+        name = "Organisation (total)" if grain == "organisation" else key
         heading = f'<th scope="row" class="grain-{escape(grain)}">{escape(name)}{stream}</th>'
-        cells = "".join(_metric_cell(row, metric) for metric in DORA_METRICS)
+        before = previous.get((grain, key))
+        cells = "".join(_metric_cell(row, metric, before) for metric in DORA_METRICS)
         body.append(f'<tr data-grain="{escape(grain)}" data-key="{escape(key)}">{heading}{cells}</tr>')
     return table(["", *(m.title for m in DORA_METRICS)], body, "dora")
 
 
-def _metric_cell(row: Row, metric: Metric) -> str:
+def _metric_cell(row: Row, metric: Metric, before: Row | None) -> str:
     value = row[metric.column]
     tier = tier_badge(row[metric.tier_column]) if metric.tier_column else ""
+    is_few_data = bool(metric.few_data_column and row[metric.few_data_column])
+    command = explain_command(metric.column, row["grain"], row["grain_key"], "month", row["period_start"])
     html = (
-        f'<span class="value">{escape(metric.fmt(value))}</span> {tier}'
+        f'<span class="value">{escape(metric.fmt(value))}</span> {tier}{few_data_mark(is_few_data)}'
         f'<span class="detail">{escape(metric.detail(row))}</span>'
+        f"{_rate_change(metric, value, before)}{explain_details(command)}"
     )
-    return cell(html, value, metric=metric.key)
+    return cell(html, value, css_class="few-data-cell" if is_few_data else "", metric=metric.key,
+                explain=command)
+
+
+def _rate_change(metric: Metric, value: float | None, before: Row | None) -> str:
+    """A rate's change from the month before, in percentage points (never a relative change of a rate)."""
+    delta = points_delta(value, before[metric.column]) if metric.is_rate and before else None
+    if delta is None:
+        return ""
+    month = f"{before['period_start']:%b %Y}"
+    return (
+        f'<span class="detail delta" data-delta-points="{delta!r}">{escape(signed_points(delta))} '
+        f"vs {escape(month)}</span>"
+    )
 
 
 def _trend_charts(data: ReportData) -> str:

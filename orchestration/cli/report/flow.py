@@ -18,6 +18,9 @@ from orchestration.cli.report.markup import (
     column_cells,
     count,
     day,
+    explain_command,
+    explain_details,
+    few_data_mark,
     figure,
     grid,
     hours,
@@ -69,6 +72,10 @@ TEAM_LINE_CHARTS = (
         hours,
     ),
 )
+# The week's values that rest on its items done: marked "few data" when the mart's is_few_data is true.
+FEW_DATA_COLUMNS = frozenset(
+    {"flow_time_median_hours", "flow_time_p85_hours", "flow_efficiency", "flow_distribution"}
+)
 HANDOFF_COLUMNS = (
     Column("Handoffs", "handoff_count", count),
     Column("Wait median", "wait_median_hours", hours),
@@ -86,7 +93,10 @@ def flow_section(data: ReportData) -> str:
         "flow",
         f"Flow overview: week of {week:%Y-%m-%d}",
         f'<p class="note" id="flow-week" data-week-start="{week.isoformat()}">The latest complete week of '
-        "<code>marts.mart_flow__weekly</code>, team by team.</p>",
+        "<code>marts.mart_flow__weekly</code>, team by team. "
+        '<mark class="few-data">few data</mark>: fewer items done than the setting '
+        "<code>few_data_minimum</code>. Open <em>rows</em> for the <code>delivery explain</code> "
+        "command.</p>",
         _week_table(data.flow_week),
         "<h3>Team by team, weekly</h3>",
         note("Shaded: the weeks <code>marts.mart_delivery_risk__weekly</code> flags the team."),
@@ -109,11 +119,39 @@ def _week_table(rows: list[Row]) -> str:
     ]
     body = [
         f'<tr data-team="{escape(row["team"])}">{team_heading(row["team"], row["value_stream"])}'
-        f"{column_cells(row, WEEK_COLUMNS)}{cell(_distribution(row), column='flow_distribution')}"
-        f"{column_cells(row, DELIVERY_COLUMNS)}</tr>"
+        f"{_week_cells(row, WEEK_COLUMNS)}{_distribution_cell(row)}"
+        f"{_week_cells(row, DELIVERY_COLUMNS)}</tr>"
         for row in rows
     ]
     return table(headings, body, "flow")
+
+
+def _week_cells(row: Row, columns: tuple[Column, ...]) -> str:
+    """Each value of the team's week, marked when it rests on few items, with its explain command."""
+    cells = []
+    for column in columns:
+        value = row[column.name]
+        is_few_data = column.name in FEW_DATA_COLUMNS and row["is_few_data"]
+        command = explain_command(column.name, "team", row["team"], "week", row["week_start"])
+        html = f"{escape(column.fmt(value))}{few_data_mark(is_few_data)}{_efficiency_parts(row, column)}"
+        css_class = "few-data-cell" if is_few_data else ""
+        html += explain_details(command)
+        cells.append(cell(html, value, css_class, column=column.name, explain=command))
+    return "".join(cells)
+
+
+def _efficiency_parts(row: Row, column: Column) -> str:
+    """Flow efficiency's numerator and denominator, as the mart gives them."""
+    if column.name != "flow_efficiency" or row["flow_efficiency"] is None:
+        return ""
+    active, flow = row["flow_efficiency_active_hours"], row["flow_efficiency_flow_time_hours"]
+    return f'<span class="detail">{escape(hours(active))} active of {escape(hours(flow))}</span>'
+
+
+def _distribution_cell(row: Row) -> str:
+    is_few_data = bool(row["is_few_data"] and row["items_done"])
+    return cell(f"{_distribution(row)}{few_data_mark(is_few_data)}", column="flow_distribution",
+                css_class="few-data-cell" if is_few_data else "")
 
 
 def _distribution(row: Row) -> str:

@@ -6,6 +6,7 @@ a cell says can be checked against the row it came from.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -61,13 +62,57 @@ class Column:
     fmt: Callable[[Any], str] = text
 
 
-def cell(html: str, value: Any = None, **attributes: str) -> str:
+def cell(html: str, value: Any = None, css_class: str = "", **attributes: str) -> str:
     """A cell of ready HTML; `value` is the mart's own value, kept exact in `data-value`."""
-    attrs = "".join(f' data-{name.replace("_", "-")}="{escape(str(v))}"' for name, v in attributes.items())
+    attrs = f' class="{escape(css_class)}"' if css_class else ""
+    attrs += "".join(f' data-{name.replace("_", "-")}="{escape(str(v))}"' for name, v in attributes.items())
     if value is not None:
         exact = repr(value) if isinstance(value, float) else str(value)
         attrs += f' data-value="{escape(exact)}"'
     return f"<td{attrs}>{html}</td>"
+
+
+FEW_DATA_TITLE = "fewer events than the setting few_data_minimum: one event more or less moves it a lot"
+
+
+def few_data_mark(is_few_data: bool | None) -> str:
+    """The mark of a value that rests on fewer events than the minimum (the marts' is_few_data columns)."""
+    if not is_few_data:
+        return ""
+    return f' <mark class="few-data" title="{escape(FEW_DATA_TITLE)}">few data</mark>'
+
+
+def explain_command(metric: str, grain: str, grain_key: str, period: str, period_start: date) -> str:
+    """The `delivery explain` command that lists the rows behind one cell of a period mart."""
+    words = ["delivery", "explain", metric]
+    if grain == "team":
+        words += ["--team", grain_key]
+    elif grain == "value_stream":
+        words += ["--value-stream", grain_key]
+    if period == "week":
+        words += ["--week", f"{period_start:%Y-%m-%d}"]
+    else:
+        words += ["--month", f"{period_start:%Y-%m}"]
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def explain_details(command: str) -> str:
+    """The command, folded under the cell: open it to copy it."""
+    return (
+        f'<details class="explain"><summary>rows</summary><code class="explain-command">{escape(command)}'
+        "</code></details>"
+    )
+
+
+def points_delta(value: float | None, before: float | None) -> float | None:
+    """The change of a rate (a fraction) in percentage points; None when either side has no value."""
+    if value is None or before is None:
+        return None
+    return (value - before) * 100
+
+
+def signed_points(delta: float) -> str:
+    return f"{delta:+.1f} pp".replace("+0.0 pp", "±0.0 pp").replace("-0.0 pp", "±0.0 pp")
 
 
 def column_cells(row: Row, columns: Sequence[Column]) -> str:

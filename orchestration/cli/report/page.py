@@ -9,6 +9,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from orchestration.cli.report.coverage import covered_text, data_section, gaps_summary
 from orchestration.cli.report.dora import dora_section
 from orchestration.cli.report.flow import flow_section
 from orchestration.cli.report.queries import ReportData
@@ -20,7 +21,10 @@ def render_page(data: ReportData, source: Path) -> str:
     """The whole page as a string."""
     published = _published(data.snapshot["published_at"])
     body = "\n".join(
-        [_header(data, source), dora_section(data), flow_section(data), risk_section(data), _footer(source)]
+        [
+            _header(data, source), dora_section(data), flow_section(data), risk_section(data),
+            data_section(data), _footer(source),
+        ]
     )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -35,9 +39,11 @@ def _published(published_at: datetime) -> str:
 
 
 def _header(data: ReportData, source: Path) -> str:
-    """What the page was drawn from: the snapshot `meta.snapshot` describes."""
+    """What the page was drawn from: the snapshot `meta.snapshot` describes, the dates its data covers and
+    the mapping gaps that keep records out of every team."""
     snapshot = data.snapshot
     facts = [
+        ("data-covers", "Data covers", covered_text(data)),
         ("snapshot-id", "Snapshot (run id)", snapshot["snapshot_id"]),
         ("published-at", "Published", _published(snapshot["published_at"])),
         ("raw-fingerprint", "Raw loads fingerprint", snapshot["raw_fingerprint"]),
@@ -53,8 +59,9 @@ def _header(data: ReportData, source: Path) -> str:
         '<p class="lede">DORA and flow metrics of a published warehouse snapshot, as its marts hold them.</p>'
         f"{_demo_banner(snapshot)}"
         f'<dl class="snapshot">{items}</dl>'
+        f"{gaps_summary(data)}"
         '<nav><a href="#dora">DORA overview</a> · <a href="#flow">Flow overview</a> · '
-        '<a href="#risk">Risk flags</a></nav></header>'
+        '<a href="#risk">Risk flags</a> · <a href="#data">Data coverage and mapping gaps</a></nav></header>'
     )
 
 
@@ -71,5 +78,7 @@ def _demo_banner(snapshot: dict) -> str:
 def _footer(source: Path) -> str:
     return (
         f"<footer>Written by <code>delivery report</code> from <code>{escape(str(source))}</code>. "
-        "Definitions of the metrics: docs/metrics.md and docs/flow.md.</footer>"
+        "Definitions of the metrics: docs/metrics.md and docs/flow.md. The <code>delivery explain</code> "
+        "commands read the configured serving file; add <code>--warehouse</code> and this file's path to "
+        "read this one.</footer>"
     )

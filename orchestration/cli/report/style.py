@@ -48,6 +48,16 @@ figcaption { font-size: 12px; margin-top: 2px; }
               font-size: 11px; font-weight: 600; }
 table.flagged ul { margin: 0; padding-left: 16px; }
 td.none, p.none { color: var(--muted); font-style: italic; }
+mark.few-data { padding: 0 5px; border-radius: 9px; background: #fde68a; color: #78350f; font-size: 11px;
+                font-weight: 600; }
+td.few-data-cell .value, td.few-data-cell { color: #6b7280; }
+td .delta { font-variant-numeric: tabular-nums; }
+details.explain { font-size: 11px; color: var(--muted); }
+details.explain summary { cursor: pointer; }
+details.explain code { display: block; white-space: normal; word-break: break-all; font-size: 11px; }
+p.gaps { margin: 10px 0 0; font-size: 13px; }
+p.gaps.has-gaps { padding: 6px 12px; background: #fff7ed; border: 1px solid #fdba74; border-radius: 6px; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
-@media print { h2 { break-before: page; } .team-card, figure.chart { break-inside: avoid; } }
+@media print { h2 { break-before: page; } .team-card, figure.chart { break-inside: avoid; }
+              details.explain { display: none; } }
 """

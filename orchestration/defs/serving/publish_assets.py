@@ -7,6 +7,7 @@ import dagster as dg
 from ingestion.landing_marker import holds_only_demo_data
 from orchestration.lib.duckdb_pool import DUCKDB_POOL
 from orchestration.lib.pseudonyms import people_policy
+from orchestration.lib.run_history import read_run_history
 from orchestration.lib.serving import PUBLISHED_SCHEMAS, publish
 from orchestration.lib.settings import Settings
 
@@ -26,7 +27,8 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
             "schemas of the working warehouse, copied aside and renamed into place once every blocking "
             "check passed, with people pseudonymised unless `publish_people_names` (docs/privacy.md). "
             "`meta.snapshot` says which run published it and whether from demo data, `meta.tables` how many "
-            "rows each table holds."
+            "rows each table holds, `meta.freshness` each tool's newest load, `meta.runs` and `meta.checks` "
+            "the last runs and the latest evaluation of every check."
         ),
     )
     def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -38,6 +40,7 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
             people=people_policy(settings),
             demo_data=holds_only_demo_data(settings.exports_dir),
             memory_limit=settings.duckdb_memory_limit,
+            history=read_run_history(context.instance, context.repository_def.asset_graph.asset_check_keys),
         )
         marts = {name: rows for name, rows in snapshot.table_rows.items() if name.startswith("marts.")}
         context.log.info(f"Published {len(snapshot.table_rows)} tables to {settings.serving_path}.")

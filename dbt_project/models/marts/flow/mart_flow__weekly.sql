@@ -120,7 +120,12 @@ final as (
         cast(delivered_by_week.started_to_production_median_hours as {{ type_double() }})
             as started_to_production_median_hours,
         cast(delivered_by_week.started_to_production_p85_hours as {{ type_double() }})
-            as started_to_production_p85_hours
+            as started_to_production_p85_hours,
+        -- flow efficiency's numerator and denominator, over the items done in the week
+        cast(coalesce(done_by_week.active_hours, 0) as {{ type_double() }}) as flow_efficiency_active_hours,
+        cast(coalesce(done_by_week.flow_time_hours, 0) as {{ type_double() }}) as flow_efficiency_flow_time_hours,
+        -- a median or share over fewer items than the minimum swings on one item: marked, never hidden
+        coalesce(done_by_week.items_done, 0) < {{ var('few_data_minimum') }} as is_few_data
     from team_weeks
     left join done_by_week
         on team_weeks.team = done_by_week.team
