@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-DASHBOARDS = ["dora-overview", "flow-and-handoffs", "delivery-risk"]
+DASHBOARDS = ["dora-overview", "flow-and-handoffs", "delivery-risk", "data-quality"]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-quic",
