@@ -372,3 +372,21 @@ def test_the_drill_down_from_a_cell_lists_the_rows_delivery_explain_lists(api, d
     # explain lists the month's failed deployments (numerator) and every deployment (denominator).
     assert {row[0] for row in explained} == {"numerator", "denominator"}
     assert shown == explained
+
+
+def test_every_dashboard_header_says_what_the_data_covers_and_what_no_mapping_names(api, dashboards, chart_details,
+                                                                                     serving_file):
+    import duckdb
+
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        # The hand count: every mapping gap's records, and the organisation's coverage rows.
+        gap_records = con.execute("select sum(records_affected) from marts.mart_data_quality__mapping_gaps").fetchone()[0]
+        coverage_rows = con.execute("select count(*) from marts.mart_data_coverage where source_tool = 'all'").fetchone()[0]
+    for slug, dashboard in dashboards.items():
+        names = {chart_details[i]["slice_name"]: i for i in dashboard["charts"]}
+        assert {"Dates the data covers (organisation)", "Records under no mapping"} <= set(names), slug
+        gaps = api.get(f"/api/v1/chart/{names['Records under no mapping']}/data/")["result"][0]["data"]
+        assert list(gaps[0].values()) == [gap_records or 0]
+        coverage = api.get(f"/api/v1/chart/{names['Dates the data covers (organisation)']}/data/")["result"][0]
+        assert coverage["rowcount"] == coverage_rows > 0
+        assert "/superset/dashboard/data-quality/" in chart_details[names["Records under no mapping"]]["description"]
