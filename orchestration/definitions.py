@@ -30,17 +30,17 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     models = dbt_models(settings)
     raw = all_raw_assets(settings)
     mart_keys = sorted((key for key in models.keys if is_mart(key)), key=lambda k: k.to_user_string())
-    serving = serving_snapshot_asset(settings, mart_keys)
-    counted_marts = [key for key in mart_keys if is_counted_mart(key)]
+    checks = [*raw_table_checks(settings), mart_row_count_check(settings, [k for k in mart_keys if is_counted_mart(k)])]
+    # Every check of the graph (the dbt tests are the models' checks): publish records the latest of each.
+    check_keys = sorted({*models.check_keys, *(key for check in checks for key in check.check_keys)})
+    serving = serving_snapshot_asset(settings, mart_keys, check_keys)
     jobs = DeliveryJobs.over(collect_asset_keys(settings), raw, models, serving)
     return dg.Definitions.merge(
         # One Definitions per system of defs/, merged into the one graph the UI and `delivery run` load.
         dg.Definitions(assets=[*landing_assets(settings), *raw], resources={"dlt": DagsterDltResource()}),
         dg.Definitions(assets=[models], resources={"dbt": dbt_resource()}),
         dg.Definitions(assets=[serving]),
-        dg.Definitions(
-            asset_checks=[*raw_table_checks(settings), mart_row_count_check(settings, counted_marts)]
-        ),
+        dg.Definitions(asset_checks=checks),
         dg.Definitions(
             jobs=jobs.all(),
             schedules=[daily_schedule(jobs.delivery)],

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus
+from dagster import AssetCheckKey, AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from tests.conftest import query, snapshot_id
 from tests.limits import HANG_SECONDS
@@ -179,6 +179,36 @@ def test_dagster_recorded_the_run_its_materialisations_and_passing_checks(demo_r
             [AssetCheckKey(keys[1], "unique_stg_github__pull_requests_pull_request_id")]
         )
         assert [execution.status.value for execution in check.values()] == ["SUCCEEDED"]
+
+
+def test_the_serving_file_publishes_the_last_runs_the_checks_and_each_tools_freshness(demo_run):
+    root, _, _, _ = demo_run
+    serving = root / "warehouse" / "serving.duckdb"
+    [(published_by, published_at)] = query(serving, "SELECT snapshot_id, published_at FROM meta.snapshot")
+    with DagsterInstance.from_config(str(root / "dagster")) as instance:
+        runs = {run.run_id: run for run in instance.get_runs()}
+        evaluations = {}
+        for run_id in runs:  # every evaluation of every run, oldest run first: the last one stands
+            records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+            for record in sorted(records, key=lambda r: r.storage_id):
+                evaluation = record.event_log_entry.dagster_event.event_specific_data
+                evaluations[(evaluation.asset_key.to_user_string(), evaluation.check_name)] = (
+                    record.storage_id, evaluation.passed, run_id)
+    # The runs so far (`delivery run` is an ingest run, then a build run that publishes): the publishing one
+    # was still going when it published.
+    published_runs = dict(query(serving, "SELECT run_id, status FROM meta.runs"))
+    assert set(published_runs) == set(runs)
+    assert published_runs[published_by] == "STARTED"
+    assert all(status == "SUCCESS" for run_id, status in published_runs.items() if run_id != published_by)
+    # Every check evaluated, with its latest outcome: the demo's all pass.
+    checks = {(asset, name): (passed, run_id) for asset, name, passed, run_id in query(
+        serving, "SELECT asset, check_name, passed, run_id FROM meta.checks")}
+    assert checks == {key: (passed, run_id) for key, (_, passed, run_id) in evaluations.items()}
+    assert checks[("marts/mart_dora__weekly", "row_count_against_published")] == (True, published_by)
+    # Each tool the demo exports was loaded before the publish, within the hour.
+    freshness = dict(query(serving, "SELECT source_tool, age_hours_at_publish FROM meta.freshness"))
+    assert {"github", "jira", "pagerduty"} <= {tool for tool, age in freshness.items() if age is not None}
+    assert all(0 <= age < 1 for age in freshness.values() if age is not None), (freshness, published_at)
 
 
 # A process holding the warehouse's run lock as a run does, until killed.

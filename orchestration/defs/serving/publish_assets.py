@@ -14,7 +14,10 @@ from orchestration.lib.settings import Settings
 SERVING_KEY = dg.AssetKey(["serving", "snapshot"])
 
 
-def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
+def serving_snapshot_asset(
+    settings: Settings, mart_keys: Sequence[dg.AssetKey], check_keys: Sequence[dg.AssetCheckKey] = ()
+) -> dg.AssetsDefinition:
+    """The publish step; `check_keys`, every check of the graph, are the checks meta.checks reports on."""
     @dg.asset(
         key=SERVING_KEY,
         deps=mart_keys,
@@ -40,7 +43,7 @@ def serving_snapshot_asset(settings: Settings, mart_keys: Sequence[dg.AssetKey])
             people=people_policy(settings),
             demo_data=holds_only_demo_data(settings.exports_dir),
             memory_limit=settings.duckdb_memory_limit,
-            history=read_run_history(context.instance, context.repository_def.asset_graph.asset_check_keys),
+            history=read_run_history(context.instance, check_keys),
         )
         marts = {name: rows for name, rows in snapshot.table_rows.items() if name.startswith("marts.")}
         context.log.info(f"Published {len(snapshot.table_rows)} tables to {settings.serving_path}.")

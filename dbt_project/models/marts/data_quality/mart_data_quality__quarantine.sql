@@ -14,5 +14,5 @@ select
     reason,
     file_modified_at,
     _dlt_load_id,
-    _loaded_at as loaded_at
+    _loaded_at
 from {{ ref('stg_ingestion__quarantine') }}
