@@ -79,8 +79,7 @@ def wait_for_charts(page: Page, timeout: float = 120.0) -> list[dict]:
     deadline = time.monotonic() + timeout
     while True:
         charts = page.evaluate(CHART_STATE_JS)
-        settled = charts and all(not c["loading"] and c["visible"] and (c["marks"] or c["error"]) for c in charts)
-        if settled or time.monotonic() > deadline:
+        if settled(charts) or time.monotonic() > deadline:
             return charts
         time.sleep(1)
 
@@ -103,6 +102,11 @@ def compact_png(png: bytes) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def settled(charts: list[dict]) -> bool:
+    """Every chart finished: drawn, failed or empty."""
+    return bool(charts) and all(not c["loading"] and c["visible"] and (c["marks"] or c["error"]) for c in charts)
 
 
 def all_drawn(charts: list[dict]) -> bool:
@@ -128,7 +132,8 @@ def tab_file_name(slug: str, index: int, title: str) -> str:
     """The first tab is the dashboard's picture; the others are named after their tab."""
     if index == 0:
         return f"superset-{slug}.png"
-    return f"superset-{slug}-{'-'.join(title.lower().split())}.png"
+    words = "".join(c if c.isalnum() else " " for c in title.lower()).split()
+    return f"superset-{slug}-{'-'.join(words)}.png"
 
 
 def time_to_drawn(page: Page, url: str, slug: str) -> float:
@@ -138,7 +143,7 @@ def time_to_drawn(page: Page, url: str, slug: str) -> float:
     page.wait_for_selector("[data-test=dashboard-content-wrapper] [data-test-chart-id]", timeout=90_000)
     deadline = started + 180
     while time.monotonic() < deadline:
-        if all_drawn(page.evaluate(CHART_STATE_JS)):
+        if settled(page.evaluate(CHART_STATE_JS)):
             break
         time.sleep(0.1)
     return time.monotonic() - started

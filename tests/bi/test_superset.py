@@ -148,10 +148,26 @@ def test_the_database_is_the_serving_file_read_only(superset, serving_file):
     assert not database["allow_dml"]
 
 
-def test_every_chart_returns_rows(superset):
+def charts_over_empty_tables(api: Api, serving_file: Path) -> set[str]:
+    """Charts over a table the serving file holds no row of (the demo quarantines nothing): they may say
+    "No results" rather than draw."""
+    import duckdb
+
+    charts = api.get("/api/v1/chart/?q=(page_size:200)")["result"]
+    empty = set()
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        for chart in charts:
+            table = chart.get("datasource_name_text") or ""
+            if re.fullmatch(r"(marts|meta)\.\w+", table) and not con.execute(f"select count(*) from {table}").fetchone()[0]:
+                empty.add(chart["slice_name"])
+    return empty
+
+
+def test_every_chart_returns_rows(superset, serving_file):
     api = Api(superset["url"], superset["password"])
-    charts = api.get("/api/v1/chart/?q=(page_size:100)")["result"]
+    charts = api.get("/api/v1/chart/?q=(page_size:200)")["result"]
     assert len(charts) == bundle_chart_count() >= 30
+    may_be_empty = charts_over_empty_tables(api, serving_file)
     empty_or_failed = {}
     for chart in charts:
         try:
@@ -159,7 +175,9 @@ def test_every_chart_returns_rows(superset):
         except urllib.error.HTTPError as error:
             empty_or_failed[chart["slice_name"]] = f"HTTP {error.code}: {error.read()[:500]!r}"
             continue
-        if not results or any(r.get("error") or not r.get("rowcount") for r in results):
+        if any(r.get("error") for r in results) or (
+            chart["slice_name"] not in may_be_empty and any(not r.get("rowcount") for r in results)
+        ):
             empty_or_failed[chart["slice_name"]] = [(r.get("error"), r.get("rowcount")) for r in results]
     assert empty_or_failed == {}
 
@@ -194,7 +212,7 @@ def dashboards(api) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def chart_details(api) -> dict[int, dict]:
-    charts = api.get("/api/v1/chart/?q=(page_size:100)")["result"]
+    charts = api.get("/api/v1/chart/?q=(page_size:200)")["result"]
     return {chart["id"]: api.get(f"/api/v1/chart/{chart['id']}")["result"] for chart in charts}
 
 
@@ -229,12 +247,15 @@ def charts_in_scope(dashboard: dict, native_filter: dict) -> set[int]:
     return set(dashboard["charts"]) - set(native_filter["scope"]["excluded"])
 
 
-def test_every_dashboard_renders_its_charts(rendered):
+def test_every_dashboard_renders_its_charts(rendered, api, serving_file):
     assert [d["dashboard"] for d in rendered] == [*DASHBOARD_SLUGS, "data-quality"]
     drawn = {chart["name"] for d in rendered for chart in d["charts"]}
     assert len(drawn) == bundle_chart_count()
+    may_be_empty = charts_over_empty_tables(api, serving_file)
     for dashboard in rendered:
-        not_drawn = [c for c in dashboard["charts"] if c["loading"] or c["error"] or not c["marks"] or not c["visible"]]
+        not_drawn = [c for c in dashboard["charts"] if c["loading"] or not c["visible"] or (
+            (c["error"] or not c["marks"])
+            and not (c["name"] in may_be_empty and "No results were returned" in c["error"]))]
         assert not_drawn == [], dashboard["dashboard"]
         for screenshot in map(Path, dashboard["screenshots"]):
             assert 60_000 < screenshot.stat().st_size < MAX_SCREENSHOT_BYTES  # a blank grid is ~30 kB
