@@ -156,9 +156,11 @@ def charts_over_empty_tables(api: Api, serving_file: Path) -> set[str]:
     charts = api.get("/api/v1/chart/?q=(page_size:200)")["result"]
     empty = set()
     with duckdb.connect(str(serving_file), read_only=True) as con:
+        tables = {f"{schema}.{name}" for schema, name in con.execute(
+            "select schema_name, table_name from duckdb_tables()").fetchall()}
         for chart in charts:
             table = chart.get("datasource_name_text") or ""
-            if re.fullmatch(r"(marts|meta)\.\w+", table) and not con.execute(f"select count(*) from {table}").fetchone()[0]:
+            if table in tables and not con.execute(f"select count(*) from {table}").fetchone()[0]:
                 empty.add(chart["slice_name"])
     return empty
 
