@@ -72,7 +72,7 @@ BI_VENV ?= .venv-bi
 BI_BIN := $(BI_VENV)/bin
 BI_PORT ?= 8088
 SERVING_PATH ?= $(CURDIR)/warehouse/serving.duckdb
-BI_ENV := SUPERSET_HOME=$(CURDIR)/.superset SUPERSET_CONFIG_PATH=$(CURDIR)/bi/superset/superset_config.py SUPERSET_PORT=$(BI_PORT)
+BI_ENV := SUPERSET_HOME=$(CURDIR)/.superset SUPERSET_SERVING_PATH=$(SERVING_PATH) SUPERSET_CONFIG_PATH=$(CURDIR)/bi/superset/superset_config.py SUPERSET_PORT=$(BI_PORT)
 
 $(BI_VENV)/.installed: $(VENV)/.installed
 	$(BIN)/uv venv --quiet --python $(PYTHON) $(BI_VENV)
@@ -101,6 +101,13 @@ bi-export: $(BI_VENV)/.installed
 bi-screenshots: $(BI_VENV)/.installed browser
 	$(BI_BIN)/python bi/superset/screenshots.py --url http://127.0.0.1:$(BI_PORT) --password "$$(cat .superset/admin_password)" --out docs/img >/dev/null
 
-# Builds its own demo serving file and Superset instance; set BI_TEST_SERVING_PATH to reuse a serving file.
-test-bi: install browser bi
-	$(BIN)/pytest -m bi -p no:xdist tests/bi
+# Starts Superset through `make bi` (on BI_PORT, over SERVING_PATH), runs the tests against it and stops it
+# again, unless it was already running before. `pytest -m bi tests/bi` alone starts a throwaway instance.
+test-bi: install browser
+	@if $(BI_BIN)/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$(BI_PORT)/health', timeout=2)" 2>/dev/null; \
+	then started=no; else started=yes; fi; \
+	$(MAKE) --no-print-directory bi BI_PORT=$(BI_PORT) SERVING_PATH=$(SERVING_PATH) \
+	&& BI_TEST_URL=http://127.0.0.1:$(BI_PORT) BI_TEST_SERVING_PATH=$(SERVING_PATH) $(BIN)/pytest -m bi -p no:xdist tests/bi; \
+	status=$$?; \
+	if [ $$started = yes ]; then $(MAKE) --no-print-directory bi-stop BI_PORT=$(BI_PORT); fi; \
+	exit $$status

@@ -32,6 +32,13 @@ BUNDLE_ROOT = "delivery_warehouse"
 # The bundle names the serving file by this placeholder; the import writes the local absolute path.
 SERVING_URI_PLACEHOLDER = "duckdb:///warehouse/serving.duckdb?access_mode=read_only"
 ADMIN_USERNAME = "admin"
+# Chart descriptions link to the metric definitions in docs/ by this placeholder; the import writes
+# DELIVERY_DOCS_URL (say, the docs folder of the repository's web page), else the local docs folder.
+DOCS_URL_PLACEHOLDER = "https://docs.invalid/"
+
+
+def docs_url() -> str:
+    return os.environ.get("DELIVERY_DOCS_URL") or f"file://{HERE.parents[1] / 'docs'}/"
 
 
 def superset_home() -> Path:
@@ -66,6 +73,11 @@ def with_serving_uri(files: dict[str, str], uri: str) -> dict[str, str]:
     return rewritten
 
 
+def with_docs_url(files: dict[str, str], old: str, new: str) -> dict[str, str]:
+    """The bundle with the links of chart descriptions and dashboard texts pointing at `new`."""
+    return {name: text.replace(old, new) for name, text in files.items()}
+
+
 def zip_bundle(files: dict[str, str]) -> bytes:
     """The zip Superset's import expects: one root folder holding metadata.yaml and the asset folders."""
     buffer = io.BytesIO()
@@ -77,7 +89,8 @@ def zip_bundle(files: dict[str, str]) -> bytes:
 
 def build_bundle_zip(serving_path: Path, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(zip_bundle(with_serving_uri(bundle_files(), serving_uri(serving_path))))
+    files = with_docs_url(bundle_files(), DOCS_URL_PLACEHOLDER, docs_url())
+    out.write_bytes(zip_bundle(with_serving_uri(files, serving_uri(serving_path))))
     return out
 
 
@@ -145,7 +158,7 @@ def export_bundle(app, assets_dir: Path = ASSETS_DIR) -> list[Path]:
 
     with app.app_context(), override_user(security_manager.find_user(username=ADMIN_USERNAME)):
         files = {name: content() for name, content in ExportAssetsCommand().run()}
-    files = with_serving_uri(files, SERVING_URI_PLACEHOLDER)
+    files = with_docs_url(with_serving_uri(files, SERVING_URI_PLACEHOLDER), docs_url(), DOCS_URL_PLACEHOLDER)
     # Keep metadata.yaml stable: its export timestamp would change the file on every export.
     files["metadata.yaml"] = yaml.safe_dump({"version": "1.0.0", "type": "assets"}, sort_keys=False)
     for stale in assets_dir.rglob("*.yaml"):

@@ -6,6 +6,7 @@ secret key and the logs live in SUPERSET_HOME (default: `.superset/` beside the 
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -31,9 +32,16 @@ SQLALCHEMY_DATABASE_URI = f"sqlite:///{SUPERSET_HOME / 'superset.db'}?check_same
 SUPERSET_WEBSERVER_ADDRESS = "127.0.0.1"
 SUPERSET_WEBSERVER_PORT = int(os.environ.get("SUPERSET_PORT", "8088"))
 
-# The serving file is replaced by every publish: never serve a chart from a cache older than the file.
-# (Connections are not pooled either: Superset opens each query's engine with NullPool.)
-DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+# The serving file is replaced by every publish and never changes in between: chart results are cached
+# under the snapshot id (snapshot_cache.py), so no result outlives its file. Without SUPERSET_SERVING_PATH
+# nothing is cached. (Connections are not pooled either: Superset opens each query's engine with NullPool.)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "snapshot_cache.SnapshotCache",
+    "CACHE_DIR": str(SUPERSET_HOME / "chart_cache"),
+    "CACHE_DEFAULT_TIMEOUT": 7 * 86400,
+    "CACHE_THRESHOLD": 5000,
+}
 EXPLORE_FORM_DATA_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 86400}
 FILTER_STATE_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 86400}
 

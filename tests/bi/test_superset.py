@@ -7,14 +7,18 @@ building the demo warehouse.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,7 +77,12 @@ def wait_for_health(url: str, seconds: float = 180.0) -> None:
 
 @pytest.fixture(scope="module")
 def superset(serving_file: Path, tmp_path_factory):
-    """A Superset of its own (metadata DB in a temp folder, a free loopback port) with the bundle imported."""
+    """The Superset `make test-bi` started (BI_TEST_URL), or one of its own (metadata DB in a temp folder, a
+    free loopback port), with the bundle imported."""
+    if url := os.environ.get("BI_TEST_URL"):
+        password = os.environ.get("SUPERSET_ADMIN_PASSWORD") or (REPOSITORY / ".superset" / "admin_password").read_text()
+        yield {"url": url.rstrip("/"), "password": password.strip()}
+        return
     if not BI_PYTHON.exists():
         pytest.fail("No .venv-bi: run `make bi` (or `make test-bi`) first.")
     home = tmp_path_factory.mktemp("superset")
@@ -85,6 +94,7 @@ def superset(serving_file: Path, tmp_path_factory):
         "SUPERSET_CONFIG_PATH": str(REPOSITORY / "bi" / "superset" / "superset_config.py"),
         "SUPERSET_PORT": str(port),
         "SUPERSET_ADMIN_PASSWORD": password,
+        "SUPERSET_SERVING_PATH": str(serving_file),
     }
     subprocess.run([str(BI_PYTHON), str(MANAGE), "provision", "--serving", str(serving_file)], env=env, check=True,
                    capture_output=True)
@@ -121,6 +131,9 @@ class Api:
     def get(self, path: str) -> dict:
         return self._request("GET", path, token=self.token)
 
+    def post(self, path: str, body: dict) -> dict:
+        return self._request("POST", path, body, token=self.token)
+
 
 def bundle_chart_count() -> int:
     return len(list((BUNDLE / "charts").glob("*.yaml")))
@@ -135,10 +148,28 @@ def test_the_database_is_the_serving_file_read_only(superset, serving_file):
     assert not database["allow_dml"]
 
 
-def test_every_chart_returns_rows(superset):
+def charts_over_empty_tables(api: Api, serving_file: Path) -> set[str]:
+    """Charts over a table the serving file holds no row of (the demo quarantines nothing): they may say
+    "No results" rather than draw."""
+    import duckdb
+
+    charts = api.get("/api/v1/chart/?q=(page_size:200)")["result"]
+    empty = set()
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        tables = {f"{schema}.{name}" for schema, name in con.execute(
+            "select schema_name, table_name from duckdb_tables()").fetchall()}
+        for chart in charts:
+            table = chart.get("datasource_name_text") or ""
+            if table in tables and not con.execute(f"select count(*) from {table}").fetchone()[0]:
+                empty.add(chart["slice_name"])
+    return empty
+
+
+def test_every_chart_returns_rows(superset, serving_file):
     api = Api(superset["url"], superset["password"])
-    charts = api.get("/api/v1/chart/?q=(page_size:100)")["result"]
+    charts = api.get("/api/v1/chart/?q=(page_size:200)")["result"]
     assert len(charts) == bundle_chart_count() >= 30
+    may_be_empty = charts_over_empty_tables(api, serving_file)
     empty_or_failed = {}
     for chart in charts:
         try:
@@ -146,22 +177,239 @@ def test_every_chart_returns_rows(superset):
         except urllib.error.HTTPError as error:
             empty_or_failed[chart["slice_name"]] = f"HTTP {error.code}: {error.read()[:500]!r}"
             continue
-        if not results or any(r.get("error") or not r.get("rowcount") for r in results):
+        if any(r.get("error") for r in results) or (
+            chart["slice_name"] not in may_be_empty and any(not r.get("rowcount") for r in results)
+        ):
             empty_or_failed[chart["slice_name"]] = [(r.get("error"), r.get("rowcount")) for r in results]
     assert empty_or_failed == {}
 
 
-def test_every_dashboard_renders_its_charts(superset):
-    rendered = subprocess.run(
+@pytest.fixture(scope="module")
+def api(superset) -> Api:
+    return Api(superset["url"], superset["password"])
+
+
+@pytest.fixture(scope="module")
+def rendered(superset) -> list[dict]:
+    """Every dashboard drawn in headless Chromium, tab by tab: per chart its state and the texts it drew."""
+    result = subprocess.run(
         [str(BI_PYTHON), str(SCREENSHOTS), "--url", superset["url"], "--password", superset["password"],
          "--out", str(IMAGES)],
-        check=True, capture_output=True, text=True, timeout=900,
+        check=True, capture_output=True, text=True, timeout=1200,
     )
-    dashboards = json.loads(rendered.stdout)
-    assert [d["dashboard"] for d in dashboards] == ["dora-overview", "flow-and-handoffs", "delivery-risk"]
-    assert sum(len(d["charts"]) for d in dashboards) == bundle_chart_count()
-    for dashboard in dashboards:
-        not_drawn = [c for c in dashboard["charts"] if c["loading"] or c["error"] or not c["marks"] or not c["visible"]]
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def dashboards(api) -> dict[str, dict]:
+    """Each dashboard's metadata (native filters) and its charts (id -> chart), by slug."""
+    found = {}
+    for slug in [*DASHBOARD_SLUGS, "data-quality"]:
+        dashboard = api.get(f"/api/v1/dashboard/{slug}")["result"]
+        charts = api.get(f"/api/v1/dashboard/{slug}/charts")["result"]
+        found[slug] = {"metadata": json.loads(dashboard["json_metadata"]),
+                       "charts": {chart["id"]: chart for chart in charts}}
+    return found
+
+
+@pytest.fixture(scope="module")
+def chart_details(api) -> dict[int, dict]:
+    charts = api.get("/api/v1/chart/?q=(page_size:200)")["result"]
+    return {chart["id"]: api.get(f"/api/v1/chart/{chart['id']}")["result"] for chart in charts}
+
+
+PREVIOUS_6_MONTHS = "DATEADD(DATETIME(\"today\"), -12, month) : DATEADD(DATETIME(\"today\"), -6, month)"
+DASHBOARD_SLUGS = ["dora-overview", "flow-and-handoffs", "delivery-risk"]
+
+
+def saved_query(chart: dict) -> dict:
+    return json.loads(chart["query_context"])
+
+
+def with_period(query_context: dict, time_range: str) -> dict:
+    """The chart's saved query as the dashboard sends it once the Period filter is set to time_range."""
+    changed = json.loads(json.dumps(query_context))
+    changed["force"] = True
+    for query in changed["queries"]:
+        query["time_range"] = time_range
+        for condition in query["filters"]:
+            if condition["op"] == "TEMPORAL_RANGE":
+                condition["val"] = time_range
+    return changed
+
+
+def period_filter(metadata: dict) -> dict:
+    [found] = [f for f in metadata["native_filter_configuration"] if f["filterType"] == "filter_time"]
+    return found
+
+
+def charts_in_scope(dashboard: dict, native_filter: dict) -> set[int]:
+    """The dashboard's charts less those the filter excludes (the import maps `excluded` to the instance's
+    chart ids, not `chartsInScope`)."""
+    return set(dashboard["charts"]) - set(native_filter["scope"]["excluded"])
+
+
+def test_every_dashboard_renders_its_charts(rendered, api, serving_file):
+    assert [d["dashboard"] for d in rendered] == [*DASHBOARD_SLUGS, "data-quality"]
+    drawn = {chart["name"] for d in rendered for chart in d["charts"]}
+    assert len(drawn) == bundle_chart_count()
+    may_be_empty = charts_over_empty_tables(api, serving_file)
+    for dashboard in rendered:
+        not_drawn = [c for c in dashboard["charts"] if c["loading"] or not c["visible"] or (
+            (c["error"] or not c["marks"])
+            and not (c["name"] in may_be_empty and "No results were returned" in c["error"]))]
         assert not_drawn == [], dashboard["dashboard"]
-        screenshot = Path(dashboard["screenshot"])
-        assert 60_000 < screenshot.stat().st_size < MAX_SCREENSHOT_BYTES  # a blank grid is ~30 kB
+        for screenshot in map(Path, dashboard["screenshots"]):
+            assert 60_000 < screenshot.stat().st_size < MAX_SCREENSHOT_BYTES  # a blank grid is ~30 kB
+
+
+def test_every_dashboard_has_a_period_filter_beside_value_stream_and_team(dashboards):
+    for slug in DASHBOARD_SLUGS:  # Data quality shows what the snapshot holds, not a period of it
+        dashboard = dashboards[slug]
+        filters = dashboard["metadata"]["native_filter_configuration"]
+        assert [f["name"] for f in filters][:3] == ["Period", "Value stream", "Team"], slug
+        period = period_filter(dashboard["metadata"])
+        assert period["defaultDataMask"]["extraFormData"] == {"time_range": "Last 6 months"}
+        assert len(charts_in_scope(dashboard, period)) >= 8, slug
+
+
+def test_the_period_filter_reaches_every_chart_in_its_scope_and_changes_its_rows(api, dashboards, chart_details,
+                                                                                rendered):
+    sent = {int(chart_id): periods for d in rendered for chart_id, periods in d["requests"].items()}
+    unchanged = []
+    for slug in DASHBOARD_SLUGS:
+        dashboard = dashboards[slug]
+        for chart_id in sorted(charts_in_scope(dashboard, period_filter(dashboard["metadata"]))):
+            # The browser asked for the chart with the default period...
+            assert sent.get(chart_id) == ["Last 6 months"], (slug, chart_details[chart_id]["slice_name"])
+            # ...and another period gives other rows: the six months before (the demo covers 12 months
+            # up to a few weeks ago; a "latest items" chart shows the same rows for the last 6 months as for
+            # all time, so all time is not the comparison).
+            saved = saved_query(chart_details[chart_id])
+            last_6_months = api.post("/api/v1/chart/data", with_period(saved, "Last 6 months"))["result"][0]
+            six_before = api.post("/api/v1/chart/data", with_period(saved, PREVIOUS_6_MONTHS))["result"][0]
+            if not last_6_months["data"] or six_before["data"] == last_6_months["data"]:
+                unchanged.append(chart_details[chart_id]["slice_name"])
+    assert unchanged == []
+
+
+def test_no_line_chart_draws_more_than_six_series(api, chart_details):
+    crowded = {}
+    for chart_id, chart in chart_details.items():
+        if chart["viz_type"] != "echarts_timeseries_line":
+            continue
+        result = api.get(f"/api/v1/chart/{chart_id}/data/")["result"][0]
+        series = [name for name in result["colnames"] if name not in ("period_start", "week_start")]
+        if len(series) > 6:
+            crowded[chart["slice_name"]] = series
+    assert crowded == {}
+
+
+def drawn_texts(rendered: list[dict]) -> dict[str, set[str]]:
+    return {chart["name"]: set(chart["texts"]) for d in rendered for chart in d["charts"]}
+
+
+def test_every_rate_axis_stops_at_100_percent(chart_details, rendered):
+    texts = drawn_texts(rendered)
+    rate_charts = [c for c in chart_details.values() if c["viz_type"].startswith("echarts_timeseries")
+                   and json.loads(c["params"]).get("y_axis_format", "").endswith("%")]
+    assert len(rate_charts) == 3  # change failure rate, rework rate, flow efficiency
+    for chart in rate_charts:
+        assert json.loads(chart["params"])["y_axis_bounds"] == [0, 1], chart["slice_name"]
+        percents = [float(t.rstrip("%")) for t in texts[chart["slice_name"]] if re.fullmatch(r"-?\d+(\.\d+)?%", t)]
+        assert percents and max(percents) == 100, (chart["slice_name"], sorted(percents))
+
+
+CATEGORY_AXES = {  # chart -> the result columns whose values are its category labels
+    "Phase handoffs: count from phase to phase": ["from_value", "to_value"],
+    "Team handoffs: count from team to team": ["from_value", "to_value"],
+    "Signals raised per team and week": ["team"],
+    "Time in each phase (total hours, all items)": ["delivery_phase"],
+    "Work items by current phase and team": ["current_phase"],
+}
+
+
+def test_every_category_label_of_heatmaps_and_bar_charts_is_drawn(api, chart_details, rendered):
+    texts = drawn_texts(rendered)
+    sent_period = "Last 6 months"
+    missing = {}
+    for chart in chart_details.values():
+        if chart["slice_name"] not in CATEGORY_AXES:
+            continue
+        saved = saved_query(chart)
+        has_period = any(f["op"] == "TEMPORAL_RANGE" for q in saved["queries"] for f in q["filters"])
+        query = with_period(saved, sent_period) if has_period else saved
+        rows = api.post("/api/v1/chart/data", query)["result"][0]["data"]
+        labels = {str(row[column]) for row in rows for column in CATEGORY_AXES[chart["slice_name"]]
+                  if column in row and row[column] is not None}
+        assert labels, chart["slice_name"]
+        if labels - texts[chart["slice_name"]]:
+            missing[chart["slice_name"]] = sorted(labels - texts[chart["slice_name"]])
+    assert missing == {}
+
+
+def test_every_chart_has_a_plain_description_with_a_link_to_its_definition(dashboards, chart_details):
+    on_dashboards = {chart_id for d in dashboards.values() for chart_id in d["charts"]}
+    assert len(on_dashboards) == bundle_chart_count()
+    for chart_id in on_dashboards:
+        description = chart_details[chart_id]["description"] or ""
+        assert re.search(r"\[Definition\]\(\S+\.md(#[a-z-]+)?\)$", description), chart_details[chart_id]["slice_name"]
+        assert "mart_" not in description and len(description) > 60
+
+
+def drill_down_cell(serving_file: Path) -> tuple[str, str]:
+    """A team and month with failed deployments and most deployments: a change failure rate cell worth opening."""
+    import duckdb
+
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        team, month = con.execute(
+            "select grain_key, strftime(period_start, '%Y-%m') from marts.mart_dora__monthly "
+            "where grain = 'team' and failed_deployment_count > 0 "
+            "order by deployment_count desc, period_start desc limit 1"
+        ).fetchone()
+    return team, month
+
+
+def explain_rows(serving_file: Path, metric: str, team: str, month: str) -> list[dict]:
+    delivery = REPOSITORY / ".venv" / "bin" / "delivery"
+    out = subprocess.run([str(delivery), "explain", metric, "--team", team, "--month", month, "--format", "csv",
+                          "--warehouse", str(serving_file)], check=True, capture_output=True, text=True, timeout=300)
+    return list(csv.DictReader(io.StringIO(out.stdout)))
+
+
+def test_the_drill_down_from_a_cell_lists_the_rows_delivery_explain_lists(api, dashboards, chart_details,
+                                                                          serving_file):
+    team, month = drill_down_cell(serving_file)
+    [chart_id] = [i for i in dashboards["dora-overview"]["charts"]
+                  if chart_details[i]["slice_name"] == "Rows behind a number (DORA overview)"]
+    # The dashboard's filters, set to the cell: Metric, Team and the month as the Period.
+    first_day = f"{month}-01"
+    next_month = (date.fromisoformat(first_day) + timedelta(days=32)).replace(day=1).isoformat()
+    query = with_period(saved_query(chart_details[chart_id]), f"{first_day} : {next_month}")
+    query["queries"][0]["filters"] += [{"col": "metric", "op": "IN", "val": ["change_failure_rate"]},
+                                       {"col": "team", "op": "IN", "val": [team]}]
+    rows = api.post("/api/v1/chart/data", query)["result"][0]["data"]
+    key = ("role", "fact_key", "source_record_id", "source_file", "dlt_load_id")
+    shown = sorted(tuple(str(row[k]) for k in key) for row in rows)
+    explained = sorted(tuple(row[k] for k in key) for row in explain_rows(serving_file, "change_failure_rate", team, month))
+    # explain lists the month's failed deployments (numerator) and every deployment (denominator).
+    assert {row[0] for row in explained} == {"numerator", "denominator"}
+    assert shown == explained
+
+
+def test_every_dashboard_header_says_what_the_data_covers_and_what_no_mapping_names(api, dashboards, chart_details,
+                                                                                     serving_file):
+    import duckdb
+
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        # The hand count: every mapping gap's records, and the organisation's coverage rows.
+        gap_records = con.execute("select sum(records_affected) from marts.mart_data_quality__mapping_gaps").fetchone()[0]
+        coverage_rows = con.execute("select count(*) from marts.mart_data_coverage where source_tool = 'all'").fetchone()[0]
+    for slug, dashboard in dashboards.items():
+        names = {chart_details[i]["slice_name"]: i for i in dashboard["charts"]}
+        assert {"Dates the data covers (organisation)", "Records under no mapping"} <= set(names), slug
+        gaps = api.get(f"/api/v1/chart/{names['Records under no mapping']}/data/")["result"][0]["data"]
+        assert list(gaps[0].values()) == [gap_records or 0]
+        coverage = api.get(f"/api/v1/chart/{names['Dates the data covers (organisation)']}/data/")["result"][0]
+        assert coverage["rowcount"] == coverage_rows > 0
+        assert "/superset/dashboard/data-quality/" in chart_details[names["Records under no mapping"]]["description"]
