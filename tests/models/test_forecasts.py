@@ -43,26 +43,49 @@ def jira_time(hours: float) -> str:
 
 
 def status_item(old: str, new: str) -> dict:
-    return {"field": "status", "fieldtype": "jira", "fieldId": "status", "from": STATUS_IDS[old],
-            "fromString": old, "to": STATUS_IDS[new], "toString": new}
+    return {
+        "field": "status",
+        "fieldtype": "jira",
+        "fieldId": "status",
+        "from": STATUS_IDS[old],
+        "fromString": old,
+        "to": STATUS_IDS[new],
+        "toString": new,
+    }
 
 
-def jira_issue(number: int, issue_type: str, created: float, done: float | None = None,
-               epic: str | None = None, due: str | None = None) -> dict:
+def jira_issue(
+    number: int,
+    issue_type: str,
+    created: float,
+    done: float | None = None,
+    epic: str | None = None,
+    due: str | None = None,
+) -> dict:
     """A PAY issue created at `created` hours after T0; when `done` is set, started an hour after creation
     and done then; otherwise still in Backlog."""
     histories = []
     if done is not None:
-        histories = [(created + 1, status_item("Backlog", "In Progress")), (done, status_item("In Progress", "Done"))]
+        histories = [
+            (created + 1, status_item("Backlog", "In Progress")),
+            (done, status_item("In Progress", "Done")),
+        ]
     status = "Done" if done is not None else "Backlog"
     return {
         "id": str(10000 + number),
         "key": f"PAY-{number}",
         "fields": {
             "project": {"key": "PAY", "name": "PAY"},
-            "issuetype": {"name": issue_type, "subtask": False, "hierarchyLevel": 1 if issue_type == "Epic" else 0},
-            "status": {"id": STATUS_IDS[status], "name": status,
-                       "statusCategory": {"key": "done" if done is not None else "new"}},
+            "issuetype": {
+                "name": issue_type,
+                "subtask": False,
+                "hierarchyLevel": 1 if issue_type == "Epic" else 0,
+            },
+            "status": {
+                "id": STATUS_IDS[status],
+                "name": status,
+                "statusCategory": {"key": "done" if done is not None else "new"},
+            },
             "summary": f"Item {number}",
             "assignee": None,
             "labels": [],
@@ -74,14 +97,20 @@ def jira_issue(number: int, issue_type: str, created: float, done: float | None 
             "updated": jira_time(max([created, *(hours for hours, _ in histories)])),
         },
         "changelog": {
-            "startAt": 0, "maxResults": len(histories), "total": len(histories),
-            "histories": [{"id": f"{number}{index:02d}", "created": jira_time(hours), "items": [item]}
-                          for index, (hours, item) in enumerate(histories)],
+            "startAt": 0,
+            "maxResults": len(histories),
+            "total": len(histories),
+            "histories": [
+                {"id": f"{number}{index:02d}", "created": jira_time(hours), "items": [item]}
+                for index, (hours, item) in enumerate(histories)
+            ],
         },
     }
 
 
-def epic_with_children(epic_number: int, done_per_week: list[int], left_before: int, added_per_week: int) -> list:
+def epic_with_children(
+    epic_number: int, done_per_week: list[int], left_before: int, added_per_week: int
+) -> list:
     """An epic created at T0 + 1 h; its done items created the week before (not growth) and done on
     Tuesdays; `left_before` open items created the week before; `added_per_week` open items created on each
     Wednesday of weeks 0-11 (growth)."""
@@ -130,11 +159,22 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def newest_forecast(warehouse: Path, epic: str) -> dict:
-    columns = ["remaining_item_count", "history_weeks", "scope_growth_per_week", "probability_on_time",
-               *(f"p{c}_completion_date" for c in CONFIDENCES), *(f"p{c}_items_by_due_date" for c in CONFIDENCES),
-               "forecast_trials", "forecast_seed"]
-    [row] = query(warehouse, f"select {', '.join(columns)} from marts.mart_epic_forecast__weekly "
-                             "where epic_key = ? and week_start = ?", [epic, NEWEST_WEEK])
+    columns = [
+        "remaining_item_count",
+        "history_weeks",
+        "scope_growth_per_week",
+        "probability_on_time",
+        *(f"p{c}_completion_date" for c in CONFIDENCES),
+        *(f"p{c}_items_by_due_date" for c in CONFIDENCES),
+        "forecast_trials",
+        "forecast_seed",
+    ]
+    [row] = query(
+        warehouse,
+        f"select {', '.join(columns)} from marts.mart_epic_forecast__weekly "
+        "where epic_key = ? and week_start = ?",
+        [epic, NEWEST_WEEK],
+    )
     return dict(zip(columns, row, strict=True))
 
 
@@ -162,7 +202,8 @@ def weeks_within_monte_carlo_error(confidence: float, finished_by: list[float]) 
     """The weeks a Monte Carlo percentile may land on: the first week whose exact chance reaches the
     confidence, or a neighbour when the exact chance lies within the Monte Carlo error of it."""
     return {
-        week for week in range(1, len(finished_by))
+        week
+        for week in range(1, len(finished_by))
         if finished_by[week] >= confidence - MONTE_CARLO_TOLERANCE
         and finished_by[week - 1] < confidence + MONTE_CARLO_TOLERANCE
     }
@@ -172,7 +213,7 @@ def test_two_valued_history_follows_the_binomial(warehouse: Path) -> None:
     forecast = newest_forecast(warehouse, "PAY-200")
     # 10 left; a week does 2 items with probability 1/2 (six of the twelve weeks), else 0: done within k
     # weeks when Bin(k, 1/2) >= 5. By the due date (8 weeks): 93/256.
-    finished_by = [binomial_at_least(5, weeks) for weeks in range(0, 53)]
+    finished_by = [binomial_at_least(5, weeks) for weeks in range(53)]
     assert finished_by[8] == 93 / 256
     assert abs(forecast["probability_on_time"] - 93 / 256) <= MONTE_CARLO_TOLERANCE
     for confidence in CONFIDENCES:
@@ -180,7 +221,8 @@ def test_two_valued_history_follows_the_binomial(warehouse: Path) -> None:
         assert forecast[f"p{confidence}_completion_date"] in {completion_date(w) for w in allowed}, confidence
         # Items by the due date: 2 × Bin(8, 1/2); the most items reached in at least that share of trials.
         items_allowed = {
-            2 * successes for successes in range(0, 9)
+            2 * successes
+            for successes in range(9)
             if binomial_at_least(successes, 8) >= confidence / 100 - MONTE_CARLO_TOLERANCE
             and binomial_at_least(successes + 1, 8) < confidence / 100 + MONTE_CARLO_TOLERANCE
         }
@@ -208,7 +250,10 @@ def test_scope_growth_off_and_the_seed(warehouse: Path, tmp_path: Path) -> None:
     seed_1 = newest_forecast(warehouse, "PAY-200")
     seed_2 = newest_forecast(copy, "PAY-200")
     assert seed_2["forecast_seed"] == 2
-    assert abs(seed_2["probability_on_time"] - seed_1["probability_on_time"]) <= math.sqrt(2) * MONTE_CARLO_TOLERANCE
+    assert (
+        abs(seed_2["probability_on_time"] - seed_1["probability_on_time"])
+        <= math.sqrt(2) * MONTE_CARLO_TOLERANCE
+    )
 
     rebuild_forecasts(tmp_path, copy, "forecast_scope_growth: false")
     without_growth = newest_forecast(copy, "PAY-300")
