@@ -75,7 +75,10 @@ def node_seconds(target: Path) -> dict:
 def load(exports: Path, env: dict[str, str]) -> None:
     warehouse = env["DELIVERY_WAREHOUSE_PATH"]
     Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
-    code = f"from ingestion.pipelines import load_all; load_all({str(exports)!r}, {warehouse!r})"
+    code = (
+        "from pathlib import Path; from ingestion.pipelines import load_all; "
+        f"load_all(Path({str(exports)!r}), Path({warehouse!r}))"
+    )
     loaded = run_measured([sys.executable, "-c", code], env=env, cwd=ROOT)
     if loaded.returncode != 0:
         raise SystemExit(f"load failed:\n{loaded.stderr[-4000:]}")
