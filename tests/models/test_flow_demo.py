@@ -218,13 +218,15 @@ def test_payments_release_wait_is_commerce_growing_bottleneck_before_the_release
 ) -> None:
     """Payments (value stream Commerce) holds items ready for release until the train of 30 June: in the
     weeks of 15 and 22 June the release phase is Commerce's growing bottleneck, waiting well beyond its
-    trailing share, and those are the release phase's two largest excesses of the year."""
+    trailing share, and those are the release phase's two largest excesses among the weeks with a full
+    12-week baseline."""
     rows = query(
         demo_warehouse,
         """
         select week_start, place, excess_waiting_hours, share_trend_ratio, is_growing_bottleneck
         from marts.mart_bottlenecks__weekly
         where value_stream = 'Commerce' and place_type = 'phase'
+          and week_start >= (select min(week_start) + interval 12 week from marts.mart_bottlenecks__weekly)
         """,
     )
     growing = {str(week): place for week, place, _, _, is_growing in rows if is_growing}
