@@ -46,3 +46,33 @@
 {% macro duckdb__forecast_series(count) -%}
     select cast(range as {{ dbt.type_int() }}) as number from range(1, {{ count }} + 1)
 {%- endmacro %}
+
+{#
+    forecast_array_agg: the values of `value` in a group as an array ordered by `order_by`;
+    forecast_array_at: the element at 1-based `index` of such an array. A trial's week picks its history
+    week by position in O(1), where a CASE over every position would test each in turn.
+#}
+{% macro forecast_array_agg(value, order_by) -%}
+    {{ return(adapter.dispatch('forecast_array_agg', 'delivery_warehouse')(value, order_by)) }}
+{%- endmacro %}
+
+{% macro default__forecast_array_agg(value, order_by) -%}
+    array_agg({{ value }} order by {{ order_by }})
+{%- endmacro %}
+
+{#- Spark's collect_list has no order: sort (position, value) pairs, keep the values. -#}
+{% macro spark__forecast_array_agg(value, order_by) -%}
+    transform(array_sort(collect_list(named_struct('position', {{ order_by }}, 'value', {{ value }}))), pair -> pair.value)
+{%- endmacro %}
+
+{% macro forecast_array_at(array, index) -%}
+    {{ return(adapter.dispatch('forecast_array_at', 'delivery_warehouse')(array, index)) }}
+{%- endmacro %}
+
+{% macro default__forecast_array_at(array, index) -%}
+    ({{ array }})[{{ index }}]
+{%- endmacro %}
+
+{% macro spark__forecast_array_at(array, index) -%}
+    element_at({{ array }}, {{ index }})
+{%- endmacro %}

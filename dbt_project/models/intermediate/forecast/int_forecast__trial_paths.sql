@@ -5,7 +5,6 @@
     + 1, uniform over the weeks) and does what was done then. A history shared by many scopes and weeks is
     simulated once.
 #}
-{%- set history_weeks = var('forecast_history_weeks') | int -%}
 {%- set horizon_weeks = var('forecast_horizon_weeks') | int -%}
 {#- Running totals in blocks of 8 weeks: each total adds a block prefix and at most 8 weeks, not all before it. -#}
 {%- set block_size = 8 -%}
@@ -20,15 +19,13 @@ history_weeks as (
 
 ),
 
--- One row per history: its week count and what each position did.
+-- One row per history: its week count and what each position did, in position order.
 histories as (
 
     select
         history_key,
         max(history_week_count) as history_week_count,
-        {%- for position in range(1, history_weeks + 1) %}
-        max(case when history_position = {{ position }} then items_done end) as done_at_{{ position }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ forecast_array_agg('items_done', 'history_position') }} as done_by_position
     from history_weeks
     group by history_key
 
@@ -46,9 +43,10 @@ weekly as (
         histories.history_key,
         draws.trial,
         {%- for week in range(1, horizon_weeks + 1) %}
-        case cast(floor(draws.uniform_{{ week }} * histories.history_week_count) as {{ dbt.type_int() }})
-            {%- for position in range(1, history_weeks + 1) %} when {{ position - 1 }} then histories.done_at_{{ position }}{% endfor %}
-        end as done_in_week_{{ week }}{{ "," if not loop.last }}
+        {{ forecast_array_at(
+            'histories.done_by_position',
+            'cast(floor(draws.uniform_' ~ week ~ ' * histories.history_week_count) as ' ~ dbt.type_int() ~ ') + 1'
+        ) }} as done_in_week_{{ week }}{{ "," if not loop.last }}
         {%- endfor %}
     from histories
     cross join draws
