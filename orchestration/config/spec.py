@@ -109,6 +109,13 @@ SETTINGS: tuple[Setting, ...] = (
     _flow("flow_risk_min_signals", 2, "Fewest signals raised together before a team-week is flagged.", "int"),
     _flow("flow_forecast_window_weeks", 4, "Weeks of an epic's recent throughput its forecast extrapolates.",
           "int"),
+    _flow("forecast_trials", 10000, "Monte Carlo trials of each forecast.", "int"),
+    _flow("forecast_seed", 1, "Seed of the forecasts' draws: the same seed gives the same forecasts.", "int"),
+    _flow("forecast_history_weeks", 12,
+          "Weeks of throughput history the forecasts sample (weeks with nothing done included).", "int"),
+    _flow("forecast_scope_growth", True,
+          "Forecast trials add items at the rate the scope grew over the history weeks.", "bool"),
+    _flow("forecast_horizon_weeks", 52, "Weeks the forecasts simulate ahead; later dates are beyond it.", "int"),
     Setting("few_data_minimum", 5,
             "Fewest deployments (DORA) or items done (flow) in a period before its rates and medians are "
             "read without a 'few data' mark (the marts' is_few_data columns).", "Reporting", "int", dbt_var=True),

@@ -211,3 +211,49 @@ def test_epic_forecasts_flag_due_dates_their_throughput_cannot_meet(demo_warehou
             assert str(forecast) in reason, (epic, reason)
     on_time = [row for row in rows if not row[5] and row[4] is not None and row[1] > 0]
     assert all(forecast is not None and forecast <= due for _, _, _, forecast, due, _, _ in on_time)
+
+
+def test_payments_release_wait_is_commerce_growing_bottleneck_before_the_release(
+    demo_warehouse: Path,
+) -> None:
+    """Payments (value stream Commerce) holds items ready for release until the train of 30 June: in the
+    weeks of 15 and 22 June the release phase is Commerce's growing bottleneck, waiting well beyond its
+    trailing share, and those are the release phase's two largest excesses among the weeks with a full
+    12-week baseline."""
+    rows = query(
+        demo_warehouse,
+        """
+        select week_start, place, excess_waiting_hours, share_trend_ratio, is_growing_bottleneck
+        from marts.mart_bottlenecks__weekly
+        where value_stream = 'Commerce' and place_type = 'phase'
+          and week_start >= (select min(week_start) + interval 12 week from marts.mart_bottlenecks__weekly)
+        """,
+    )
+    growing = {str(week): place for week, place, _, _, is_growing in rows if is_growing}
+    assert growing["2026-06-15"] == "release" and growing["2026-06-22"] == "release", growing
+    release = sorted(
+        ((excess, str(week), ratio) for week, place, excess, ratio, _ in rows if place == "release"),
+        reverse=True,
+    )
+    assert {week for _, week, _ in release[:2]} == {"2026-06-15", "2026-06-22"}, release[:3]
+    assert all(ratio >= 1.5 for _, _, ratio in release[:2])
+
+
+def test_aging_wip_flags_items_older_than_their_team_p85(demo_warehouse: Path) -> None:
+    rows = query(
+        demo_warehouse,
+        """
+        select age_in_flow_hours, age_in_status_hours, team_flow_time_p50_hours, team_flow_time_p85_hours,
+               team_flow_time_p95_hours, is_over_p85, is_over_p95
+        from marts.mart_aging_wip
+        """,
+    )
+    [(in_flow,)] = query(
+        demo_warehouse,
+        "select count(*) from marts.fct_work_items where current_flow_state in ('waiting', 'active')",
+    )
+    assert len(rows) == in_flow > 0
+    for age, in_status, p50, p85, p95, over_p85, over_p95 in rows:
+        assert 0 < in_status <= age + 1e-6
+        assert p50 <= p85 <= p95
+        assert over_p85 == (age > p85) and over_p95 == (age > p95)

@@ -1109,3 +1109,54 @@ def test_items_of_an_unmapped_project_count_under_unmapped(warehouse: Path) -> N
         ("fct_work_item_phases", "unmapped", "unmapped", 6),
         ("fct_work_items", "unmapped", "unmapped", 2),
     ]
+
+
+def test_aging_wip(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """
+        select issue_key, team, flow_item, current_status, age_in_status_hours, age_in_flow_hours,
+               team_items_done, team_flow_time_p50_hours, team_flow_time_p85_hours, team_flow_time_p95_hours,
+               is_over_p85, is_over_p95
+        from marts.mart_aging_wip
+        """,
+    )
+    # Only PAY-6 is in flow at 200: In Progress since 100, 100 h in its status and in flow. Payments'
+    # finished features and their flow times: PAY-3 10, PAY-5 30, PAY-8 30 (40 less 30 canceled), PAY-7 40,
+    # PAY-1 132 (PAY-4 never started). Interpolated: p50 30; p85 at 0.85 x 4 = 3.4: 40 + 0.4 x 92 = 76.8;
+    # p95 at 3.8: 40 + 0.8 x 92 = 113.6. 100 h is over the 85th, under the 95th.
+    [row] = rows
+    assert row[:7] == ("PAY-6", "payments", "feature", "In Progress", 100, 100, 5)
+    assert [round(value, 6) for value in row[7:10]] == [30, 76.8, 113.6]
+    assert row[10:] == (True, False)
+
+
+def test_bottlenecks(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """
+        select place_type, place, from_team, to_team, hours, waiting_hours, week_flow_hours, waiting_rank,
+               is_largest_bottleneck
+        from marts.mart_bottlenecks__weekly
+        where value_stream = 'Commerce' and week_start = date '2026-03-02'
+        """,
+    )
+    places = {(kind, place): rest for kind, place, *rest in rows}
+    # Commerce's hours in flow in the week of T0 (hours 0-168), by item: CAT-1 40, CAT-2 20, CAT-3 7,
+    # PAY-1 132, PAY-2 40 (Selected for Development 0-10, In Progress 10, Reopened 10, In Progress 10; done
+    # 20-30 is not flow), PAY-3 10, PAY-5 30, PAY-6 68 (In Progress 100-168), PAY-7 40, PAY-8 30 (the 30 h
+    # Won't Do are not flow): 417 h.
+    assert {rest[4] for rest in places.values()} == {417}
+    # Waiting: Ready for QA 50 (CAT-1 10, PAY-1 24 + 6, PAY-5 10), Blocked 24 (PAY-1), Reopened 20 (PAY-2,
+    # PAY-8), Selected for Development 10 (PAY-2).
+    assert places[("status", "Ready for QA")][:4] == [None, None, 50, 50]
+    assert places[("status", "Blocked")][3] == 24 and places[("status", "Reopened")][3] == 20
+    # Release readiness: Ready for QA 50 waiting + In Testing 38 active (CAT-1 10, PAY-1 12 + 6, PAY-5 10);
+    # development waits 44 (Blocked, Reopened); planning 10. Most waiting: release readiness, rank 1.
+    assert places[("phase", "release_readiness")][2:] == [88, 50, 417, 1, True]
+    assert places[("phase", "development")][3] == 44 and places[("phase", "planning")][3] == 10
+    # Cross-team handoffs received: PAY-5 payments -> checkout at 20, active at 30 (10 h) and PAY-7's
+    # reassignment in the middle of In Progress (0 h); CAT-1 catalog -> identity at 30, active at 40 (10 h).
+    assert places[("handoff", "payments -> checkout")][:4] == ["payments", "checkout", 10, 10]
+    assert places[("handoff", "catalog -> identity")][:4] == ["catalog", "identity", 10, 10]
+    assert sum(1 for rest in places.values() if rest[-1]) == 1

@@ -3,7 +3,11 @@
     the week's end, the epic's recent throughput (its items done in the 4 weeks up to the week's end, per
     week), the date that throughput finishes the rest, and whether that passes the epic's due date.
     The forecast is deliberately simple (remaining / recent rate) so that the flag explains itself.
+    Beside it, the Monte Carlo forecast (int_forecast__outcomes) of every week with a due date and items
+    left, and of the newest week: completion dates at 50/70/85/95 % confidence, the probability of finishing
+    by the due date, the items done by the due date and by the quarter's end, with its trials and seed.
 #}
+{%- set confidences = [50, 70, 85, 95] -%}
 {%- set window_weeks = var('flow_forecast_window_weeks') -%}
 
 with
@@ -106,6 +110,27 @@ forecast as (
 
 ),
 
+monte_carlo as (
+
+    select
+        scope_key,
+        week_start,
+        history_weeks,
+        scope_growth_per_week,
+        {%- for confidence in confidences %}
+        p{{ confidence }}_completion_date,
+        p{{ confidence }}_items_by_due_date,
+        p{{ confidence }}_items_by_quarter_end,
+        {%- endfor %}
+        probability_on_time,
+        quarter_end_date,
+        forecast_trials,
+        forecast_seed
+    from {{ ref('int_forecast__outcomes') }}
+    where scope_type = 'epic'
+
+),
+
 dated as (
 
     select
@@ -122,9 +147,9 @@ dated as (
 )
 
 select
-    {{ surrogate_key(['epic_key', 'week_start']) }} as epic_week_key,
-    epic_key,
-    week_start,
+    {{ surrogate_key(['dated.epic_key', 'dated.week_start']) }} as epic_week_key,
+    dated.epic_key,
+    dated.week_start,
     team,
     value_stream,
     cast(item_count as {{ dbt.type_bigint() }}) as item_count,
@@ -151,5 +176,23 @@ select
                 || cast(round(throughput_per_week, 2) as {{ dbt.type_string() }}) || ' a week: done about '
                 || cast(forecast_done_on as {{ dbt.type_string() }}) || ', after the due date '
                 || cast(due_date as {{ dbt.type_string() }})
-    end as risk_reason
+    end as risk_reason,
+    monte_carlo.history_weeks,
+    monte_carlo.scope_growth_per_week,
+    {%- for confidence in confidences %}
+    monte_carlo.p{{ confidence }}_completion_date,
+    {%- endfor %}
+    monte_carlo.probability_on_time,
+    {%- for confidence in confidences %}
+    monte_carlo.p{{ confidence }}_items_by_due_date,
+    {%- endfor %}
+    monte_carlo.quarter_end_date,
+    {%- for confidence in confidences %}
+    monte_carlo.p{{ confidence }}_items_by_quarter_end,
+    {%- endfor %}
+    monte_carlo.forecast_trials,
+    monte_carlo.forecast_seed
 from dated
+left join monte_carlo
+    on dated.epic_key = monte_carlo.scope_key
+    and dated.week_start = monte_carlo.week_start
