@@ -72,3 +72,9 @@
 {% macro avg_hours(hours) -%}
     ({{ sum_hours(hours) }} / nullif(count({{ hours }}), 0))
 {%- endmacro %}
+
+{#- A sum of fractions (shares of a total) that is the same on every build: each term is rounded to 1e-9 and
+    added as an integer, because a sum of doubles depends on the order the engine adds them in. -#}
+{% macro sum_fractions(fraction) -%}
+    (sum(cast(round(({{ fraction }}) * 1000000000) as {{ dbt.type_bigint() }})) / 1000000000.0)
+{%- endmacro %}

@@ -31,7 +31,13 @@ import duckdb
 from ingestion.records import QUARANTINE
 from ingestion.sources import RAW_DATASETS
 from orchestration.config.spec import SOURCE_FRESHNESS_VARS
-from orchestration.lib.pseudonyms import PeoplePolicy, person_columns, pseudonym_key, pseudonymise_snapshot
+from orchestration.lib.pseudonyms import (
+    PeoplePolicy,
+    PersonColumn,
+    person_columns,
+    pseudonym_key,
+    pseudonymise_snapshot,
+)
 from orchestration.lib.raw_tables import raw_tables, table_state
 from orchestration.lib.run_history import RunHistory
 from orchestration.lib.settings import DBT_PROJECT_DIR, dbt_source_files
@@ -141,11 +147,15 @@ def _write_table_by_table(
     return snapshot
 
 
+# The checks' descriptions written at publish can name people (an unmapped account in the mapping gaps' warning).
+META_PERSON_COLUMNS = (PersonColumn("meta.checks", "description", "text"),)
+
+
 def _pseudonymise_people(aside: Path, people: PeoplePolicy, memory_limit: str | None) -> None:
     """People become pseudonyms in the snapshot before anyone can open it; the warehouse keeps the originals."""
     with snapshot_connection(memory_limit) as con:
         con.execute(f"ATTACH '{aside}' AS snapshot")
-        pseudonymise_snapshot(con, "snapshot", person_columns(), people)
+        pseudonymise_snapshot(con, "snapshot", [*person_columns(), *META_PERSON_COLUMNS], people)
         con.execute("CHECKPOINT snapshot")
         con.execute("DETACH snapshot")
 

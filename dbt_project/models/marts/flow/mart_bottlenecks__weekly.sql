@@ -144,8 +144,8 @@ baselines as (
         current_week.week_start,
         current_week.place_type,
         current_week.place,
-        sum(earlier.share_of_flow_time) / {{ baseline_weeks }} as baseline_share_of_flow_time,
-        sum(earlier.waiting_share_of_flow_time) / {{ baseline_weeks }} as baseline_waiting_share,
+        {{ sum_fractions('earlier.share_of_flow_time') }} / {{ baseline_weeks }} as baseline_share_of_flow_time,
+        {{ sum_fractions('earlier.waiting_share_of_flow_time') }} / {{ baseline_weeks }} as baseline_waiting_share,
         count(distinct earlier.week_start) as baseline_weeks_present
     from shares as current_week
     inner join shares as earlier
