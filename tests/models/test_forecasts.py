@@ -25,6 +25,7 @@ import pytest
 from ingestion.pipelines import load_all
 from tests.conftest import query, write_json
 from tests.models.dbt_runner import dbt_build
+from tests.models.test_flow_fixture import STATUS_IDS, status_item
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 WEEK = 168
@@ -35,23 +36,10 @@ TRIALS = 10_000
 CONFIDENCES = (50, 70, 85, 95)
 # Four standard errors of a share estimated from 10,000 trials, at its largest (p = 1/2).
 MONTE_CARLO_TOLERANCE = 4 * math.sqrt(0.25 / TRIALS)
-STATUS_IDS = {"Backlog": "10000", "In Progress": "3", "Done": "10009"}
 
 
 def jira_time(hours: float) -> str:
     return (T0 + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-def status_item(old: str, new: str) -> dict:
-    return {
-        "field": "status",
-        "fieldtype": "jira",
-        "fieldId": "status",
-        "from": STATUS_IDS[old],
-        "fromString": old,
-        "to": STATUS_IDS[new],
-        "toString": new,
-    }
 
 
 def jira_issue(

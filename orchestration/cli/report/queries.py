@@ -91,17 +91,21 @@ def read_report_data(serving_path: Path) -> ReportData:
         )
 
 
+# The latest month that ended by the publish day (the newest month if none did), as a CTE named `chosen`.
+LATEST_COMPLETE_MONTH = f"""WITH chosen AS (
+            SELECT coalesce(
+                max(period_start) FILTER (WHERE period_end <= {PUBLISHED_DAY}), max(period_start)
+            ) AS period_start
+            FROM marts.mart_dora__monthly
+        )"""
+
+
 def _latest_complete_dora_month(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Each grain's row for the latest month that ended by the publish day (the newest month if none did)."""
     return fetch_dicts(
         con,
         f"""
-        WITH chosen AS (
-            SELECT coalesce(
-                max(period_start) FILTER (WHERE period_end <= {PUBLISHED_DAY}), max(period_start)
-            ) AS period_start
-            FROM marts.mart_dora__monthly
-        )
+        {LATEST_COMPLETE_MONTH}
         SELECT {DORA_COLUMNS}, period_end <= {PUBLISHED_DAY} AS is_complete
         FROM marts.mart_dora__monthly JOIN chosen USING (period_start)
         ORDER BY {GRAIN_ORDER}
@@ -114,12 +118,7 @@ def _dora_month_before_latest_complete(con: duckdb.DuckDBPyConnection) -> list[R
     return fetch_dicts(
         con,
         f"""
-        WITH chosen AS (
-            SELECT coalesce(
-                max(period_start) FILTER (WHERE period_end <= {PUBLISHED_DAY}), max(period_start)
-            ) AS period_start
-            FROM marts.mart_dora__monthly
-        )
+        {LATEST_COMPLETE_MONTH}
         SELECT {DORA_COLUMNS}
         FROM marts.mart_dora__monthly WHERE period_end = (SELECT period_start FROM chosen)
         ORDER BY {GRAIN_ORDER}
