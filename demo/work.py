@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .model import Change, History, TeamContext, WorkItem
+from .organisation import PLANTED_SLOWDOWN_RELEASE_DATE
 from .people import Person
 from .pulls import (
     item_branch,
@@ -564,6 +565,11 @@ def _plan_epics(ctx: TeamContext, rng: random.Random) -> list[WorkItem]:
             epic = _new_item(ctx, "Epic", created, rng, ctx.roster.product_manager)
             epic.story_points = None
             epics.append(epic)
+    if ctx.slowdown is not None:
+        # The planted story's epic: the team's first, whose work runs into the slowdown, is due with the
+        # release, so its forecasts show the drag as a falling chance of being on time. Set after the draws,
+        # so every other item stays as it was.
+        epics[0].due_date = PLANTED_SLOWDOWN_RELEASE_DATE
     return epics
 
 
