@@ -116,6 +116,9 @@ SETTINGS: tuple[Setting, ...] = (
     _flow("forecast_scope_growth", True,
           "Forecast trials add items at the rate the scope grew over the history weeks.", "bool"),
     _flow("forecast_horizon_weeks", 52, "Weeks the forecasts simulate ahead; later dates are beyond it.", "int"),
+    _flow("forecast_item_count", 10,
+          "Items whose completion each team's and value stream's backlog forecast dates (mart_backlog_forecast).",
+          "int"),
     Setting("few_data_minimum", 5,
             "Fewest deployments (DORA) or items done (flow) in a period before its rates and medians are "
             "read without a 'few data' mark (the marts' is_few_data columns).", "Reporting", "int", dbt_var=True),

@@ -11,6 +11,8 @@ Items created before their epic count from its first week but are not scope grow
   items in k weeks, so P(done within k weeks) = P(Bin(k, 1/2) >= 5).
 - PAY-300 does 3 a week while one item a week is added (12 in the window, all still open): net 2 a week
   against 12 left, every percentile is 6 weeks (4 without the growth).
+- The team (all three epics' items) does 8 items in the even weeks and 6 in the odd ones: the next N items
+  (var `forecast_item_count`) take the first week whose sum of draws of 6 or 8 reaches N.
 """
 
 from __future__ import annotations
@@ -126,7 +128,10 @@ ISSUES = [
 ]
 
 
-def build(root: Path, warehouse: Path, *extra_vars: str, select: str = "+mart_epic_forecast__weekly") -> None:
+FORECAST_MARTS = "+mart_epic_forecast__weekly +mart_backlog_forecast"
+
+
+def build(root: Path, warehouse: Path, *extra_vars: str, select: str = FORECAST_MARTS) -> None:
     variables = ", ".join([f"flow_as_of_at: '{AS_OF}'", *extra_vars])
     dbt_build(root, warehouse, select, "--vars", f"{{{variables}}}")
 
@@ -243,7 +248,31 @@ def test_scope_growth_off_and_the_seed(warehouse: Path, tmp_path: Path) -> None:
         <= math.sqrt(2) * MONTE_CARLO_TOLERANCE
     )
 
-    rebuild_forecasts(tmp_path, copy, "forecast_scope_growth: false")
+    rebuild_forecasts(tmp_path, copy, "forecast_scope_growth: false", "forecast_item_count: 20")
     without_growth = newest_forecast(copy, "PAY-300")
     assert without_growth["scope_growth_per_week"] == 0
     assert {without_growth[f"p{c}_completion_date"] for c in CONFIDENCES} == {completion_date(4)}
+
+    # 20 items at 6 or 8 a week (each with p = 1/2): 2 weeks do at most 16; 3 weeks reach 20 unless all
+    # three do 6: 7/8 of the trials, short of 95 %; 4 weeks do at least 24.
+    item_count, *dates = team_item_count_forecast(copy)
+    assert item_count == 20
+    assert dates == [completion_date(3), completion_date(3), completion_date(3), completion_date(4)]
+
+
+def team_item_count_forecast(warehouse: Path) -> tuple:
+    [row] = query(
+        warehouse,
+        "select forecast_item_count, "
+        + ", ".join(f"p{c}_item_count_completion_date" for c in CONFIDENCES)
+        + " from marts.mart_backlog_forecast where scope_type = 'team'",
+    )
+    return row
+
+
+def test_a_number_of_items_the_user_sets(warehouse: Path) -> None:
+    """The default 10 items: one week does 6 or 8, two weeks at least 12: 2 weeks at every confidence."""
+    item_count, *dates = team_item_count_forecast(warehouse)
+    assert item_count == 10
+    assert dates == [completion_date(2)] * len(CONFIDENCES)
+

@@ -9,10 +9,13 @@
     - How many: the items done by a date at confidence p: the most items at least a share p of the trials
       has done in the whole weeks up to that date (the due date; the quarter's end).
     - probability_on_time: the largest share of trials finished by a week ending on or before the due date.
+    - For a number of items the user sets (var `forecast_item_count`): the completion dates at the same
+      confidences of that many more items, whatever the backlog holds (no scope growth: the number is fixed).
 #}
 {%- set trials = var('forecast_trials') | int -%}
 {%- set horizon_weeks = var('forecast_horizon_weeks') | int -%}
 {%- set confidences = [50, 70, 85, 95] -%}
+{%- set item_count = var('forecast_item_count') | int -%}
 
 with
 
@@ -99,7 +102,10 @@ finished as (
                     >= horizons.remaining_item_count + horizons.scope_growth_per_week * simulated.week_offset
                     then simulated.trial_count else 0
             end
-        ) as {{ type_double() }}) / {{ trials }} as finished_share
+        ) as {{ type_double() }}) / {{ trials }} as finished_share,
+        cast(sum(
+            case when simulated.items_done_cumulative >= {{ item_count }} then simulated.trial_count else 0 end
+        ) as {{ type_double() }}) / {{ trials }} as item_count_finished_share
     from horizons
     inner join simulated
         on horizons.history_key = simulated.history_key
@@ -116,6 +122,8 @@ completion as (
         {%- for confidence in confidences %}
         min(case when finished.finished_share >= {{ confidence / 100 }} then finished.week_offset end)
             as p{{ confidence }}_completion_weeks,
+        min(case when finished.item_count_finished_share >= {{ confidence / 100 }} then finished.week_offset end)
+            as p{{ confidence }}_item_count_weeks,
         {%- endfor %}
         max(case when finished.week_offset <= horizons.weeks_to_due_date then finished.finished_share end)
             as finished_share_by_due_date
@@ -201,6 +209,11 @@ select
         case when horizons.weeks_to_quarter_end < 1 then 0 else how_many.p{{ confidence }}_items_by_quarter_end end
         as {{ dbt.type_bigint() }}
     ) as p{{ confidence }}_items_by_quarter_end,
+    {%- endfor %}
+    cast({{ item_count }} as {{ dbt.type_int() }}) as forecast_item_count,
+    {%- for confidence in confidences %}
+    cast({{ dbt.dateadd('day', '7 * completion.p' ~ confidence ~ '_item_count_weeks - 1', 'horizons.week_end') }} as date)
+        as p{{ confidence }}_item_count_completion_date,
     {%- endfor %}
     cast({{ trials }} as {{ dbt.type_int() }}) as forecast_trials,
     cast({{ var('forecast_seed') | int }} as {{ dbt.type_int() }}) as forecast_seed

@@ -4,7 +4,11 @@
     one of the history's weeks with the trial's draw for that week (position = floor(draw × history weeks)
     + 1, uniform over the weeks) and does what was done then. A history shared by many scopes and weeks is
     simulated once.
+    Ephemeral: a wide row per history and trial (52 columns, 10,000 trials per history) is only the step
+    to the histogram int_forecast__simulated_throughput, which reads it once per week ahead; kept as a
+    table it would hold more rows than every other intermediate model, for nothing a reader needs.
 #}
+{{ config(materialized='ephemeral') }}
 {%- set horizon_weeks = var('forecast_horizon_weeks') | int -%}
 {#- Running totals in blocks of 8 weeks: each total adds a block prefix and at most 8 weeks, not all before it. -#}
 {%- set block_size = 8 -%}

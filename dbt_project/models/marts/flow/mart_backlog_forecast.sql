@@ -2,7 +2,8 @@
     Monte Carlo forecast of each team's and each value stream's backlog as of the newest week (Monday, UTC):
     its items neither done nor canceled at the week's end (epics excluded: they contain items), the
     completion dates at 50/70/85/95 % confidence, and the items done by the quarter's end at the same
-    confidences, from int_forecast__outcomes, with the trials and seed behind them.
+    confidences, and when the next var `forecast_item_count` items would be done (a number the user sets),
+    from int_forecast__outcomes, with the trials and seed behind them.
 #}
 {%- set confidences = [50, 70, 85, 95] -%}
 
@@ -38,6 +39,10 @@ select
     outcomes.quarter_end_date,
     {%- for confidence in confidences %}
     outcomes.p{{ confidence }}_items_by_quarter_end,
+    {%- endfor %}
+    outcomes.forecast_item_count,
+    {%- for confidence in confidences %}
+    outcomes.p{{ confidence }}_item_count_completion_date,
     {%- endfor %}
     outcomes.forecast_trials,
     outcomes.forecast_seed
