@@ -38,7 +38,8 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 SCREEN = (1280, 1200)
 PUBLISHED_DAY = "(SELECT CAST(published_at AS DATE) FROM meta.snapshot)"
-# Charts on the page: five DORA trends; per team its lead time chart and five flow charts; the risk strip.
+# Charts on the page: five DORA trends; per team its lead time chart and five flow charts; the risk strip;
+# the forecasts' chance of being on time.
 CHARTS_PER_TEAM = 1 + 5
 DORA_TIERS = ("deployment_frequency", "lead_time", "change_failure_rate", "recovery_time")
 FLOW_COLUMNS = (
@@ -327,7 +328,7 @@ def test_every_chart_renders_with_real_marks(serving: Path, page: str, chromium)
 
     teams = query(serving, "SELECT count(DISTINCT team) FROM marts.mart_flow__weekly")[0][0]
     svgs = charts_in(dom)
-    assert len(svgs) == len(charts_in(page)) == 5 + CHARTS_PER_TEAM * teams + 1
+    assert len(svgs) == len(charts_in(page)) == 5 + CHARTS_PER_TEAM * teams + 1 + 1
     for svg in svgs:
         label, kind = svg.attrs["aria-label"], svg.classes()
         assert "chart-empty" not in kind, f"{label}: drawn without data"

@@ -12,6 +12,7 @@ from pathlib import Path
 from orchestration.cli.report.coverage import covered_text, data_section, gaps_summary
 from orchestration.cli.report.dora import dora_section
 from orchestration.cli.report.flow import flow_section
+from orchestration.cli.report.forecasts import forecasts_section
 from orchestration.cli.report.queries import ReportData
 from orchestration.cli.report.risk import risk_section
 from orchestration.cli.report.style import CSS
@@ -23,7 +24,7 @@ def render_page(data: ReportData, source: Path) -> str:
     body = "\n".join(
         [
             _header(data, source), dora_section(data), flow_section(data), risk_section(data),
-            data_section(data), _footer(source),
+            forecasts_section(data.forecasts), data_section(data), _footer(source),
         ]
     )
     return (
@@ -61,7 +62,8 @@ def _header(data: ReportData, source: Path) -> str:
         f'<dl class="snapshot">{items}</dl>'
         f"{gaps_summary(data)}"
         '<nav><a href="#dora">DORA overview</a> · <a href="#flow">Flow overview</a> · '
-        '<a href="#risk">Risk flags</a> · <a href="#data">Data coverage and mapping gaps</a></nav></header>'
+        '<a href="#risk">Risk flags</a> · <a href="#forecasts">Forecasts and bottlenecks</a> · '
+        '<a href="#data">Data coverage and mapping gaps</a></nav></header>'
     )
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from orchestration.lib.reading import fetch_dicts, read_only_session
+
+if TYPE_CHECKING:
+    from orchestration.cli.report.forecasts import ForecastData
 
 Row = dict[str, Any]
 
@@ -52,6 +55,7 @@ class ReportData:
     flagged_weeks: list[Row]
     late_epics_now: list[Row]
     late_epics_first_flagged: list[Row]
+    forecasts: ForecastData
 
 
 def read_report_data(serving_path: Path) -> ReportData:
@@ -88,7 +92,15 @@ def read_report_data(serving_path: Path) -> ReportData:
             ),
             late_epics_now=_late_epics_now(con),
             late_epics_first_flagged=_late_epics_first_flagged(con),
+            forecasts=_forecast_data(con),
         )
+
+
+def _forecast_data(con: duckdb.DuckDBPyConnection) -> ForecastData:
+    # Imported here: the forecasts module reaches this one through markup (Row).
+    from orchestration.cli.report.forecasts import read_forecast_data
+
+    return read_forecast_data(con)
 
 
 # The latest month that ended by the publish day (the newest month if none did), as a CTE named `chosen`.
