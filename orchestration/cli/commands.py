@@ -277,6 +277,7 @@ def explain(
     metric: Annotated[str, typer.Argument(help="A mart column, e.g. change_failure_rate or items_done.")],
     team: Annotated[str | None, typer.Option(help="The team's cell.")] = None,
     value_stream: Annotated[str | None, typer.Option(help="The value stream's cell.")] = None,
+    epic: Annotated[str | None, typer.Option(help="The epic, for a forecast column (e.g. p85_completion_date).")] = None,
     week: Annotated[str | None, typer.Option(help="Any day of the week (YYYY-MM-DD).")] = None,
     month: Annotated[str | None, typer.Option(help="The month (YYYY-MM).")] = None,
     output: Annotated[str, typer.Option("--format", help="table or csv.")] = "table",
@@ -285,11 +286,17 @@ def explain(
 ) -> None:
     """List the fact rows behind one mart cell, with their raw records, files and loads.
 
-    Without --team or --value-stream the cell is the organisation's.
+    Without --team or --value-stream the cell is the organisation's. For a forecast column (of
+    mart_epic_forecast__weekly with --epic, of mart_backlog_forecast with --team or --value-stream), the
+    throughput weeks the forecast sampled.
     """
     from orchestration.cli.explain import Cell, ExplainError, explain, open_read_only, to_csv
+    from orchestration.cli.explain_forecast import is_forecast_metric
     from orchestration.cli.explain_view import render_table
 
+    if is_forecast_metric(metric):
+        _explain_forecast(metric, epic, team, value_stream, week, output, out, warehouse)
+        return
     try:
         cell = Cell(metric, *_grain_of(team, value_stream), *_period_of(week, month))
         with open_read_only(warehouse or _settings().serving_path) as con:
@@ -306,6 +313,46 @@ def explain(
     else:
         target = Console(file=out.open("w"), width=200) if out else console
         render_table(explanation, target)
+    if out:
+        console.print(f"Explanation written to {out}")
+
+
+def _explain_forecast(
+    metric: str, epic: str | None, team: str | None, value_stream: str | None, week: str | None,
+    output: str, out: Path | None, warehouse: Path | None,
+) -> None:
+    """The history weeks behind a forecast row; without --week, the mart's newest forecast of the scope."""
+    from datetime import date
+
+    from orchestration.cli.explain import ExplainError, open_read_only, period_start_of
+    from orchestration.cli.explain_forecast import (
+        ForecastRow,
+        explain_forecast,
+        forecast_csv,
+        render_forecast,
+    )
+
+    scopes = [(kind, key) for kind, key in (("epic", epic), ("team", team), ("value_stream", value_stream)) if key]
+    if len(scopes) != 1:
+        raise typer.BadParameter("a forecast column needs exactly one of --epic, --team or --value-stream")
+    try:
+        week_start = period_start_of("week", date.fromisoformat(week)) if week else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    try:
+        with open_read_only(warehouse or _settings().serving_path) as con:
+            explanation = explain_forecast(con, ForecastRow(metric, *scopes[0], week_start))
+    except ExplainError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+    if output == "csv":
+        text = forecast_csv(explanation)
+        if out:
+            out.write_text(text)
+        else:
+            sys.stdout.write(text)
+    else:
+        render_forecast(explanation, Console(file=out.open("w"), width=200) if out else console)
     if out:
         console.print(f"Explanation written to {out}")
 

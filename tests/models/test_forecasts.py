@@ -23,8 +23,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from ingestion.pipelines import load_all
+from orchestration.cli import app
 from tests.conftest import query, write_json
 from tests.models.dbt_runner import dbt_build
 from tests.models.test_flow_fixture import STATUS_IDS, status_item
@@ -128,7 +130,9 @@ ISSUES = [
 ]
 
 
-FORECAST_MARTS = "+mart_epic_forecast__weekly +mart_backlog_forecast"
+FORECAST_MARTS = (
+    "+mart_epic_forecast__weekly +mart_backlog_forecast +mart_forecast__history_weeks +mart_forecast__coverage"
+)
 
 
 def build(root: Path, warehouse: Path, *extra_vars: str, select: str = FORECAST_MARTS) -> None:
@@ -276,3 +280,48 @@ def test_a_number_of_items_the_user_sets(warehouse: Path) -> None:
     assert item_count == 10
     assert dates == [completion_date(2)] * len(CONFIDENCES)
 
+
+def test_explain_lists_the_throughput_weeks_a_forecast_sampled(warehouse: Path) -> None:
+    """PAY-200's newest forecast sampled weeks 0 to 11 (Mondays from T0): 2 done in the even weeks, none in
+    the odd ones, nothing added; the value is the mart's own."""
+    result = CliRunner().invoke(
+        app,
+        ["explain", "p85_completion_date", "--epic", "PAY-200", "--week", str(NEWEST_WEEK), "--format", "csv",
+         "--warehouse", str(warehouse)],
+    )
+    assert result.exit_code == 0, result.output
+    header, *lines = result.output.strip().splitlines()
+    assert header == "history_week_start,history_position,items_done,items_added,history_key"
+    weeks = [line.split(",")[0] for line in lines]
+    assert weeks == [str((T0 + timedelta(weeks=week)).date()) for week in range(12)]
+    assert [int(line.split(",")[2]) for line in lines] == [2, 0] * 6
+    assert {line.split(",")[3] for line in lines} == {"0"}
+
+    shown = CliRunner().invoke(
+        app, ["explain", "p85_completion_date", "--epic", "PAY-200", "--week", str(NEWEST_WEEK),
+              "--warehouse", str(warehouse)],
+    )
+    assert shown.exit_code == 0, shown.output
+    assert str(newest_forecast(warehouse, "PAY-200")["p85_completion_date"]) in shown.output
+    assert "chance 1/12" in shown.output
+
+    team = CliRunner().invoke(app, ["explain", "p50_item_count_completion_date", "--team", "payments",
+                                    "--format", "csv", "--warehouse", str(warehouse)])
+    assert team.exit_code == 0, team.output
+    # The team's items: 8 done in the even weeks, 6 in the odd ones.
+    assert [int(line.split(",")[2]) for line in team.output.strip().splitlines()[1:]] == [8, 6] * 6
+
+
+def test_an_empty_mart_says_why(warehouse: Path) -> None:
+    """No item of the fixture is in flow now (each is in Backlog or Done): aging WIP is empty, and says so.
+    Work items: 3 epics; PAY-100 36 done + 12 left; PAY-200 12 done + 10 left; PAY-300 36 done + 12 added."""
+    rows = {
+        mart: (count, reason)
+        for mart, count, reason in query(
+            warehouse, "select mart_name, row_count, empty_reason from marts.mart_forecast__coverage"
+        )
+    }
+    assert rows["mart_aging_wip"] == (0, "none of the 121 work items is in a waiting or active status now")
+    for mart in ("mart_backlog_forecast", "mart_epic_forecast__weekly", "mart_bottlenecks__weekly"):
+        count, reason = rows[mart]
+        assert count > 0 and reason is None, mart
