@@ -40,7 +40,7 @@ SLOWEST_MODULES_FIRST = (
     "tests/test_recovery.py",
     "tests/test_what_blocks_a_publish.py",
     "tests/test_partial_toolchains.py",
-    "tests/test_blocking_checks.py",
+    "tests/test_configured_organisation.py",
     "tests/models/test_incremental_build.py",
 )
 

@@ -3,7 +3,7 @@
 Each organisation is a few records written here in the tools' real API shapes (docs/exports.md), under names
 the product's seeds do not map (a new organisation that has not filled its seeds in), except where a test says
 so. Jira only, GitHub only and PagerDuty only go through `delivery run` to the published serving file (the
-three runs side by side, each in its own folders); the organisation without a production deployment (GitHub, Azure Pipelines and Opsgenie, with one mapped team) is
+three runs two at a time, each in its own folders); the organisation without a production deployment (GitHub, Azure Pipelines and Opsgenie, with one mapped team) is
 loaded by the real pipelines and built with dbt directly, which costs a fraction of a run. Every expected value
 is worked out by hand in a comment beside it.
 """
@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,29 +57,58 @@ def _start_delivery_run(root: Path) -> subprocess.Popen:
                                 stderr=stderr, text=True, cwd=REPO_ROOT)
 
 
+class DeliveryRuns:
+    """The organisations' `delivery run`s, two at a time: each spends much of its time waiting on its own steps,
+    so two side by side take well under two runs' time, while more would only queue for the machine's cores.
+    A run starts when a test first needs it or when a slot frees, the one a test waits for first."""
+
+    AT_ONCE = 2
+
+    def __init__(self, roots: dict[str, Path]) -> None:
+        self.roots = roots
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def finished(self, name: str) -> Path:
+        """The organisation's root once its run has ended, which it must have done successfully."""
+        deadline = time.monotonic() + HANG_SECONDS  # stops a hang only
+        while not self._ended(name):
+            assert time.monotonic() < deadline, f"the {name} run hangs"
+            time.sleep(1)
+        self.start_waiting()  # the slot this run freed goes to the next organisation
+        root = self.roots[name]
+        output = (root / "run.out").read_text()[-6000:] + (root / "run.err").read_text()[-3000:]
+        assert self.processes[name].returncode == 0, output
+        assert "Published " in output, output
+        return root
+
+    def _ended(self, name: str) -> bool:
+        self.start_waiting(first=name)
+        process = self.processes.get(name)
+        return process is not None and process.poll() is not None
+
+    def start_waiting(self, first: str | None = None) -> None:
+        waiting = [n for n in self.roots if n not in self.processes]
+        waiting.sort(key=lambda n: n != first)
+        running = sum(process.poll() is None for process in self.processes.values())
+        for name in waiting[: max(self.AT_ONCE - running, 0)]:
+            self.processes[name] = _start_delivery_run(self.roots[name])
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+
+
 @pytest.fixture(scope="module")
 def delivery_runs(tmp_path_factory: pytest.TempPathFactory):
-    """The three organisations' runs, started side by side: each spends much of its time waiting on its own
-    steps, so together they take well under three runs' time."""
-    started = {}
+    roots = {}
     for name, write_exports in ORGANISATIONS.items():
-        root = tmp_path_factory.mktemp(name)
-        write_exports(root / "exports")
-        started[name] = (root, _start_delivery_run(root))
-    yield started
-    for _, process in started.values():
-        if process.poll() is None:
-            process.kill()
-
-
-def _finished(delivery_runs: dict, name: str) -> Path:
-    """The organisation's root once its run has ended, which it must have done successfully."""
-    root, process = delivery_runs[name]
-    returncode = process.wait(timeout=HANG_SECONDS)  # stops a hang only
-    output = (root / "run.out").read_text()[-6000:] + (root / "run.err").read_text()[-3000:]
-    assert returncode == 0, output
-    assert "Published " in output, output
-    return root
+        roots[name] = tmp_path_factory.mktemp(name)
+        write_exports(roots[name] / "exports")
+    runs = DeliveryRuns(roots)
+    runs.start_waiting()
+    yield runs
+    runs.stop()
 
 
 def _published(root: Path, sql: str) -> list[tuple]:
@@ -134,7 +164,7 @@ def _assert_zero_rows_for_seed_teams(weekly: dict, weeks: list[date]) -> None:
 
 @pytest.fixture(scope="module")
 def jira_only(delivery_runs) -> tuple[Path, list[dict]]:
-    root = _finished(delivery_runs, "jira_only")
+    root = delivery_runs.finished("jira_only")
     return root, json.loads((root / "exports" / "jira" / "issues" / "page-0001.json").read_text())["issues"]
 
 
@@ -163,7 +193,7 @@ def _write_github_only(exports: Path) -> None:
 
 @pytest.fixture(scope="module")
 def github_only(delivery_runs) -> Path:
-    return _finished(delivery_runs, "github_only")
+    return delivery_runs.finished("github_only")
 
 
 WEEK = date(2026, 3, 2)  # a Monday: every record of these organisations falls in its week, or the next
@@ -264,7 +294,7 @@ def _write_pagerduty_only(exports: Path) -> None:
 
 @pytest.fixture(scope="module")
 def pagerduty_only(delivery_runs) -> Path:
-    return _finished(delivery_runs, "pagerduty_only")
+    return delivery_runs.finished("pagerduty_only")
 
 
 # The organisations built by `delivery run`, each with its exports' writer.

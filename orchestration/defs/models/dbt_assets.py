@@ -1,12 +1,15 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
 
+import fcntl
 import hashlib
 import os
 import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -23,6 +26,7 @@ from orchestration.lib.translators import DeliveryDbtTranslator
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 PARTIAL_PARSE = "partial_parse.msgpack"
+PARSE_LOCK = "parse.lock"
 INVOCATION_PREFIX = "delivery_dbt_models-"
 KEPT_INVOCATIONS = 5
 MAPPING_GAPS_CHECK = "assert_no_mapping_gaps"
@@ -34,9 +38,29 @@ DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") 
 
 def ensure_manifest(project: DbtProject = dbt_project, refresh: bool = False) -> None:
     """Parse the dbt project when its manifest is missing (a fresh clone), older than any of the
-    project's files (models, seeds, macros or tests were edited), or when a refresh is asked for."""
-    if refresh or _manifest_is_stale(project):
-        _parse_atomically(project)
+    project's files (models, seeds, macros or tests were edited), or when a refresh is asked for.
+
+    One process parses at a time: a process that finds the manifest stale waits for a parse under way (the UI
+    and a run started together, or the tests' processes on a fresh clone) and uses its manifest, instead of
+    parsing the whole project again beside it."""
+    if not (refresh or _manifest_is_stale(project)):
+        return
+    with _parse_lock(project):
+        if refresh or _manifest_is_stale(project):  # stale still: no other process parsed it meanwhile
+            _parse_atomically(project)
+
+
+@contextmanager
+def _parse_lock(project: DbtProject) -> Iterator[None]:
+    """The operating system's lock on a file of the target folder, released however the process ends."""
+    target_root = _target_root(project)
+    target_root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target_root / PARSE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _parse_atomically(project: DbtProject) -> None:
