@@ -42,6 +42,9 @@ CHART_STATE_JS = """
     ...Array.from(chart.querySelectorAll('svg text')).map(t => t.textContent.trim()),
   ])),
   marks: chart.querySelectorAll('canvas, svg path, svg rect, tbody tr, .header-line, .pvtTable td').length,
+  // the coloured tier cells of the DORA tables: their text and the colour they are drawn in
+  tiers: Array.from(chart.querySelectorAll('span.tier')).map(span => ({
+    text: span.textContent.trim(), background: getComputedStyle(span).backgroundColor})),
   error: Array.from(chart.querySelectorAll('[role=alert], .ant-alert-error, [data-test=error-tooltip]'))
            .map(e => e.innerText.trim()).join(' | ')
          || (/No results were returned|Data error|Unexpected error/.test(chart.innerText) ? chart.innerText.slice(0, 300) : ''),

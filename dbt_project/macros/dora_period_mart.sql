@@ -151,7 +151,13 @@ metrics as (
 with_rates as (
     select
         metrics.*,
-        cast(deployment_count as {{ type_double() }}) / period_days as deployments_per_day
+        cast(deployment_count as {{ type_double() }}) / period_days as deployments_per_day,
+        -- a rate's change is read in percentage points, never as a relative change of a percentage; the
+        -- periods are dense per grain (zeros where nothing happened), so the previous row is the previous period
+        {% for rate in ['change_failure_rate', 'rework_rate'] %}
+        ({{ rate }} - lag({{ rate }}) over (partition by grain, grain_key order by period_start)) * 100
+            as {{ rate }}_delta_pp{% if not loop.last %},{% endif %}
+        {% endfor %}
     from metrics
 )
 
@@ -192,7 +198,12 @@ select
     cast(recovery_time_deployment_count as {{ dbt.type_bigint() }}) as recovery_time_deployment_count,
     -- a rate or median over fewer events than the minimum swings on one event: marked, never hidden
     deployment_count < {{ var('few_data_minimum') }} as is_few_data,
-    recovery_time_deployment_count < {{ var('few_data_minimum') }} as is_few_data_recovery
+    recovery_time_deployment_count < {{ var('few_data_minimum') }} as is_few_data_recovery,
+    cast(change_failure_rate_delta_pp as {{ type_double() }}) as change_failure_rate_delta_pp,
+    cast(rework_rate_delta_pp as {{ type_double() }}) as rework_rate_delta_pp,
+    -- medians have their own samples: changes with a lead time, pull requests merged
+    lead_time_change_count < {{ var('few_data_minimum') }} as is_few_data_lead_time,
+    merged_pull_request_count < {{ var('few_data_minimum') }} as is_few_data_time_to_merge
 from with_rates
 {% endmacro %}
 

@@ -9,6 +9,7 @@
     'lead_time_change_count': 'lead_time_changes',
     'merged_pull_request_count': 'merged_pull_requests',
     'failed_deployment_count': 'failed_deployments',
+    'recovery_time_deployment_count': 'recovered_failures',
     'incident_count': 'incidents',
     'unplanned_fix_count': 'unplanned_fixes',
 } %}

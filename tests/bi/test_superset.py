@@ -18,7 +18,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -413,3 +413,57 @@ def test_every_dashboard_header_says_what_the_data_covers_and_what_no_mapping_na
         coverage = api.get(f"/api/v1/chart/{names['Dates the data covers (organisation)']}/data/")["result"][0]
         assert coverage["rowcount"] == coverage_rows > 0
         assert "/superset/dashboard/data-quality/" in chart_details[names["Records under no mapping"]]["description"]
+
+
+TIER_COLOURS = {  # the tier cells' backgrounds (bi/superset/assets/datasets/.../mart_dora__monthly.yaml)
+    "elite": "rgb(26, 152, 80)", "high": "rgb(166, 217, 106)", "medium": "rgb(254, 224, 139)", "low": "rgb(215, 48, 39)",
+}
+TIER_COLUMNS = {  # tier -> the few-data flag of its sample
+    "deployment_frequency_tier": "is_few_data", "lead_time_tier": "is_few_data_lead_time",
+    "change_failure_rate_tier": "is_few_data", "recovery_time_tier": "is_few_data_recovery",
+}
+
+
+def test_tier_cells_are_coloured_by_their_tier_and_marked_when_few_data(rendered, serving_file):
+    import duckdb
+
+    [cells] = [c["tiers"] for d in rendered for c in d["charts"] if c["name"] == "DORA tiers by team and month"]
+    # Every cell drawn in its tier's colour, its text the tier's name (and "(few data)" under the minimum).
+    wrong = [c for c in cells if c["background"] != TIER_COLOURS[c["text"].split()[0]]]
+    assert cells and wrong == []
+    # The cells drawn are the team-months of the default period, "Last 6 months" (today - 6 months up to
+    # today), counted from the mart: each tier with "(few data)" where the flag of its sample is set.
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        expected = [text for column, flag in TIER_COLUMNS.items() for (text,) in con.execute(
+            f"select {column} || case when {flag} then ' (few data)' else '' end from marts.mart_dora__monthly "
+            f"where grain = 'team' and {column} is not null "
+            "and period_start >= current_date - interval 6 month and period_start < current_date").fetchall()]
+    assert sorted(c["text"] for c in cells) == sorted(expected)
+    assert any(text.endswith("(few data)") for text in expected)  # the demo has teams under 5 a month
+
+
+def test_rate_changes_are_in_percentage_points(api, chart_details, serving_file):
+    """The value stream table's change of a rate is the difference of the two months' rates x 100, each rate
+    recomputed here from its counts (failed / deployed, unplanned fixes / deployed)."""
+    import duckdb
+
+    [chart] = [c for c in chart_details.values() if c["slice_name"] == "DORA metrics by value stream and month"]
+    rows = api.post("/api/v1/chart/data", with_period(saved_query(chart), "No filter"))["result"][0]["data"]
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        counts = {(stream, start): (failed, fixes, deployed) for stream, start, failed, fixes, deployed in con.execute(
+            "select grain_key, period_start, failed_deployment_count, unplanned_fix_count, deployment_count "
+            "from marts.mart_dora__monthly where grain = 'value_stream'").fetchall()}
+    checked = 0
+    for row in rows:
+        start = (datetime.fromtimestamp(row["period_start"] / 1000, tz=UTC).date()  # epoch milliseconds
+                 if isinstance(row["period_start"], int | float) else date.fromisoformat(str(row["period_start"])[:10]))
+        before = (start - timedelta(days=1)).replace(day=1)
+        now, then = counts[(row["value_stream"], start)], counts.get((row["value_stream"], before))
+        if not then or not now[2] or not then[2]:
+            assert row["change failure rate, change in pp"] is None
+            continue
+        assert row["change failure rate, change in pp"] == pytest.approx((now[0] / now[2] - then[0] / then[2]) * 100)
+        assert row["rework rate, change in pp"] == pytest.approx((now[1] / now[2] - then[1] / then[2]) * 100)
+        assert row["change failure rate, percent"] == pytest.approx(100 * now[0] / now[2])
+        checked += 1
+    assert checked >= 10  # three value streams, a year of months

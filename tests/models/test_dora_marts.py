@@ -742,6 +742,10 @@ PERIOD_METRICS = [
     "recovery_time_deployment_count",
     "is_few_data",
     "is_few_data_recovery",
+    "change_failure_rate_delta_pp",
+    "rework_rate_delta_pp",
+    "is_few_data_lead_time",
+    "is_few_data_time_to_merge",
 ]
 # A period where nothing happened: zero counts, no rates or medians. 0 deployments a day is in the 2023 'low'
 # deployment frequency band (lower bound 0, no upper bound); the other tiers have no value to rank.
@@ -772,6 +776,12 @@ ZERO = {
     "recovery_time_deployment_count": 0,
     "is_few_data": True,
     "is_few_data_recovery": True,
+    # no rate this period (nor, in the first period, a previous one): no change in percentage points
+    "change_failure_rate_delta_pp": None,
+    "rework_rate_delta_pp": None,
+    # 0 changes with a lead time, 0 pull requests merged
+    "is_few_data_lead_time": True,
+    "is_few_data_time_to_merge": True,
 }
 
 
@@ -858,6 +868,9 @@ CHECKOUT = {
     "recovery_time_deployment_count": 4,
     "is_few_data": False,
     "is_few_data_recovery": True,
+    # 4 changes with a lead time, 4 pull requests merged: under 5
+    "is_few_data_lead_time": True,
+    "is_few_data_time_to_merge": True,
 }
 # payments, week 1 / March
 #   deployments B1 (03-02), B2 (03-04): 2 on 2 days (B3 never finished)
@@ -948,6 +961,9 @@ COMMERCE = {
     "recovery_time_deployment_count": 5,
     "is_few_data": False,
     "is_few_data_recovery": False,
+    # 7 changes with a lead time; 6 pull requests merged in week 1, 7 in March (set below): enough
+    "is_few_data_lead_time": False,
+    "is_few_data_time_to_merge": False,
 }
 
 
@@ -990,8 +1006,12 @@ def test_weekly_mart(warehouse: Path) -> None:
             ("value_stream", "Platform", w2): infra,
             # the organisation, week 1: Commerce's (infra, Platform and Growth did nothing)
             ("organisation", "organisation", w1): commerce,
-            # the organisation, week 2: infra's, plus PR 13's merge (infra's PR 20 is baseline)
-            ("organisation", "organisation", w2): {**infra, **payments_w2},
+            # the organisation, week 2: infra's, plus PR 13's merge (infra's PR 20 is baseline). Its rates
+            # change from week 1's (Commerce's) in percentage points: change failure 0.5 - 0.625 = -12.5 pp,
+            # rework 0 - 0.375 = -37.5 pp. Every other grain lacks a rate in week 1 or in week 2: no change.
+            ("organisation", "organisation", w2): {
+                **infra, **payments_w2, "change_failure_rate_delta_pp": -12.5, "rework_rate_delta_pp": -37.5,
+            },
         },
     )
     assert got == expected

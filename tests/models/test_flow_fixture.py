@@ -993,23 +993,27 @@ def test_weekly_flow_mart_shows_its_sample_sizes(warehouse: Path) -> None:
         warehouse,
         """
         select team, week_start, items_done, flow_efficiency_active_hours, flow_efficiency_flow_time_hours,
-               is_few_data
+               is_few_data, is_few_data_delivery_lead_time, flow_efficiency_delta_pp
         from marts.mart_flow__weekly where team in ('payments', 'catalog', 'unmapped')
         order by 1, 2
     """,
     )
     week, next_week = naive(0).date(), naive(168).date()
+    # Fewer than 5 items delivered every week; no team has a flow efficiency in both weeks, so no change in
+    # percentage points (the unit test flow_efficiency_changes_in_percentage_points has one).
+    no_delivery_no_change = (True, None)
     assert rows == [
         # catalog: 3 items < 5, active 7 + 20 + 30 = 57 of flow 7 + 20 + 40 = 67
-        ("catalog", week, 3, 57, 67, True),
+        ("catalog", week, 3, 57, 67, True, *no_delivery_no_change),
         # a week with nothing done: no hours, and few data (0 < 5)
-        ("catalog", next_week, 0, 0, 0, True),
+        ("catalog", next_week, 0, 0, 0, True, *no_delivery_no_change),
         # payments: 6 items >= 5, active 188 of flow 282
-        ("payments", week, 6, 188, 282, False),
-        ("payments", next_week, 0, 0, 0, True),
+        ("payments", week, 6, 188, 282, False, *no_delivery_no_change),
+        # PAY-1 is the one item delivered (1 < 5: few data for its lead time)
+        ("payments", next_week, 0, 0, 0, True, *no_delivery_no_change),
         # unmapped: OPS-1 and OPS-2, 2 items, all active: 20 + 40 = 60 of 60
-        ("unmapped", week, 2, 60, 60, True),
-        ("unmapped", next_week, 0, 0, 0, True),
+        ("unmapped", week, 2, 60, 60, True, *no_delivery_no_change),
+        ("unmapped", next_week, 0, 0, 0, True, *no_delivery_no_change),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from orchestration.cli.report import charts
@@ -23,7 +23,6 @@ from orchestration.cli.report.markup import (
     percent,
     plural,
     points,
-    points_delta,
     section,
     signed_points,
     table,
@@ -51,8 +50,8 @@ class Metric:
     detail: Callable[[Row], str]
     # The mart's flag that the value rests on fewer events than few_data_minimum, if the metric has one.
     few_data_column: str | None = None
-    # A rate (a fraction): its change from the month before is shown in percentage points.
-    is_rate: bool = False
+    # A rate (a fraction): the mart's change from the month before, in percentage points.
+    delta_column: str | None = None
 
 
 DORA_METRICS = (
@@ -69,7 +68,7 @@ DORA_METRICS = (
         "change_failure_rate", "Change failure rate", "change_failure_rate", "change_failure_rate_tier",
         percent,
         lambda r: f"{r['failed_deployment_count']:,} of {plural(r['deployment_count'], 'deployment')} failed",
-        "is_few_data", is_rate=True,
+        "is_few_data", delta_column="change_failure_rate_delta_pp",
     ),
     Metric(
         "recovery_time", "Recovery time, median", "recovery_time_median_hours", "recovery_time_tier",
@@ -82,7 +81,7 @@ DORA_METRICS = (
         percent,
         lambda r: f"{plural(r['unplanned_fix_count'], 'unplanned fix', 'unplanned fixes')} of "
                   f"{plural(r['deployment_count'], 'deployment')}",
-        "is_few_data", is_rate=True,
+        "is_few_data", delta_column="rework_rate_delta_pp",
     ),
 )  # fmt: skip
 
@@ -106,7 +105,7 @@ def dora_section(data: ReportData) -> str:
             "Rates change from the month before in percentage points (pp). Open <em>rows</em> under a "
             "value for the <code>delivery explain</code> command that lists the rows behind it."
         ),
-        _month_table(data.dora_month, data.dora_previous_month),
+        _month_table(data.dora_month),
         "<h3>Weekly trends: organisation and value streams</h3>",
         note("From <code>marts.mart_dora__weekly</code>; a gap is a week without a value."),
         _trend_charts(data),
@@ -116,21 +115,19 @@ def dora_section(data: ReportData) -> str:
     )
 
 
-def _month_table(rows: list[Row], previous_rows: list[Row]) -> str:
-    previous = {(row["grain"], row["grain_key"]): row for row in previous_rows}
+def _month_table(rows: list[Row]) -> str:
     body = []
     for row in rows:
         grain, key = row["grain"], row["grain_key"]
         stream = f' <span class="muted">{escape(row["value_stream"])}</span>' if grain == "team" else ""
         name = "Organisation (total)" if grain == "organisation" else key
         heading = f'<th scope="row" class="grain-{escape(grain)}">{escape(name)}{stream}</th>'
-        before = previous.get((grain, key))
-        cells = "".join(_metric_cell(row, metric, before) for metric in DORA_METRICS)
+        cells = "".join(_metric_cell(row, metric) for metric in DORA_METRICS)
         body.append(f'<tr data-grain="{escape(grain)}" data-key="{escape(key)}">{heading}{cells}</tr>')
     return table(["", *(m.title for m in DORA_METRICS)], body, "dora")
 
 
-def _metric_cell(row: Row, metric: Metric, before: Row | None) -> str:
+def _metric_cell(row: Row, metric: Metric) -> str:
     value = row[metric.column]
     tier = tier_badge(row[metric.tier_column]) if metric.tier_column else ""
     # a cell without a value has nothing to read with care
@@ -139,18 +136,19 @@ def _metric_cell(row: Row, metric: Metric, before: Row | None) -> str:
     html = (
         f'<span class="value">{escape(metric.fmt(value))}</span> {tier}{few_data_mark(is_few_data)}'
         f'<span class="detail">{escape(metric.detail(row))}</span>'
-        f"{_rate_change(metric, value, before)}{explain_details(command)}"
+        f"{_rate_change(metric, row)}{explain_details(command)}"
     )
     return cell(html, value, css_class="few-data-cell" if is_few_data else "", metric=metric.key,
                 explain=command)
 
 
-def _rate_change(metric: Metric, value: float | None, before: Row | None) -> str:
-    """A rate's change from the month before, in percentage points (never a relative change of a rate)."""
-    delta = points_delta(value, before[metric.column]) if metric.is_rate and before else None
+def _rate_change(metric: Metric, row: Row) -> str:
+    """A rate's change from the month before, in percentage points (never a relative change of a rate), as
+    the mart computes it."""
+    delta = row[metric.delta_column] if metric.delta_column else None
     if delta is None:
         return ""
-    month = f"{before['period_start']:%b %Y}"
+    month = f"{(row['period_start'] - timedelta(days=1)):%b %Y}"
     return (
         f'<span class="detail delta" data-delta-points="{delta!r}">{escape(signed_points(delta))} '
         f"vs {escape(month)}</span>"

@@ -104,13 +104,6 @@ def explain_details(command: str) -> str:
     )
 
 
-def points_delta(value: float | None, before: float | None) -> float | None:
-    """The change of a rate (a fraction) in percentage points; None when either side has no value."""
-    if value is None or before is None:
-        return None
-    return (value - before) * 100
-
-
 def signed_points(delta: float) -> str:
     return f"{delta:+.1f} pp".replace("+0.0 pp", "±0.0 pp").replace("-0.0 pp", "±0.0 pp")
 

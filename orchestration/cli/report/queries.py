@@ -35,7 +35,8 @@ DORA_COLUMNS = """
     lead_time_change_count, lead_time_median_hours, lead_time_tier, time_to_merge_median_hours,
     failed_deployment_count, change_failure_rate, change_failure_rate_tier,
     recovery_time_median_hours, recovery_time_tier, recovery_time_deployment_count,
-    unplanned_fix_count, rework_rate, is_few_data, is_few_data_recovery
+    unplanned_fix_count, rework_rate, is_few_data, is_few_data_recovery,
+    change_failure_rate_delta_pp, rework_rate_delta_pp
 """
 
 
@@ -45,8 +46,6 @@ class ReportData:
     coverage: list[Row]
     mapping_gaps: list[Row]
     dora_month: list[Row]
-    # The month before dora_month, for the rates' changes in percentage points.
-    dora_previous_month: list[Row]
     dora_weekly: list[Row]
     flow_week: list[Row]
     flow_weekly: list[Row]
@@ -75,7 +74,6 @@ def read_report_data(serving_path: Path) -> ReportData:
                 "ORDER BY records_affected DESC, mapping_kind, unmapped_value",
             ),
             dora_month=_latest_complete_dora_month(con),
-            dora_previous_month=_dora_month_before_latest_complete(con),
             dora_weekly=_dora_weekly(con),
             flow_week=_latest_complete_flow_week(con),
             flow_weekly=fetch_dicts(con, "SELECT * FROM marts.mart_flow__weekly ORDER BY team, week_start"),
@@ -120,19 +118,6 @@ def _latest_complete_dora_month(con: duckdb.DuckDBPyConnection) -> list[Row]:
         {LATEST_COMPLETE_MONTH}
         SELECT {DORA_COLUMNS}, period_end <= {PUBLISHED_DAY} AS is_complete
         FROM marts.mart_dora__monthly JOIN chosen USING (period_start)
-        ORDER BY {GRAIN_ORDER}
-        """,
-    )
-
-
-def _dora_month_before_latest_complete(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    """Each grain's row for the month before the one _latest_complete_dora_month chooses (none: empty)."""
-    return fetch_dicts(
-        con,
-        f"""
-        {LATEST_COMPLETE_MONTH}
-        SELECT {DORA_COLUMNS}
-        FROM marts.mart_dora__monthly WHERE period_end = (SELECT period_start FROM chosen)
         ORDER BY {GRAIN_ORDER}
         """,
     )

@@ -70,6 +70,20 @@ members as (
 
     union all
 
+    -- the failed deployments with a recovery time: the sample of the recovery time median
+    select
+        'recovered_failures', 'fct_deployments', event_key,
+        team, value_stream, event_at, recovery_time_hours,
+        case failure_source
+            when 'both' then 'recovered: incident and rollback'
+            else {{ dbt.concat(["'recovered: '", 'failure_source']) }}
+        end,
+        {{ lineage }}
+    from deployments
+    where is_failure and recovery_time_hours is not null
+
+    union all
+
     select
         'unplanned_fixes', 'fct_deployments', event_key,
         team, value_stream, event_at, cast(null as {{ type_double() }}),

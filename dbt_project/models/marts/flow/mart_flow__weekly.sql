@@ -125,7 +125,9 @@ final as (
         cast(coalesce(done_by_week.active_hours, 0) as {{ type_double() }}) as flow_efficiency_active_hours,
         cast(coalesce(done_by_week.flow_time_hours, 0) as {{ type_double() }}) as flow_efficiency_flow_time_hours,
         -- a median or share over fewer items than the minimum swings on one item: marked, never hidden
-        coalesce(done_by_week.items_done, 0) < {{ var('few_data_minimum') }} as is_few_data
+        coalesce(done_by_week.items_done, 0) < {{ var('few_data_minimum') }} as is_few_data,
+        coalesce(delivered_by_week.items_delivered, 0) < {{ var('few_data_minimum') }}
+            as is_few_data_delivery_lead_time
     from team_weeks
     left join done_by_week
         on team_weeks.team = done_by_week.team
@@ -137,6 +139,20 @@ final as (
         on team_weeks.team = delivered_by_week.team
         and team_weeks.week_start = delivered_by_week.week_start
 
+),
+
+-- a rate's change is read in percentage points, never as a relative change of a percentage; team_weeks is
+-- dense (every team, every week), so the previous row is the previous week
+with_deltas as (
+
+    select
+        final.*,
+        cast(
+            (flow_efficiency - lag(flow_efficiency) over (partition by team order by week_start)) * 100
+            as {{ type_double() }}
+        ) as flow_efficiency_delta_pp
+    from final
+
 )
 
-select * from final
+select * from with_deltas
