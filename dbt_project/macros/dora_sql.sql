@@ -16,6 +16,11 @@
     regexp_matches({{ value }}, {{ pattern }}, 'i')
 {%- endmacro %}
 
+{#- Java regular expressions: (?i) ignores case without lower-casing the pattern's escapes. -#}
+{% macro spark__dora_regexp_matches(value, pattern) -%}
+    rlike({{ value }}, concat('(?i)', {{ pattern }}))
+{%- endmacro %}
+
 {# dora_hours_between: hours from `start` to `finish` as a double, negative when finish comes first. #}
 {% macro dora_hours_between(start, finish) -%}
     cast({{ dbt.datediff(start, finish, 'second') }} as {{ type_double() }}) / 3600.0
