@@ -35,6 +35,21 @@
     with recursive
 {%- endmacro %}
 
+{# dora_recursive_union: the set operator between a recursive common table expression's anchor and its step.
+   The walks' results are grouped or made distinct after, so duplicates change no result; union drops them
+   as it goes. Spark allows only union all in a recursive CTE (duplicates then ride along to the end). #}
+{% macro dora_recursive_union() -%}
+    {{ return(adapter.dispatch('dora_recursive_union', 'delivery_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__dora_recursive_union() -%}
+    union
+{%- endmacro %}
+
+{% macro spark__dora_recursive_union() -%}
+    union all
+{%- endmacro %}
+
 
 {# dora_no_value_named: the unmapped value int_mappings__gaps reports for a record whose fields that name its
    owner (a repository, an Opsgenie team) are all NULL or empty: the gap's example is the record itself. #}

@@ -81,3 +81,55 @@
     {%- endif -%}
     {{ return(strategy) }}
 {% endmacro %}
+
+{#
+    Seeds' rows, written as literals: dbt-spark's session connection pastes bound values in as Python's
+    text, so an empty cell became the string 'None' and a quote broke the statement. Here an empty cell is
+    null, and text with a quote or a backslash travels hex-encoded.
+#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+  {%- set column_override = model['config'].get('column_types', {}) -%}
+  {%- set types = [] -%}
+  {%- for col_name in agate_table.column_names -%}
+      {%- do types.append(spark_type(column_override.get(col_name, adapter.convert_type(agate_table, loop.index0)))) -%}
+  {%- endfor -%}
+  {%- set statements = [] -%}
+  {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+      {%- set sql -%}
+          insert into {{ this.render() }} values
+          {% for row in chunk -%}
+              ({%- for value in row -%}
+                  cast({{ spark_seed_literal(value) }} as {{ types[loop.index0] }}){%- if not loop.last %},{% endif -%}
+              {%- endfor -%}){%- if not loop.last %},{% endif %}
+          {% endfor %}
+      {%- endset -%}
+      {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+      {%- if loop.first -%}{%- do statements.append(sql) -%}{%- endif -%}
+  {%- endfor -%}
+  {{ return(statements[0] if statements else '') }}
+{% endmacro %}
+
+{% macro spark_seed_literal(value) -%}
+    {%- if value is none -%}
+        null
+    {%- else -%}
+        {%- set text = (value | string | lower) if value is sameas true or value is sameas false else (value | string) -%}
+        {%- if "'" in text or "\\" in text -%}
+            decode(unhex('{{ text.encode("utf-8").hex() }}'), 'UTF-8')
+        {%- else -%}
+            '{{ text }}'
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    Constraints: dbt-spark adds a contract's constraints (not null) to the table after building it when the
+    file format is Delta, which it assumes when none is set. Parquet tables take no constraints: only a
+    model whose file format is set to delta gets them; the not_null data tests check the rest everywhere.
+#}
+{% macro spark__persist_constraints(relation, model) %}
+  {%- if config.get('contract').enforced and config.get('file_format') == 'delta' -%}
+    {%- do alter_table_add_constraints(relation, model.constraints) -%}
+    {%- do alter_column_set_constraints(relation, model.columns) -%}
+  {%- endif -%}
+{% endmacro %}
