@@ -133,3 +133,12 @@
     {%- do alter_column_set_constraints(relation, model.columns) -%}
   {%- endif -%}
 {% endmacro %}
+
+{#
+    dateadd: dbt-spark's version goes through epoch seconds (to_unix_timestamp, to_timestamp), which under
+    TIMESTAMP_NTZ gave nulls here, and turns milliseconds into (1/1000000) seconds. Spark's own timestampadd
+    adds any unit to a date or timestamp, as DuckDB's date + interval does.
+#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart | upper }}, cast({{ interval }} as bigint), {{ from_date_or_timestamp }})
+{%- endmacro %}
