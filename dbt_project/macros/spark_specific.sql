@@ -85,7 +85,8 @@
 {#
     Seeds' rows, written as literals: dbt-spark's session connection pastes bound values in as Python's
     text, so an empty cell became the string 'None' and a quote broke the statement. Here an empty cell is
-    null, and text with a quote or a backslash travels hex-encoded.
+    null, and text with a quote or a backslash travels hex-encoded (in a select: a VALUES list takes only
+    constants).
 #}
 {% macro spark__load_csv_rows(model, agate_table) %}
   {%- set column_override = model['config'].get('column_types', {}) -%}
@@ -96,11 +97,12 @@
   {%- set statements = [] -%}
   {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
       {%- set sql -%}
-          insert into {{ this.render() }} values
+          insert into {{ this.render() }}
           {% for row in chunk -%}
-              ({%- for value in row -%}
-                  cast({{ spark_seed_literal(value) }} as {{ types[loop.index0] }}){%- if not loop.last %},{% endif -%}
-              {%- endfor -%}){%- if not loop.last %},{% endif %}
+              select {% for value in row -%}
+                  cast({{ spark_seed_literal(value) }} as {{ types[loop.index0] }}){%- if not loop.last %}, {% endif -%}
+              {%- endfor %}
+              {% if not loop.last %}union all{% endif %}
           {% endfor %}
       {%- endset -%}
       {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
