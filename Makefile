@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: install browser run test demo dev status check docs lint clean
+.PHONY: install browser run test test-spark demo dev status check docs lint clean
 
 # uv resolves and installs the pinned set in seconds; pip would take minutes.
 $(VENV)/.installed: pyproject.toml
@@ -39,6 +39,17 @@ test: install browser
 	TMPDIR=$(TEST_TMP)/tmp $(BIN)/pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=30 \
 	  --basetemp=$(TEST_TMP)/pytest
 	rm -rf $(TEST_TMP)
+
+# The dbt project on Apache Spark in local mode (docs/scale-out.md): the `spark` extra (pyspark, dbt-spark) on top
+# of the environment, Java 17 on the machine. One test process: Spark's bundled metastore admits one at a time.
+$(VENV)/.spark-installed: $(VENV)/.installed
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev,spark]'
+	touch $@
+
+test-spark: $(VENV)/.spark-installed
+	rm -rf $(TEST_TMP)-spark && mkdir -p $(TEST_TMP)-spark/tmp
+	TMPDIR=$(TEST_TMP)-spark/tmp $(BIN)/pytest -p no:xdist -m spark --durations=10 --basetemp=$(TEST_TMP)-spark/pytest tests/spark
+	rm -rf $(TEST_TMP)-spark
 
 demo: install
 	$(BIN)/delivery demo

@@ -210,3 +210,16 @@ def test_dbt_run_alone_falls_back_to_the_settings_defaults():
     assert re.findall(r"env_var\('DELIVERY_DBT_THREADS', '([^']+)'\)", profile) == [
         str(SETTINGS_BY_NAME["dbt_threads"].default)
     ]
+
+
+def test_the_engine_is_duckdb_by_default_and_one_of_the_engines_dbt_knows(config_dir):
+    """The setting engine picks the dbt target (profiles.yml reads DELIVERY_ENGINE): duckdb unless set; a word
+    that is no engine is reported, and spark, which `delivery run` cannot build on yet, is refused with the
+    way to build on it."""
+    assert load_config(config_dir, environ={}).values["engine"] == "duckdb"
+    with pytest.raises(ConfigError, match=r"engine: expected one of duckdb, spark, got 'postgres'"):
+        load_config(config_dir, environ={"DELIVERY_ENGINE": "postgres"})
+    with pytest.raises(ConfigError, match=r"engine: `delivery run` builds on duckdb only so far"):
+        load_config(config_dir, environ={"DELIVERY_ENGINE": "spark"})
+    profile = (PROJECT_ROOT / "dbt_project" / "profiles.yml").read_text()
+    assert re.findall(r"env_var\('DELIVERY_ENGINE', '([^']+)'\)", profile) == [SETTINGS_BY_NAME["engine"].default]

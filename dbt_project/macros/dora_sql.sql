@@ -16,6 +16,11 @@
     regexp_matches({{ value }}, {{ pattern }}, 'i')
 {%- endmacro %}
 
+{#- Java regular expressions: (?i) ignores case without lower-casing the pattern's escapes. -#}
+{% macro spark__dora_regexp_matches(value, pattern) -%}
+    rlike({{ value }}, concat('(?i)', {{ pattern }}))
+{%- endmacro %}
+
 {# dora_hours_between: hours from `start` to `finish` as a double, negative when finish comes first. #}
 {% macro dora_hours_between(start, finish) -%}
     cast({{ dbt.datediff(start, finish, 'second') }} as {{ type_double() }}) / 3600.0
@@ -28,6 +33,21 @@
 
 {% macro default__dora_with_recursive() -%}
     with recursive
+{%- endmacro %}
+
+{# dora_recursive_union: the set operator between a recursive common table expression's anchor and its step.
+   The walks' results are grouped or made distinct after, so duplicates change no result; union drops them
+   as it goes. Spark allows only union all in a recursive CTE (duplicates then ride along to the end). #}
+{% macro dora_recursive_union() -%}
+    {{ return(adapter.dispatch('dora_recursive_union', 'delivery_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__dora_recursive_union() -%}
+    union
+{%- endmacro %}
+
+{% macro spark__dora_recursive_union() -%}
+    union all
 {%- endmacro %}
 
 

@@ -24,6 +24,11 @@
     json_extract_string({{ json_text }}, {{ dbt.concat(["'$.\"'", key, "'\"'"]) }})
 {%- endmacro %}
 
+{#- Spark's JSON path takes a quoted key in brackets: $['key']. char(39) is the quote. -#}
+{% macro spark__dora_json_text_field(json_text, key) -%}
+    get_json_object({{ json_text }}, concat('$[', char(39), {{ key }}, char(39), ']'))
+{%- endmacro %}
+
 {# opsgenie_first_team_responder: the id of the first responder whose type is `team`, from the parallel JSON
    arrays of responder types and ids (`["user", "team"]`, `["u-1", "t-9"]`); null when no responder is a
    team. The default reads only the first responder. #}
@@ -46,4 +51,15 @@
             as varchar
         ) || ']'
     )
+{%- endmacro %}
+
+{#- array_position is 1-based, 0 when absent (element_at rejects 0). -#}
+{% macro spark__opsgenie_first_team_responder(types_json, ids_json) -%}
+    case
+        when array_position(from_json({{ types_json }}, 'array<string>'), 'team') > 0
+            then element_at(
+                from_json({{ ids_json }}, 'array<string>'),
+                cast(array_position(from_json({{ types_json }}, 'array<string>'), 'team') as int)
+            )
+    end
 {%- endmacro %}

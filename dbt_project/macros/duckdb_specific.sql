@@ -22,3 +22,9 @@
 {% macro duckdb__to_utc_timestamp(column) -%}
     cast(timezone('UTC', {{ column }}) as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+{#- Spark reads an instant (a Parquet timestamp adjusted to UTC) as TIMESTAMP_LTZ; a cast to TIMESTAMP_NTZ
+    renders it in the session time zone, which the profile pins to UTC (dbt_project/profiles.yml). -#}
+{% macro spark__to_utc_timestamp(column) -%}
+    cast({{ column }} as timestamp_ntz)
+{%- endmacro %}

@@ -25,3 +25,8 @@
 {% macro duckdb__add_milliseconds(milliseconds, timestamp) -%}
     ({{ timestamp }} + to_milliseconds(cast({{ milliseconds }} as bigint)))
 {%- endmacro %}
+
+{#- Spark's timestampadd takes a bigint count of milliseconds. -#}
+{% macro spark__add_milliseconds(milliseconds, timestamp) -%}
+    timestampadd(MILLISECOND, cast({{ milliseconds }} as bigint), {{ timestamp }})
+{%- endmacro %}

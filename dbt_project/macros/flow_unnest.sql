@@ -22,6 +22,15 @@
     unnest(range(1, len(json_extract_string({{ column }}, '$[*]')) + 1)) as {{ position_alias }}
 {%- endmacro %}
 
+{#- Spark: one generator per select list, so inline() of (element, position from 1) structs gives both
+    columns, named by the struct's fields. -#}
+{% macro spark__flow_unnest_json_strings(column, value_alias, position_alias) -%}
+    inline(transform(
+        from_json({{ column }}, 'array<string>'),
+        (element, position) -> named_struct('{{ value_alias }}', element, '{{ position_alias }}', position + 1)
+    ))
+{%- endmacro %}
+
 {#
     flow_unnest_regexp_matches: one row per match of the regular expression `pattern` (a SQL string
     expression) in `text` (the whole match); no row when nothing matches.
@@ -36,4 +45,8 @@
 
 {% macro duckdb__flow_unnest_regexp_matches(text, pattern) -%}
     unnest(regexp_extract_all({{ text }}, {{ pattern }}))
+{%- endmacro %}
+
+{% macro spark__flow_unnest_regexp_matches(text, pattern) -%}
+    explode(regexp_extract_all({{ text }}, {{ pattern }}, 0))
 {%- endmacro %}

@@ -31,3 +31,12 @@
         interval 1 week
     ) as weeks(week_start)
 {%- endmacro %}
+
+{#- Spark's date_trunc('week') starts weeks on Monday; sequence() steps a week at a time. -#}
+{% macro spark__flow_week_spine(start_expression, end_expression) -%}
+    select explode(sequence(
+        cast(date_trunc('week', {{ start_expression }}) as date),
+        cast(date_trunc('week', {{ end_expression }}) as date),
+        interval 1 week
+    )) as week_start
+{%- endmacro %}

@@ -47,6 +47,10 @@
     select cast(range as {{ dbt.type_int() }}) as number from range(1, {{ count }} + 1)
 {%- endmacro %}
 
+{% macro spark__forecast_series(count) -%}
+    select explode(sequence(1, {{ count }})) as number
+{%- endmacro %}
+
 {#
     forecast_array_agg: the values of `value` in a group as an array ordered by `order_by`;
     forecast_array_at: the element at 1-based `index` of such an array. A trial's week picks its history

@@ -29,12 +29,26 @@
         from {{ relation }} as versioned_rows
         {#- unit tests render models without a relation of their own (`this` is none): a full ranking -#}
         {%- if this is not none and is_incremental() %}
-        where {{ surrogate_key(partition_by) }} in (
+        {{ newest_version_newly_loaded(relation, partition_by) }}
+        {%- endif %}
+    ) as ranked_versions
+    where _version_rank = 1
+{%- endmacro %}
+
+{#- The filter of an incremental run: the records that loads newer than the model's newest delivered. -#}
+{% macro newest_version_newly_loaded(relation, partition_by) -%}
+    {{ return(adapter.dispatch('newest_version_newly_loaded', 'delivery_warehouse')(relation, partition_by)) }}
+{%- endmacro %}
+
+{% macro default__newest_version_newly_loaded(relation, partition_by) -%}
+where {{ surrogate_key(partition_by) }} in (
             select {{ surrogate_key(partition_by) }}
             from {{ relation }} as newly_loaded
             where _dlt_load_id > (select coalesce(max(_dlt_load_id), '') from {{ this }})
         )
-        {%- endif %}
-    ) as ranked_versions
-    where _version_rank = 1
+{%- endmacro %}
+
+{#- Spark's Parquet tables have no merge: an incremental run overwrites the whole table (insert_overwrite,
+    macros/spark_specific.sql), so it ranks every record again; the result is the same as a merge's. -#}
+{% macro spark__newest_version_newly_loaded(relation, partition_by) -%}
 {%- endmacro %}

@@ -11,8 +11,21 @@
     (`Billing` holds `Billing\Invoicing`, not `BillingOps`), case-insensitively.
 #}
 {% macro azure_devops_area_path_within(area_path, mapped_area_path) -%}
+    {{ return(adapter.dispatch('azure_devops_area_path_within', 'delivery_warehouse')(area_path, mapped_area_path)) }}
+{%- endmacro %}
+
+{% macro default__azure_devops_area_path_within(area_path, mapped_area_path) -%}
     {{ dbt.position(
         dbt.concat(["lower(" ~ mapped_area_path ~ ")", "'\\'"]),
         dbt.concat(["lower(" ~ area_path ~ ")", "'\\'"])
+    ) }} = 1
+{%- endmacro %}
+
+{#- Spark's SQL lexer reads a backslash in a literal as an escape whatever the session's settings, so '\' is
+    no string there: char(92) is the backslash. -#}
+{% macro spark__azure_devops_area_path_within(area_path, mapped_area_path) -%}
+    {{ dbt.position(
+        dbt.concat(["lower(" ~ mapped_area_path ~ ")", "char(92)"]),
+        dbt.concat(["lower(" ~ area_path ~ ")", "char(92)"])
     ) }} = 1
 {%- endmacro %}

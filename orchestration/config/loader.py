@@ -193,6 +193,11 @@ def _convert(setting: Setting, raw: object, relative_to: Path, from_text: bool) 
     text = str(raw)
     if kind == "path":
         return str((relative_to / Path(text).expanduser()).resolve()) if text else ""
+    if setting.choices and text not in setting.choices:
+        raise ValueError(f"expected one of {', '.join(setting.choices)}, got {text!r}")
+    if setting.name == "engine" and text == "spark":
+        raise ValueError("`delivery run` builds on duckdb only so far; on spark, run dbt alone with "
+                         "DELIVERY_ENGINE=spark (docs/scale-out.md)")
     if kind == "pattern":
         _check_pattern(text)
     if kind == "memory" and not MEMORY_SIZE.fullmatch(text.strip()):

@@ -27,6 +27,8 @@ class Setting:
     # memory (a DuckDB memory size)
     kind: str = "str"
     dbt_var: bool = False
+    # The only values allowed, when the setting is one of a few words.
+    choices: tuple[str, ...] = ()
 
     @property
     def environment_variable(self) -> str:
@@ -48,6 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Paths", "path"),
     Setting("serving_path", "", "The serving snapshot BI tools read. Empty: serving.duckdb beside the warehouse.",
             "Paths", "path"),
+    Setting("engine", "duckdb",
+            "The engine dbt builds the models on: duckdb (the warehouse file) or spark (Apache Spark through "
+            "dbt-spark, docs/scale-out.md). dbt reads it as DELIVERY_ENGINE (dbt_project/profiles.yml); "
+            "`delivery run` builds on duckdb only so far.", "Paths", choices=("duckdb", "spark")),
     Setting("files_per_batch", 50, "Export files read per Arrow batch during a load.", "Loading", "int"),
     Setting("duckdb_memory_limit", "3GB",
             "DuckDB's memory budget for every connection that writes (the loads, dbt, publish), e.g. 3GB or "

@@ -48,7 +48,7 @@ walk (deployment_key, repository, repository_sequence, sha) as (
     select deployment_key, repository, repository_sequence, deployed_sha
     from first_deploys
 
-    union
+    {{ dora_recursive_union() }}
 
     select w.deployment_key, w.repository, w.repository_sequence, p.parent_sha
     from walk as w

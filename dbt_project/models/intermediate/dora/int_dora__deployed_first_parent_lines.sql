@@ -26,7 +26,7 @@ first_parent_line (repository, repository_sequence, sha) as (
     select repository, first_sequence, sha
     from deployed_commits
 
-    union
+    {{ dora_recursive_union() }}
 
     select l.repository, l.repository_sequence, p.parent_sha
     from first_parent_line as l

@@ -71,7 +71,7 @@ search (rollback_deployment_key, deployment_key, repository, shipped_sequence, t
     select rollback_deployment_key, deployment_key, repository, shipped_sequence, target_sha, deployed_sha
     from candidates
 
-    union
+    {{ dora_recursive_union() }}
 
     select s.rollback_deployment_key, s.deployment_key, s.repository, s.shipped_sequence, s.target_sha, p.parent_sha
     from search as s
