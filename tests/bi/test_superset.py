@@ -507,5 +507,6 @@ def test_the_forecasts_dashboard_draws_every_chart_and_shows_the_marts_rows(rend
             "select epic_key, probability_on_time from marts.mart_epic_forecast__weekly where due_date is not null "
             "qualify week_start = max(week_start) over (partition by epic_key)").fetchall())
     assert shown == backlog and len(backlog) >= 3
-    assert {row["epic_key"]: row["chance on time"] for row in bars} == pytest.approx(newest)
-    assert newest and all(0 <= p <= 1 for p in newest.values())
+    # Floats as stored (JSON keeps every digit of a double); None where the epic's newest week has no chance.
+    assert {row["epic_key"]: row["chance on time"] for row in bars} == newest
+    assert any(p is not None for p in newest.values())
