@@ -20,7 +20,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-DASHBOARDS = ["dora-overview", "flow-and-handoffs", "delivery-risk", "data-quality"]
+DASHBOARDS = ["dora-overview", "flow-and-handoffs", "delivery-risk", "forecasts-and-bottlenecks",
+              "data-quality"]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-quic",

@@ -219,7 +219,7 @@ def chart_details(api) -> dict[int, dict]:
 
 
 PREVIOUS_6_MONTHS = "DATEADD(DATETIME(\"today\"), -12, month) : DATEADD(DATETIME(\"today\"), -6, month)"
-DASHBOARD_SLUGS = ["dora-overview", "flow-and-handoffs", "delivery-risk"]
+DASHBOARD_SLUGS = ["dora-overview", "flow-and-handoffs", "delivery-risk", "forecasts-and-bottlenecks"]
 
 
 def saved_query(chart: dict) -> dict:
@@ -313,7 +313,7 @@ def test_every_rate_axis_stops_at_100_percent(chart_details, rendered):
     texts = drawn_texts(rendered)
     rate_charts = [c for c in chart_details.values() if c["viz_type"].startswith("echarts_timeseries")
                    and json.loads(c["params"]).get("y_axis_format", "").endswith("%")]
-    assert len(rate_charts) == 3  # change failure rate, rework rate, flow efficiency
+    assert len(rate_charts) == 4  # change failure rate, rework rate, flow efficiency, chance on time
     for chart in rate_charts:
         assert json.loads(chart["params"])["y_axis_bounds"] == [0, 1], chart["slice_name"]
         percents = [float(t.rstrip("%")) for t in texts[chart["slice_name"]] if re.fullmatch(r"-?\d+(\.\d+)?%", t)]
@@ -467,3 +467,46 @@ def test_rate_changes_are_in_percentage_points(api, chart_details, serving_file)
         assert row["change failure rate, percent"] == pytest.approx(100 * now[0] / now[2])
         checked += 1
     assert checked >= 10  # three value streams, a year of months
+
+
+def epoch_or_iso_date(value) -> str | None:
+    """A DATE as the chart data API sends it (epoch milliseconds, or an ISO string), as 'YYYY-MM-DD'."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, tz=UTC).date().isoformat()
+    return str(value)[:10]
+
+
+def test_the_forecasts_dashboard_draws_every_chart_and_shows_the_marts_rows(rendered, api, dashboards,
+                                                                            chart_details, serving_file):
+    import duckdb
+
+    slug = "forecasts-and-bottlenecks"
+    [report] = [d for d in rendered if d["dashboard"] == slug]
+    on_dashboard = {chart_details[i]["slice_name"] for i in dashboards[slug]["charts"]}
+    drawn = {c["name"] for c in report["charts"] if c["visible"] and not c["loading"] and c["marks"] and not c["error"]}
+    assert len(on_dashboard) == 15 and drawn == on_dashboard  # 12 of its own, the header's 3 (all with rows)
+    assert [Path(p).name for p in report["screenshots"]] == [
+        f"superset-{slug}.png", f"superset-{slug}-aging-work-in-progress.png", f"superset-{slug}-bottlenecks.png"]
+
+    charts = {chart["slice_name"]: chart for chart in chart_details.values()}
+    # The backlog table shows the mart's rows as they are: each team's completion dates at 50..95 %.
+    table = api.post("/api/v1/chart/data", saved_query(charts["When each backlog is done (50, 70, 85 and 95 % sure)"]))
+    dates = ("p50_completion_date", "p70_completion_date", "p85_completion_date", "p95_completion_date")
+    shown = sorted((row["scope_type"], row["scope_key"], row["remaining_item_count"],
+                    *(epoch_or_iso_date(row[d]) for d in dates)) for row in table["result"][0]["data"])
+    # The chance on time per epic is the mart's value of the epic's newest week (all weeks: "No filter").
+    bars = api.post("/api/v1/chart/data", with_period(
+        saved_query(charts["Chance each epic is done by its due date"]), "No filter"))["result"][0]["data"]
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        backlog = sorted((kind, key, left, *(d.isoformat() if d else None for d in found)) for kind, key, left, *found
+                         in con.execute(f"select scope_type, scope_key, remaining_item_count, {', '.join(dates)} "
+                                        "from marts.mart_backlog_forecast").fetchall())
+        newest = dict(con.execute(
+            "select epic_key, probability_on_time from marts.mart_epic_forecast__weekly where due_date is not null "
+            "qualify week_start = max(week_start) over (partition by epic_key)").fetchall())
+    assert shown == backlog and len(backlog) >= 3
+    # Floats as stored (JSON keeps every digit of a double); None where the epic's newest week has no chance.
+    assert {row["epic_key"]: row["chance on time"] for row in bars} == newest
+    assert any(p is not None for p in newest.values())
