@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Any
 
 import duckdb
 
@@ -29,11 +28,9 @@ from orchestration.cli.report.markup import (
     table,
     text,
 )
+from orchestration.cli.report.queries import Row, latest_complete_week
 from orchestration.lib.reading import fetch_dicts
 
-Row = dict[str, Any]
-
-PUBLISHED_DAY = "(SELECT CAST(published_at AS DATE) FROM meta.snapshot)"
 # Epics drawn in the on-time chart (the report's line charts draw at most six series) and rows listed.
 ON_TIME_EPICS = 6
 STUCK_ITEMS_LIMIT = 20
@@ -139,12 +136,7 @@ def _latest_bottlenecks(con: duckdb.DuckDBPyConnection) -> list[Row]:
     return fetch_dicts(
         con,
         f"""
-        WITH chosen AS (
-            SELECT coalesce(
-                max(week_start) FILTER (WHERE week_start + INTERVAL 7 DAY <= {PUBLISHED_DAY}), max(week_start)
-            ) AS week_start
-            FROM marts.mart_bottlenecks__weekly
-        )
+        {latest_complete_week("marts.mart_bottlenecks__weekly")}
         SELECT * FROM marts.mart_bottlenecks__weekly JOIN chosen USING (week_start)
         WHERE is_largest_bottleneck OR is_growing_bottleneck
         ORDER BY value_stream, is_largest_bottleneck DESC, place_type, place

@@ -110,6 +110,17 @@ LATEST_COMPLETE_MONTH = f"""WITH chosen AS (
         )"""
 
 
+def latest_complete_week(weekly_mart: str) -> str:
+    """The latest week of a weekly mart that ended by the publish day (the newest week if none did), as a
+    CTE named `chosen`."""
+    return f"""WITH chosen AS (
+            SELECT coalesce(
+                max(week_start) FILTER (WHERE week_start + INTERVAL 7 DAY <= {PUBLISHED_DAY}), max(week_start)
+            ) AS week_start
+            FROM {weekly_mart}
+        )"""
+
+
 def _latest_complete_dora_month(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Each grain's row for the latest month that ended by the publish day (the newest month if none did)."""
     return fetch_dicts(
@@ -134,12 +145,7 @@ def _latest_complete_flow_week(con: duckdb.DuckDBPyConnection) -> list[Row]:
     return fetch_dicts(
         con,
         f"""
-        WITH chosen AS (
-            SELECT coalesce(
-                max(week_start) FILTER (WHERE week_start + INTERVAL 7 DAY <= {PUBLISHED_DAY}), max(week_start)
-            ) AS week_start
-            FROM marts.mart_flow__weekly
-        )
+        {latest_complete_week("marts.mart_flow__weekly")}
         SELECT * FROM marts.mart_flow__weekly JOIN chosen USING (week_start)
         ORDER BY value_stream, team
         """,
