@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import sys
 import time
 from datetime import UTC, datetime
@@ -455,13 +454,10 @@ def ui(port: Annotated[int, typer.Option(help="The port of the UI, on loopback."
     dagster = Path(sys.executable).with_name("dagster")
     workspace = PROJECT_ROOT / "workspace.yaml"
     os.chdir(PROJECT_ROOT)
-    # A shell starts a background job (`delivery ui &`) with SIGINT ignored, and an ignored signal stays
-    # ignored across exec. `dagster dev` gives SIGTERM the handler SIGINT has, so it would ignore SIGTERM too
-    # and outlive a `kill`: back to the default, SIGTERM (and Ctrl-C) stop it with its webserver and daemon.
-    # SIGTERM itself too, should the parent have ignored it (a supervisor, a test runner's worker).
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.execv(str(dagster), [str(dagster), "dev", "-w", str(workspace), "--port", str(port)])
+    from orchestration.cli.ui import run_until_stopped
+
+    code = run_until_stopped([str(dagster), "dev", "-w", str(workspace), "--port", str(port)])
+    raise typer.Exit(code=code)
 
 
 mappings_app = typer.Typer(help="The mapping tables: what the data shows that they do not cover.",
