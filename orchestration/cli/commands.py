@@ -303,17 +303,7 @@ def explain(
     except ExplainError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from None
-    if output == "csv":
-        text = to_csv(explanation)
-        if out:
-            out.write_text(text)
-        else:
-            sys.stdout.write(text)
-    else:
-        target = Console(file=out.open("w"), width=200) if out else console
-        render_table(explanation, target)
-    if out:
-        console.print(f"Explanation written to {out}")
+    _write_explanation(explanation, output, out, to_csv, render_table)
 
 
 def _explain_forecast(
@@ -344,14 +334,22 @@ def _explain_forecast(
     except ExplainError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from None
+    _write_explanation(explanation, output, out, forecast_csv, render_forecast)
+
+
+def _write_explanation(explanation, output: str, out: Path | None, as_csv, render) -> None:
+    """An explanation as CSV or as a table, on the screen or in the file `out`."""
     if output == "csv":
-        text = forecast_csv(explanation)
+        text = as_csv(explanation)
         if out:
             out.write_text(text)
         else:
             sys.stdout.write(text)
+    elif out:
+        with out.open("w") as file:
+            render(explanation, Console(file=file, width=200))
     else:
-        render_forecast(explanation, Console(file=out.open("w"), width=200) if out else console)
+        render(explanation, console)
     if out:
         console.print(f"Explanation written to {out}")
 

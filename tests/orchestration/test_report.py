@@ -28,7 +28,7 @@ import pytest
 from typer.testing import CliRunner
 
 from orchestration.cli import app
-from tests.conftest import DemoServing, query
+from tests.conftest import query
 from tests.limits import HANG_SECONDS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,24 +53,6 @@ MART_COLUMN = {
     "recovery_time": "recovery_time_median_hours",
     "rework_rate": "rework_rate",
 }
-
-
-@pytest.fixture(scope="module")
-def serving(demo_serving: DemoServing, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the session's demo serving file, so the page can be written beside it, its default place."""
-    copy = tmp_path_factory.mktemp("report") / "serving.duckdb"
-    shutil.copyfile(demo_serving.serving, copy)
-    return copy
-
-
-@pytest.fixture(scope="module")
-def page(serving: Path) -> str:
-    """The page the command writes, at its default place beside the serving file."""
-    result = CliRunner().invoke(app, ["report", "--serving", str(serving)])
-    assert result.exit_code == 0, result.output
-    written = serving.with_name("report.html")
-    assert written.is_file(), result.output
-    return written.read_text()
 
 
 @pytest.fixture(scope="module")

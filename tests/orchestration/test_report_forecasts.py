@@ -3,32 +3,10 @@ row as it is (the forecast marts, mart_aging_wip, mart_bottlenecks__weekly)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from orchestration.cli import app
 from orchestration.cli.report.forecasts import STUCK_ITEMS_LIMIT
-from tests.conftest import DemoServing
-from tests.orchestration.test_report import cells_by_column, exact, mart_rows, table_rows
-
-PUBLISHED_DAY = "(SELECT CAST(published_at AS DATE) FROM meta.snapshot)"
-
-
-@pytest.fixture(scope="module")
-def serving(demo_serving: DemoServing, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("report_forecasts") / "serving.duckdb"
-    shutil.copyfile(demo_serving.serving, copy)
-    return copy
-
-
-@pytest.fixture(scope="module")
-def page(serving: Path) -> str:
-    result = CliRunner().invoke(app, ["report", "--serving", str(serving)])
-    assert result.exit_code == 0, result.output
-    return serving.with_name("report.html").read_text()
+from tests.orchestration.test_report import PUBLISHED_DAY, cells_by_column, exact, mart_rows, table_rows
 
 
 def test_backlog_forecasts_show_every_team_and_value_stream_row(serving: Path, page: str) -> None:

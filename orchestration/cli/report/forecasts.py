@@ -193,15 +193,7 @@ def _backlog_table(rows: list[Row]) -> str:
 
 
 def _epic_table(rows: list[Row]) -> str:
-    body = [
-        f'<tr data-epic="{escape(row["epic_key"])}">'
-        + cell(f"<code>{escape(row['epic_key'])}</code>", row["epic_key"], column="epic_key")
-        + cell(escape(text(row["team"])), row["team"], column="team")
-        + column_cells(row, EPIC_COLUMNS)
-        + "</tr>"
-        for row in rows
-    ]
-    return table(["Epic", "Team", *(c.heading for c in EPIC_COLUMNS)], body, "epic-forecasts")
+    return _team_item_table(rows, "epic_key", "epic", "Epic", EPIC_COLUMNS, "epic-forecasts")
 
 
 def _on_time_chart(rows: list[Row]) -> str:
@@ -224,15 +216,20 @@ def _percent_tick(value: float) -> str:
 
 
 def _stuck_table(rows: list[Row]) -> str:
+    return _team_item_table(rows, "issue_key", "issue", "Item", STUCK_COLUMNS, "stuck-items")
+
+
+def _team_item_table(rows: list[Row], key: str, data_name: str, heading: str, columns, table_class: str) -> str:
+    """One row per work item: its key, its team, then `columns`."""
     body = [
-        f'<tr data-issue="{escape(row["issue_key"])}">'
-        + cell(f"<code>{escape(row['issue_key'])}</code>", row["issue_key"], column="issue_key")
+        f'<tr data-{data_name}="{escape(row[key])}">'
+        + cell(f"<code>{escape(row[key])}</code>", row[key], column=key)
         + cell(escape(text(row["team"])), row["team"], column="team")
-        + column_cells(row, STUCK_COLUMNS)
+        + column_cells(row, columns)
         + "</tr>"
         for row in rows
     ]
-    return table(["Item", "Team", *(c.heading for c in STUCK_COLUMNS)], body, "stuck-items")
+    return table([heading, "Team", *(c.heading for c in columns)], body, table_class)
 
 
 def _bottleneck_table(rows: list[Row]) -> str:
