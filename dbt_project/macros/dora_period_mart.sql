@@ -17,18 +17,10 @@ events as (
     select * from {{ ref('int_dora__metric_events') }}
 ),
 
-{% for name, kind in dora_event_sets().items() %}
-{{ name }} as (
-    select * from events where event_kind = '{{ kind }}'
-),
-{% endfor %}
-
 -- every event once per grain it counts in: its team, its value stream, the organisation
-{% for name in dora_event_sets() %}
-{{ name }}_by_grain as (
-    {{ rows_by_grain(name) }}
+events_by_grain as (
+    {{ rows_by_grain('events') }}
 ),
-{% endfor %}
 
 grains as (
     select grain, grain_key, team, value_stream from {{ ref('int_dora__metric_grains') }}
@@ -59,47 +51,32 @@ periods as (
     where {{ dbt.dateadd(period, 'numbers.n', 'bounds.first_period') }} <= bounds.last_period
 ),
 
-deployment_stats as (
+-- one aggregation of every kind of event: each measure reads the rows of its kind only (the columns of one
+-- kind are null on the others, and count and the percentiles skip nulls)
+period_stats as (
     select
         grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
-        count(*) as deployment_count,
-        count(distinct cast(event_at as date)) as deployment_days,
-        sum(case when is_failure then 1 else 0 end) as failed_deployment_count,
-        sum(case when is_unplanned_fix then 1 else 0 end) as unplanned_fix_count,
-        sum(case when is_failure and recovery_time_hours is not null then 1 else 0 end)
+        count(case when event_kind = 'deployment' then 1 end) as deployment_count,
+        count(distinct case when event_kind = 'deployment' then cast(event_at as date) end) as deployment_days,
+        sum(case when event_kind = 'deployment' and is_failure then 1 else 0 end) as failed_deployment_count,
+        sum(case when event_kind = 'deployment' and is_unplanned_fix then 1 else 0 end) as unplanned_fix_count,
+        sum(case when event_kind = 'deployment' and is_failure and recovery_time_hours is not null then 1 else 0 end)
             as recovery_time_deployment_count,
-        {{ percentile_cont_agg('case when is_failure then recovery_time_hours end', 0.5) }} as recovery_time_median_hours
-    from deployments_by_grain
-    group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
-),
-
-change_stats as (
-    select
-        grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
-        count(*) as change_count,
-        sum(case when is_in_lead_time then 1 else 0 end) as lead_time_change_count,
-        {{ percentile_cont_agg('case when is_in_lead_time then lead_time_hours end', 0.5) }} as lead_time_median_hours,
-        {{ percentile_cont_agg('case when is_in_lead_time then lead_time_hours end', 0.75) }} as lead_time_p75_hours,
-        {{ percentile_cont_agg('case when is_in_lead_time then lead_time_hours end', 0.9) }} as lead_time_p90_hours
-    from changes_by_grain
-    group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
-),
-
-incident_stats as (
-    select
-        grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
-        count(*) as incident_count,
-        {{ percentile_cont_agg('duration_hours', 0.5) }} as incident_duration_median_hours
-    from incidents_by_grain
-    group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
-),
-
-merge_stats as (
-    select
-        grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }} as period_start,
-        count(*) as merged_pull_request_count,
-        {{ percentile_cont_agg('time_to_merge_hours', 0.5) }} as time_to_merge_median_hours
-    from merges_by_grain
+        {{ percentile_cont_agg("case when event_kind = 'deployment' and is_failure then recovery_time_hours end", 0.5) }}
+            as recovery_time_median_hours,
+        count(case when event_kind = 'change' then 1 end) as change_count,
+        sum(case when event_kind = 'change' and is_in_lead_time then 1 else 0 end) as lead_time_change_count,
+        {%- set lead_time = "case when event_kind = 'change' and is_in_lead_time then lead_time_hours end" %}
+        {{ percentile_cont_agg(lead_time, 0.5) }} as lead_time_median_hours,
+        {{ percentile_cont_agg(lead_time, 0.75) }} as lead_time_p75_hours,
+        {{ percentile_cont_agg(lead_time, 0.9) }} as lead_time_p90_hours,
+        count(case when event_kind = 'incident' then 1 end) as incident_count,
+        {{ percentile_cont_agg("case when event_kind = 'incident' then duration_hours end", 0.5) }}
+            as incident_duration_median_hours,
+        count(case when event_kind = 'merge' then 1 end) as merged_pull_request_count,
+        {{ percentile_cont_agg("case when event_kind = 'merge' then time_to_merge_hours end", 0.5) }}
+            as time_to_merge_median_hours
+    from events_by_grain
     group by grain, grain_key, {{ dbt.date_trunc(period, 'event_at') }}
 ),
 
@@ -112,40 +89,34 @@ metrics as (
         cast(p.period_start as date) as period_start,
         cast(p.period_end as date) as period_end,
         {{ dbt.datediff('p.period_start', 'p.period_end', 'day') }} as period_days,
-        coalesce(d.deployment_count, 0) as deployment_count,
-        coalesce(d.deployment_days, 0) as deployment_days,
-        coalesce(c.change_count, 0) as change_count,
-        coalesce(c.lead_time_change_count, 0) as lead_time_change_count,
-        c.lead_time_median_hours,
-        c.lead_time_p75_hours,
-        c.lead_time_p90_hours,
-        coalesce(m.merged_pull_request_count, 0) as merged_pull_request_count,
-        m.time_to_merge_median_hours,
-        coalesce(d.failed_deployment_count, 0) as failed_deployment_count,
+        coalesce(s.deployment_count, 0) as deployment_count,
+        coalesce(s.deployment_days, 0) as deployment_days,
+        coalesce(s.change_count, 0) as change_count,
+        coalesce(s.lead_time_change_count, 0) as lead_time_change_count,
+        s.lead_time_median_hours,
+        s.lead_time_p75_hours,
+        s.lead_time_p90_hours,
+        coalesce(s.merged_pull_request_count, 0) as merged_pull_request_count,
+        s.time_to_merge_median_hours,
+        coalesce(s.failed_deployment_count, 0) as failed_deployment_count,
         -- failures are dated by their deployment and a deployment fails once: never above 1
         case
-            when d.deployment_count > 0
-                then cast(d.failed_deployment_count as {{ type_double() }}) / d.deployment_count
+            when s.deployment_count > 0
+                then cast(s.failed_deployment_count as {{ type_double() }}) / s.deployment_count
         end as change_failure_rate,
-        d.recovery_time_median_hours,
-        coalesce(d.recovery_time_deployment_count, 0) as recovery_time_deployment_count,
-        coalesce(i.incident_count, 0) as incident_count,
-        i.incident_duration_median_hours,
-        coalesce(d.unplanned_fix_count, 0) as unplanned_fix_count,
+        s.recovery_time_median_hours,
+        coalesce(s.recovery_time_deployment_count, 0) as recovery_time_deployment_count,
+        coalesce(s.incident_count, 0) as incident_count,
+        s.incident_duration_median_hours,
+        coalesce(s.unplanned_fix_count, 0) as unplanned_fix_count,
         case
-            when d.deployment_count > 0
-                then cast(d.unplanned_fix_count as {{ type_double() }}) / d.deployment_count
+            when s.deployment_count > 0
+                then cast(s.unplanned_fix_count as {{ type_double() }}) / s.deployment_count
         end as rework_rate
     from grains as g
     cross join periods as p
-    left join deployment_stats as d
-        on g.grain = d.grain and g.grain_key = d.grain_key and p.period_start = d.period_start
-    left join change_stats as c
-        on g.grain = c.grain and g.grain_key = c.grain_key and p.period_start = c.period_start
-    left join incident_stats as i
-        on g.grain = i.grain and g.grain_key = i.grain_key and p.period_start = i.period_start
-    left join merge_stats as m
-        on g.grain = m.grain and g.grain_key = m.grain_key and p.period_start = m.period_start
+    left join period_stats as s
+        on g.grain = s.grain and g.grain_key = s.grain_key and p.period_start = s.period_start
 ),
 
 with_rates as (
@@ -159,6 +130,42 @@ with_rates as (
             as {{ rate }}_delta_pp{% if not loop.last %},{% endif %}
         {% endfor %}
     from metrics
+),
+
+-- the configured report year's tier thresholds (seeds/dora_tier_thresholds.csv)
+tier_thresholds as (
+    select metric, tier_rank, lower_bound, upper_bound
+    from {{ ref('dora_tier_thresholds') }}
+    where report_year = {{ var('dora_report_year') }}
+),
+
+-- each row's rank in each tiered metric, by one join with the thresholds: a subquery per row and metric
+-- cost Spark's optimizer minutes
+tier_ranks as (
+    select
+        r.grain,
+        r.grain_key,
+        r.period_start,
+        {% for metric in dora_tiered_metrics() %}
+        min(case when t.metric = '{{ metric }}' then t.tier_rank end) as {{ metric }}_tier_rank{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from with_rates as r
+    left join tier_thresholds as t
+        on {% for metric, value in dora_tiered_metrics().items() %}
+        (t.metric = '{{ metric }}' and {{ dora_tier_holds('t', 'r.' ~ value) }}){% if not loop.last %} or{% endif %}
+        {% endfor %}
+    group by r.grain, r.grain_key, r.period_start
+),
+
+with_tiers as (
+    select
+        r.*,
+        {% for metric in dora_tiered_metrics() %}
+        t.{{ metric }}_tier_rank{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from with_rates as r
+    inner join tier_ranks as t
+        on r.grain = t.grain and r.grain_key = t.grain_key and r.period_start = t.period_start
 )
 
 select
@@ -188,13 +195,10 @@ select
     cast(unplanned_fix_count as {{ dbt.type_bigint() }}) as unplanned_fix_count,
     cast(rework_rate as {{ type_double() }}) as rework_rate,
     cast({{ var('dora_report_year') }} as {{ dbt.type_int() }}) as report_year,
-    cast({{ dora_tier('lead_time_hours', 'lead_time_median_hours') }} as {{ dbt.type_string() }}) as lead_time_tier,
-    cast({{ dora_tier('deployments_per_day', 'deployments_per_day') }} as {{ dbt.type_string() }})
-        as deployment_frequency_tier,
-    cast({{ dora_tier('change_failure_rate', 'change_failure_rate') }} as {{ dbt.type_string() }})
-        as change_failure_rate_tier,
-    cast({{ dora_tier('recovery_time_hours', 'recovery_time_median_hours') }} as {{ dbt.type_string() }})
-        as recovery_time_tier,
+    cast({{ dora_tier_name('lead_time_hours_tier_rank') }} as {{ dbt.type_string() }}) as lead_time_tier,
+    cast({{ dora_tier_name('deployments_per_day_tier_rank') }} as {{ dbt.type_string() }}) as deployment_frequency_tier,
+    cast({{ dora_tier_name('change_failure_rate_tier_rank') }} as {{ dbt.type_string() }}) as change_failure_rate_tier,
+    cast({{ dora_tier_name('recovery_time_hours_tier_rank') }} as {{ dbt.type_string() }}) as recovery_time_tier,
     cast(recovery_time_deployment_count as {{ dbt.type_bigint() }}) as recovery_time_deployment_count,
     -- a rate or median over fewer events than the minimum swings on one event: marked, never hidden
     deployment_count < {{ var('few_data_minimum') }} as is_few_data,
@@ -204,12 +208,12 @@ select
     -- medians have their own samples: changes with a lead time, pull requests merged
     lead_time_change_count < {{ var('few_data_minimum') }} as is_few_data_lead_time,
     merged_pull_request_count < {{ var('few_data_minimum') }} as is_few_data_time_to_merge
-from with_rates
+from with_tiers
 {% endmacro %}
 
 {#
-    dora_event_sets: the sets of int_dora__metric_events the period marts aggregate and fct_metric_members
-    lists, by the event_kind each holds.
+    dora_event_sets: the sets of int_dora__metric_events that fct_metric_members lists (the period marts'
+    measures each read one of them), by the event_kind each holds.
 #}
 {% macro dora_event_sets() %}
     {{ return({'deployments': 'deployment', 'changes': 'change', 'incidents': 'incident', 'merges': 'merge'}) }}
@@ -231,21 +235,30 @@ from with_rates
 {% endmacro %}
 
 {#
-    dora_tier: the DORA tier of `value` for `metric` in the configured report year: the best-ranked row of
-    the thresholds seed whose bounds hold the value (lower bound included, upper bound excluded, as in the
-    reports' "< 1 day" elite and "1 day - 1 week" high lead time); null when the value is null or no row
-    holds it.
+    dora_tiered_metrics: the metrics of the tier thresholds seed the period marts rate, each with the column
+    of the mart whose value it rates.
 #}
-{% macro dora_tier(metric, value) -%}
-    case (
-        select min(t.tier_rank)
-        from {{ ref('dora_tier_thresholds') }} as t
-        where t.report_year = {{ var('dora_report_year') }}
-            and t.metric = '{{ metric }}'
-            and {{ value }} is not null
-            and (t.lower_bound is null or {{ value }} >= t.lower_bound)
-            and (t.upper_bound is null or {{ value }} < t.upper_bound)
-    )
-        when 1 then 'elite' when 2 then 'high' when 3 then 'medium' when 4 then 'low'
-    end
+{% macro dora_tiered_metrics() %}
+    {{ return({
+        'lead_time_hours': 'lead_time_median_hours',
+        'deployments_per_day': 'deployments_per_day',
+        'change_failure_rate': 'change_failure_rate',
+        'recovery_time_hours': 'recovery_time_median_hours',
+    }) }}
+{% endmacro %}
+
+{#
+    dora_tier_holds: whether the bounds of the thresholds row `thresholds` hold `value` (lower bound included,
+    upper bound excluded, as in the reports' "< 1 day" elite and "1 day - 1 week" high lead time); never a
+    null value. A value's tier is the best rank (the smallest tier_rank) of the rows that hold it.
+#}
+{% macro dora_tier_holds(thresholds, value) -%}
+    {{ value }} is not null
+    and ({{ thresholds }}.lower_bound is null or {{ value }} >= {{ thresholds }}.lower_bound)
+    and ({{ thresholds }}.upper_bound is null or {{ value }} < {{ thresholds }}.upper_bound)
+{%- endmacro %}
+
+{#- dora_tier_name: the name of a tier rank; null when no thresholds row holds the value. -#}
+{% macro dora_tier_name(tier_rank) -%}
+    case {{ tier_rank }} when 1 then 'elite' when 2 then 'high' when 3 then 'medium' when 4 then 'low' end
 {%- endmacro %}

@@ -66,7 +66,14 @@
    last digit from one build of the same data to the next; a sum of integers cannot. Hours here are
    whole seconds / 3600 to begin with, so nothing is lost. #}
 {% macro sum_hours(hours) -%}
-    (sum(cast(round(({{ hours }}) * 3600) as {{ dbt.type_bigint() }})) / 3600.0)
+    (cast(sum(cast(round(({{ hours }}) * 3600) as {{ dbt.type_bigint() }})) as {{ type_double() }}) / 3600)
+{%- endmacro %}
+
+{# hours_between: hours from `start` to `finish` (whole seconds) as a double, negative when finish comes
+   first. The cast keeps it a double on every engine: Spark reads `seconds / 3600.0` as a decimal division,
+   rounded to its scale. #}
+{% macro hours_between(start, finish) -%}
+    (cast({{ dbt.datediff(start, finish, 'second') }} as {{ type_double() }}) / 3600)
 {%- endmacro %}
 
 {% macro avg_hours(hours) -%}

@@ -144,3 +144,15 @@
 {% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
     timestampadd({{ datepart | upper }}, cast({{ interval }} as bigint), {{ from_date_or_timestamp }})
 {%- endmacro %}
+
+{#
+    listagg: dbt-spark's version joins collect_list, whose order is the rows' arrival order, and drops the
+    order by with a warning. Spark 4's own listagg orders its values as DuckDB's string_agg does (the
+    forecasts' history keys are lists of weekly counts in ascending order). The project takes no limit.
+#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if limit_num -%}
+        {%- do exceptions.raise_compiler_error("listagg with a limit is not written for Spark") -%}
+    {%- endif -%}
+    listagg({{ measure }}, {{ delimiter_text }}) {%- if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
+{%- endmacro %}

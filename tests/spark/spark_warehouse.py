@@ -4,7 +4,9 @@ Spark session), and queries through the same session.
 
 The raw rows are the real ingestion's: the exports are loaded into a DuckDB file as for the DuckDB tests, and
 each raw table is written to Parquet from there (dlt's filesystem destination is not wired to Spark yet).
-One Spark session per test process: Derby, the bundled metastore, admits one process at a time.
+One Spark session per test process: Derby, the bundled metastore, admits one process at a time, and a
+session's metastore and table folder are fixed when it starts. A later warehouse of the same process (the next
+fixture organisation) reuses the session, emptied of the earlier one's schemas and tables.
 """
 
 from __future__ import annotations
@@ -46,8 +48,13 @@ class SparkWarehouse:
 
     @classmethod
     def start(cls, root: Path) -> SparkWarehouse:
-        """The session the profile describes, its tables and metastore under `root`."""
+        """The session the profile describes, its tables and metastore under `root`; or this process's
+        session, emptied, when one runs already (dbt's target and logs are under `root` all the same)."""
         root.mkdir(parents=True, exist_ok=True)
+        running = pyspark_sql.SparkSession.getActiveSession()
+        if running is not None:
+            _drop_every_schema(running)
+            return cls(root, running)
         builder = pyspark_sql.SparkSession.builder.enableHiveSupport()
         for name, value in spark_profile_settings(root).items():
             builder = builder.config(name, value)
@@ -95,6 +102,14 @@ class SparkWarehouse:
         tests' queries are DuckDB's: a cast to varchar is a cast to Spark's string."""
         spark_sql = re.sub(r"\bas varchar\)", "as string)", sql, flags=re.IGNORECASE)
         return [tuple(_as_duckdb_value(value) for value in row) for row in self.session.sql(spark_sql).collect()]
+
+
+def _drop_every_schema(session: object) -> None:
+    """Every schema but Spark's `default`, with its tables: raw tables an earlier organisation registered
+    must not be read as this one's sources."""
+    for (name,) in session.sql("show schemas").collect():
+        if name != "default":
+            session.sql(f"drop schema {name} cascade")
 
 
 @contextmanager

@@ -16,15 +16,19 @@ from tests.spark.spark_warehouse import SparkWarehouse
 
 pytestmark = pytest.mark.spark
 
-# The DORA marts built on Spark so far, and the DuckDB tests that read them. The weekly and monthly marts
-# (macros/dora_period_mart.sql) are not among them yet: Spark's optimizer works for minutes on their plan
-# (docs/scale-out.md); test_data_coverage builds on DuckDB itself.
-SPARK_MARTS = "+fct_deployments +fct_changes +fct_incidents +mart_dora__deployment_frequency_profile"
+# The DORA marts built on Spark, and the DuckDB tests that read them (test_data_coverage builds on DuckDB
+# itself).
+SPARK_MARTS = (
+    "+fct_deployments +fct_changes +fct_incidents +mart_dora__deployment_frequency_profile"
+    " +mart_dora__weekly +mart_dora__monthly"
+)
 SHARED_TESTS = (
     "test_deployment_attempts_and_outcomes",
     "test_changes_and_spans",
     "test_time_to_merge",
     "test_incident_attribution",
+    "test_weekly_mart",
+    "test_monthly_mart",
     "test_deployment_frequency_profile",
 )
 

@@ -191,9 +191,9 @@ final as (
                 and intervals_with_assignee.interval_index > coalesce(last_open_intervals.last_open_index, -1)
                 then null
             when intervals_with_assignee.valid_to is not null
-                then {{ dbt.datediff('intervals_with_assignee.valid_from', 'intervals_with_assignee.valid_to', 'second') }} / 3600.0
+                then {{ hours_between('intervals_with_assignee.valid_from', 'intervals_with_assignee.valid_to') }}
             when as_of.as_of_at > intervals_with_assignee.valid_from
-                then {{ dbt.datediff('intervals_with_assignee.valid_from', 'as_of.as_of_at', 'second') }} / 3600.0
+                then {{ hours_between('intervals_with_assignee.valid_from', 'as_of.as_of_at') }}
             else 0
         end as duration_hours
     from intervals_with_assignee

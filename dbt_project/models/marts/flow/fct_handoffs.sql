@@ -146,7 +146,7 @@ final as (
         coalesce(to_order.phase_order < from_order.phase_order, false) as is_backward,
         handoffs.first_active_at,
         cast(
-            {{ dbt.datediff('handoffs.handoff_at', 'handoffs.first_active_at', 'second') }} / 3600.0
+            {{ hours_between('handoffs.handoff_at', 'handoffs.first_active_at') }}
             as {{ type_double() }}
         ) as wait_hours,
         decision_gates.gate_rule,

@@ -113,11 +113,11 @@ spans as (
         case when is_in_production then deployed_at end as delivered_at,
         case
             when is_in_production and not is_baseline
-                then {{ dbt.datediff('created_at', 'deployed_at', 'second') }} / 3600.0
+                then {{ hours_between('created_at', 'deployed_at') }}
         end as created_span_hours,
         case
             when is_in_production and not is_baseline
-                then {{ dbt.datediff('started_at', 'deployed_at', 'second') }} / 3600.0
+                then {{ hours_between('started_at', 'deployed_at') }}
         end as started_span_hours
     from deliveries
 

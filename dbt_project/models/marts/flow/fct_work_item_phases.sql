@@ -61,9 +61,9 @@ team_phase_hours as (
         {{ sum_hours(
             "case when segments.flow_state in ('done', 'canceled') then 0"
             ~ " when segments.segment_to is not null then "
-            ~ dbt.datediff('segments.segment_from', 'segments.segment_to', 'second') ~ " / 3600.0"
+            ~ hours_between('segments.segment_from', 'segments.segment_to')
             ~ " when as_of.as_of_at > segments.segment_from then "
-            ~ dbt.datediff('segments.segment_from', 'as_of.as_of_at', 'second') ~ " / 3600.0"
+            ~ hours_between('segments.segment_from', 'as_of.as_of_at')
             ~ " else 0 end"
         ) }} as held_hours
     from segments

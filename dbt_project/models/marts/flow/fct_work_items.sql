@@ -207,7 +207,7 @@ work_items as (
         interval_summaries.canceled_at,
         case
             when interval_summaries.done_at is not null and interval_summaries.started_at is not null
-                then {{ dbt.datediff('interval_summaries.started_at', 'interval_summaries.done_at', 'second') }} / 3600.0
+                then {{ hours_between('interval_summaries.started_at', 'interval_summaries.done_at') }}
                     - interval_summaries.closed_before_reopen_hours
         end as flow_time_hours,
         case

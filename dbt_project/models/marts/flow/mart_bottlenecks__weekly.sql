@@ -54,12 +54,10 @@ interval_weeks as (
         intervals.status_name,
         intervals.delivery_phase,
         intervals.flow_state,
-        {{ dbt.datediff(
+        {{ hours_between(
             'case when intervals.valid_from > weeks.week_start then intervals.valid_from else weeks.week_start end',
             'case when intervals.valid_to < ' ~ dbt.dateadd('day', 7, 'weeks.week_start')
-                ~ ' then intervals.valid_to else ' ~ dbt.dateadd('day', 7, 'weeks.week_start') ~ ' end',
-            'second'
-        ) }} / 3600.0 as hours
+                ~ ' then intervals.valid_to else ' ~ dbt.dateadd('day', 7, 'weeks.week_start') ~ ' end') }} as hours
     from intervals
     inner join weeks
         on intervals.valid_from < {{ dbt.dateadd('day', 7, 'weeks.week_start') }}
