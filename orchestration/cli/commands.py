@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
+import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -18,13 +20,25 @@ from orchestration.lib.settings import PROJECT_ROOT, Settings
 app = typer.Typer(help="Delivery Warehouse: delivery tool exports into a DuckDB warehouse.", no_args_is_help=True)
 console = Console()
 
-DAGSTER_YAML = """\
+# What earlier versions wrote: a home holding exactly this gets the current file.
+EARLIER_DAGSTER_YAML = """\
 # One writer at a time on the DuckDB warehouse: every writing asset is in the `duckdb` pool.
 concurrency:
   pools:
     default_limit: 1
 telemetry:
   enabled: false
+"""
+# Dagster's default SQLite storage, in the same folders, with an event log that keeps one engine per database
+# file instead of building one per event (orchestration/lib/event_log.py). The home's own path: the storage is
+# not told which folder the instance was loaded from.
+DAGSTER_YAML = EARLIER_DAGSTER_YAML + """\
+storage:
+  custom:
+    module: orchestration.lib.event_log
+    class: DeliverySqliteStorage
+    config:
+      base_dir: {base_dir}
 """
 
 
@@ -65,10 +79,25 @@ def _require_exports(exports_dir: Path) -> None:
 
 
 def ensure_dagster_home(dagster_home: Path) -> None:
+    """Write the home's dagster.yaml, or bring up to date one `delivery` wrote (an earlier version's, or one
+    naming another folder: the home was moved). A file edited by hand is left as it is."""
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    wanted = dagster_yaml(dagster_home)
+    current = config.read_text() if config.exists() else None
+    if current is None or (current != wanted and _written_by_delivery(current)):
+        aside = config.with_name(f".{config.name}.{os.getpid()}")
+        aside.write_text(wanted)
+        os.replace(aside, config)  # two processes starting on a new home never read half a file
+
+
+def dagster_yaml(dagster_home: Path) -> str:
+    return DAGSTER_YAML.format(base_dir=json.dumps(str(dagster_home.resolve())))
+
+
+def _written_by_delivery(text: str) -> bool:
+    return text == EARLIER_DAGSTER_YAML or re.fullmatch(
+        re.escape(DAGSTER_YAML).replace(re.escape("{base_dir}"), ".+"), text) is not None
 
 
 @app.command()

@@ -14,4 +14,17 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 # evaluation, and `delivery status` passes over a check's skipped runs to its last evaluated one.
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-__all__ = ["AssetCheckExecutionRecordStatus", "UnresolvedAssetJobDefinition"]
+# The instance's default SQLite storage (what `storage: sqlite` in dagster.yaml builds) and its event log, which
+# orchestration/lib/event_log.py extends to reuse one SQLAlchemy engine per database file: Dagster exports
+# neither, nor the busy timeout its own connections wait on a locked file.
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+
+__all__ = [
+    "SQLITE_BUSY_TIMEOUT_SECONDS",
+    "AssetCheckExecutionRecordStatus",
+    "DagsterSqliteStorage",
+    "SqliteEventLogStorage",
+    "UnresolvedAssetJobDefinition",
+]
