@@ -43,6 +43,10 @@ CHART_STATE_JS = """
     ...Array.from(chart.querySelectorAll('svg text')).map(t => t.textContent.trim()),
   ])),
   marks: chart.querySelectorAll('canvas, svg path, svg rect, tbody tr, .header-line, .pvtTable td').length,
+  // the smallest font of the chart's own texts (a caption too small to read shows here)
+  smallest_text_px: Math.min(...Array.from(chart.querySelectorAll('*'))
+    .filter(e => e.checkVisibility() && Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()))
+    .map(e => parseFloat(getComputedStyle(e).fontSize))),
   // the coloured tier cells of the DORA tables: their text and the colour they are drawn in
   tiers: Array.from(chart.querySelectorAll('span.tier')).map(span => ({
     text: span.textContent.trim(), background: getComputedStyle(span).backgroundColor})),

@@ -280,8 +280,9 @@ def test_the_period_filter_reaches_every_chart_in_its_scope_and_changes_its_rows
     for slug in DASHBOARD_SLUGS:
         dashboard = dashboards[slug]
         for chart_id in sorted(charts_in_scope(dashboard, period_filter(dashboard["metadata"]))):
-            # The browser asked for the chart with the default period...
-            assert sent.get(chart_id) == ["Last 6 months"], (slug, chart_details[chart_id]["slice_name"])
+            # The browser asked for the chart with the default period (each query of a mixed chart)...
+            assert sent.get(chart_id) and set(sent[chart_id]) == {"Last 6 months"}, (
+                slug, chart_details[chart_id]["slice_name"])
             # ...and another period gives other rows: the six months before (the demo covers 12 months
             # up to a few weeks ago; a "latest items" chart shows the same rows for the last 6 months as for
             # all time, so all time is not the comparison).
@@ -293,16 +294,26 @@ def test_the_period_filter_reaches_every_chart_in_its_scope_and_changes_its_rows
     assert unchanged == []
 
 
+LINE_CHARTS = ("echarts_timeseries_line", "mixed_timeseries")  # a mixed chart: lines, and few-data dots
+PERIOD_COLUMNS = ("period_start", "week_start")
+
+
+def series_of(result: dict) -> list[str]:
+    return [name for name in result["colnames"] if name not in PERIOD_COLUMNS]
+
+
 def test_no_line_chart_draws_more_than_six_series(api, chart_details):
-    crowded = {}
+    crowded, dots_off_the_lines = {}, {}
     for chart_id, chart in chart_details.items():
-        if chart["viz_type"] != "echarts_timeseries_line":
+        if chart["viz_type"] not in LINE_CHARTS:
             continue
-        result = api.get(f"/api/v1/chart/{chart_id}/data/")["result"][0]
-        series = [name for name in result["colnames"] if name not in ("period_start", "week_start")]
-        if len(series) > 6:
-            crowded[chart["slice_name"]] = series
-    assert crowded == {}
+        [lines, *dots] = api.get(f"/api/v1/chart/{chart_id}/data/")["result"]
+        if len(series_of(lines)) > 6:
+            crowded[chart["slice_name"]] = series_of(lines)
+        # The few-data dots are drawn on the lines' own teams, never on a seventh.
+        if dots and not set(series_of(dots[0])) <= set(series_of(lines)) - {"Others"}:
+            dots_off_the_lines[chart["slice_name"]] = (series_of(lines), series_of(dots[0]))
+    assert crowded == {} and dots_off_the_lines == {}
 
 
 def drawn_texts(rendered: list[dict]) -> dict[str, set[str]]:
@@ -311,13 +322,72 @@ def drawn_texts(rendered: list[dict]) -> dict[str, set[str]]:
 
 def test_every_rate_axis_stops_at_100_percent(chart_details, rendered):
     texts = drawn_texts(rendered)
-    rate_charts = [c for c in chart_details.values() if c["viz_type"].startswith("echarts_timeseries")
+    rate_charts = [c for c in chart_details.values()
+                   if (c["viz_type"].startswith("echarts_timeseries") or c["viz_type"] == "mixed_timeseries")
                    and json.loads(c["params"]).get("y_axis_format", "").endswith("%")]
     assert len(rate_charts) == 4  # change failure rate, rework rate, flow efficiency, chance on time
     for chart in rate_charts:
         assert json.loads(chart["params"])["y_axis_bounds"] == [0, 1], chart["slice_name"]
         percents = [float(t.rstrip("%")) for t in texts[chart["slice_name"]] if re.fullmatch(r"-?\d+(\.\d+)?%", t)]
         assert percents and max(percents) == 100, (chart["slice_name"], sorted(percents))
+
+
+FEW_DATA_DOTS = {  # line chart -> (mart, period column, the value drawn, the mart's few-data flag of that value)
+    "Deployments per day by team": ("mart_dora__monthly", "period_start", "deployments_per_day", "is_few_data"),
+    "Lead time for changes by team (median hours)": (
+        "mart_dora__monthly", "period_start", "lead_time_median_hours", "is_few_data_lead_time"),
+    "Change failure rate by team": ("mart_dora__monthly", "period_start", "change_failure_rate", "is_few_data"),
+    "Failed deployment recovery time by team (median hours)": (
+        "mart_dora__monthly", "period_start", "recovery_time_median_hours", "is_few_data_recovery"),
+    "Rework rate by team": ("mart_dora__monthly", "period_start", "rework_rate", "is_few_data"),
+    "Flow time by team (median hours)": ("mart_flow__weekly", "week_start", "flow_time_median_hours", "is_few_data"),
+    "Flow efficiency by team": ("mart_flow__weekly", "week_start", "flow_efficiency", "is_few_data"),
+    "Flow efficiency: change from the previous week by team (percentage points)": (
+        "mart_flow__weekly", "week_start", "flow_efficiency_delta_pp", "is_few_data"),
+    "Delivery lead time by team (median hours)": (
+        "mart_flow__weekly", "week_start", "delivery_lead_time_median_hours", "is_few_data_delivery_lead_time"),
+}
+
+
+def few_data_points(serving_file: Path, teams: set[str], mart: str, period: str, column: str, flag: str) -> dict:
+    """(period, team) -> value of the teams' periods the mart flags as few data, in the default Period (the
+    last 6 months up to today)."""
+    import duckdb
+
+    grain = "and grain = 'team'" if mart.startswith("mart_dora") else ""
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        return {(start.isoformat(), team): value for start, team, value in con.execute(
+            f"select {period}, team, {column} from marts.{mart} where {flag} and {column} is not null {grain} "
+            f"and {period} >= current_date - interval 6 month and {period} < current_date").fetchall()
+            if team in teams}
+
+
+def test_line_charts_mark_the_few_data_periods_of_each_team(api, chart_details, rendered, serving_file):
+    """Every line chart of a sampled value (a median, a rate, a per-day count) draws a large dot on a team's
+    line where the mart flags that team's period as few data: on the line's own value, for the teams drawn,
+    never on Others (the highest of several teams). The legend names them 'few data, <team>'."""
+    texts = drawn_texts(rendered)
+    lines_with_dots = {c["slice_name"]: c for c in chart_details.values() if c["viz_type"] == "mixed_timeseries"}
+    assert set(lines_with_dots) == set(FEW_DATA_DOTS)
+    dots_drawn = 0
+    for name, (mart, period, column, flag) in FEW_DATA_DOTS.items():
+        lines, dots = api.post("/api/v1/chart/data", with_period(saved_query(lines_with_dots[name]), "Last 6 months"))[
+            "result"]
+        teams = set(series_of(lines)) - {"Others"}
+        on_lines = {(epoch_or_iso_date(row[period]), team): row[team] for row in lines["data"] for team in teams}
+        drawn = {(epoch_or_iso_date(row[period]), team): row[team] for row in dots["data"] for team in series_of(dots)
+                 if row[team] is not None}
+        assert drawn == pytest.approx(few_data_points(serving_file, teams, mart, period, column, flag)), name
+        assert all(on_lines[point] == value for point, value in drawn.items()), name
+        assert {f"few data, {team}" for _, team in drawn} <= texts[name], name
+        dots_drawn += len(drawn)
+    assert dots_drawn > 0  # the demo has teams under 5 deployments a month and 5 items a week
+
+
+def test_the_records_under_no_mapping_caption_is_readable(rendered):
+    captions = [c for d in rendered for c in d["charts"] if c["name"] == "Records under no mapping"]
+    assert len(captions) >= 5 and all(c["smallest_text_px"] >= 12 for c in captions), [
+        c["smallest_text_px"] for c in captions]
 
 
 CATEGORY_AXES = {  # chart -> the result columns whose values are its category labels
