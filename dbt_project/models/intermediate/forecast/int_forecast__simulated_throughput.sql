@@ -6,13 +6,41 @@
 #}
 {%- set horizon_weeks = var('forecast_horizon_weeks') | int -%}
 
-{% for week in range(1, horizon_weeks + 1) %}
+with
+
+trial_paths as (
+
+    select * from {{ ref('int_forecast__trial_paths') }}
+
+),
+
+weeks_ahead as (
+
+    {{ forecast_series(horizon_weeks) }}
+
+),
+
+-- A trial's wide row turned into one row per week ahead, in one pass over the trials: a union of one
+-- aggregation per week read them once per week, and Spark computed the (ephemeral) trials again each time.
+done_by_week as (
+
+    select
+        trial_paths.history_key,
+        weeks_ahead.number as week_offset,
+        case weeks_ahead.number
+            {%- for week in range(1, horizon_weeks + 1) %}
+            when {{ week }} then trial_paths.done_by_week_{{ week }}
+            {%- endfor %}
+        end as items_done_cumulative
+    from trial_paths
+    cross join weeks_ahead
+
+)
+
 select
     history_key,
-    cast({{ week }} as {{ dbt.type_int() }}) as week_offset,
-    done_by_week_{{ week }} as items_done_cumulative,
+    cast(week_offset as {{ dbt.type_int() }}) as week_offset,
+    items_done_cumulative,
     cast(count(*) as {{ dbt.type_bigint() }}) as trial_count
-from {{ ref('int_forecast__trial_paths') }}
-group by history_key, done_by_week_{{ week }}
-{% if not loop.last %}union all{% endif %}
-{% endfor %}
+from done_by_week
+group by history_key, week_offset, items_done_cumulative

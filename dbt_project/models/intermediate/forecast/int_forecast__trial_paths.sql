@@ -5,7 +5,7 @@
     + 1, uniform over the weeks) and does what was done then. A history shared by many scopes and weeks is
     simulated once.
     Ephemeral: a wide row per history and trial (52 columns, 10,000 trials per history) is only the step
-    to the histogram int_forecast__simulated_throughput, which reads it once per week ahead; kept as a
+    to the histogram int_forecast__simulated_throughput, which reads it once; kept as a
     table it would hold more rows than every other intermediate model, for nothing a reader needs.
 #}
 {{ config(materialized='ephemeral') }}
