@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Sequence
 
 # `dagster dev` waits up to 60 s for each of its services to stop; a normal shutdown takes a few seconds.
@@ -27,14 +28,13 @@ def run_until_stopped(command: Sequence[str], grace_seconds: float = SHUTDOWN_GR
     # The handlers are this process's; the command starts with the default ones, whatever was inherited.
     service = subprocess.Popen(list(command), start_new_session=True)
     try:
-        while service.poll() is None and not stop_requested.wait(0.5):
+        while not _has_ended(service) and not stop_requested.wait(0.5):
             pass
-        if service.poll() is None:
-            service.send_signal(signal.SIGTERM)
-            try:
-                service.wait(timeout=grace_seconds)
-            except subprocess.TimeoutExpired:
-                pass
+        if not _has_ended(service):
+            os.kill(service.pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace_seconds
+            while not _has_ended(service) and time.monotonic() < deadline:
+                time.sleep(0.5)
     finally:
         _end_session(service)
     return 0 if stop_requested.is_set() else service.returncode
@@ -53,8 +53,16 @@ def _stop_on_signals() -> threading.Event:
     return stop_requested
 
 
+def _has_ended(service: subprocess.Popen) -> bool:
+    """Whether the command has ended, without reaping it: until it is reaped, its process id, which also names
+    its session's process group, can be given to no other process, so the group kill below reaches only what
+    the command started. (Popen's own poll and wait reap it.)"""
+    return os.waitid(os.P_PID, service.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
 def _end_session(service: subprocess.Popen) -> None:
-    """Kill what is left of the command's session (its webserver, daemon and code servers), then reap it."""
+    """Kill what is left of the command's session (its webserver, daemon and code servers), then reap the
+    command: killed first, while its process id still names the group."""
     try:
         os.killpg(service.pid, signal.SIGKILL)
     except ProcessLookupError:

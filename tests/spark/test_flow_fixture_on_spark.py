@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.pipelines import load_all
 from tests.conftest import write_json
 from tests.models import test_flow_fixture as flow
-from tests.spark.spark_warehouse import SparkWarehouse
+from tests.spark.spark_warehouse import SparkWarehouse, built_on_spark
 
 pytestmark = pytest.mark.spark
 
@@ -37,15 +36,8 @@ def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkW
     exports = work / "exports"
     write_json(exports / "jira" / "issues" / "page-1.json", {"issues": flow.ISSUES})
     flow.write_github_exports(exports / "github" / "acme" / "payments-service")
-    load_all(exports, work / "delivery.duckdb")
-    warehouse = SparkWarehouse.start(work / "spark")
-    warehouse.register_raw_tables(work / "delivery.duckdb")
     as_of = flow.at(flow.AS_OF_HOURS).strftime("%Y-%m-%d %H:%M:%S")
-    result = warehouse.dbt("build", "--select", *FLOW_MARTS.split(), "--indirect-selection", "cautious",
-                           "--exclude-resource-type", "unit_test", "--vars", f"{{flow_as_of_at: '{as_of}'}}")
-    failed = [f"{r.node.name}: {r.message}" for r in (result.result or []) if r.status not in ("success", "pass")]
-    assert result.success and not failed, failed or result.exception
-    yield warehouse
+    yield built_on_spark(work, FLOW_MARTS, "--vars", f"{{flow_as_of_at: '{as_of}'}}")
 
 
 def test_every_shared_test_is_found() -> None:

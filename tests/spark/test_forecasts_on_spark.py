@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.pipelines import load_all
 from tests.conftest import write_json
 from tests.models import test_forecasts as forecasts
-from tests.spark.spark_warehouse import SparkWarehouse
+from tests.spark.spark_warehouse import SparkWarehouse, built_on_spark
 
 pytestmark = pytest.mark.spark
 
@@ -33,15 +32,7 @@ SHARED_TESTS = (
 def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkWarehouse]:
     work = tmp_path_factory.mktemp("forecasts_on_spark")
     write_json(work / "exports" / "jira" / "issues" / "page-1.json", {"issues": forecasts.ISSUES})
-    load_all(work / "exports", work / "delivery.duckdb")
-    warehouse = SparkWarehouse.start(work / "spark")
-    warehouse.register_raw_tables(work / "delivery.duckdb")
-    result = warehouse.dbt("build", "--select", *forecasts.FORECAST_MARTS.split(), "--indirect-selection",
-                           "cautious", "--exclude-resource-type", "unit_test",
-                           "--vars", f"{{flow_as_of_at: '{forecasts.AS_OF}'}}")
-    failed = [f"{r.node.name}: {r.message}" for r in (result.result or []) if r.status not in ("success", "pass")]
-    assert result.success and not failed, failed or result.exception
-    yield warehouse
+    yield built_on_spark(work, forecasts.FORECAST_MARTS, "--vars", f"{{flow_as_of_at: '{forecasts.AS_OF}'}}")
 
 
 def with_parameters(sql: str, params: list | None) -> str:
