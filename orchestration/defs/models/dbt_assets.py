@@ -31,9 +31,19 @@ INVOCATION_PREFIX = "delivery_dbt_models-"
 KEPT_INVOCATIONS = 5
 MAPPING_GAPS_CHECK = "assert_no_mapping_gaps"
 
-# The dbt installed beside this interpreter, so that an un-activated virtual environment works too.
-_VENV_DBT = Path(sys.executable).with_name("dbt")
-DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
+
+def _dbt_executable() -> str:
+    """`delivery-dbt` (orchestration/lib/dbt_launcher.py: one parse for every warehouse, no look-up of newer
+    releases) installed beside this interpreter, so that an un-activated virtual environment works too;
+    plain dbt where the product's scripts are not installed."""
+    for name in ("delivery-dbt", "dbt"):
+        beside = Path(sys.executable).with_name(name)
+        if beside.exists():
+            return str(beside)
+    return shutil.which("delivery-dbt") or shutil.which("dbt") or "dbt"
+
+
+DBT_EXECUTABLE = _dbt_executable()
 
 
 def ensure_manifest(project: DbtProject = dbt_project, refresh: bool = False) -> None:
@@ -163,9 +173,10 @@ def generate_docs(dbt: DbtCliResource, build_target: Path, settings: Settings) -
 def _invocation_target(run_id: str, warehouse_path: Path) -> Path:
     """A target folder of its own for this build, holding the last parse made for this warehouse.
 
-    dbt reuses a saved parse only if the profile it was made with is the same, and the profile holds the
-    warehouse's path. The project's own parse (`target/`) is made for whichever warehouse parsed first, so
-    every build of another warehouse would parse the whole project again: each warehouse keeps its own."""
+    dbt reuses a saved parse only if the profile, the settings (dbt vars) and the mapping tables' folder it was
+    made with are the same. `delivery-dbt` names the warehouse by its file name, so the project's own parse
+    (`target/`, which Dagster copies into a build folder without one) serves every warehouse of the same file
+    name and configuration; a warehouse configured otherwise keeps its own, made by its last build."""
     target = _target_root() / f"{INVOCATION_PREFIX}{run_id[:8]}-{uuid.uuid4().hex[:8]}"
     target.mkdir(parents=True)
     kept = _kept_parse(warehouse_path)
