@@ -1,9 +1,9 @@
 """Runs the real dbt CLI of this environment on the project, against one test's warehouse file.
 
 Every call starts from one parse of the project made once per test session: dbt re-parses only what
-differs. dbt reuses a saved parse only if the profile is the same, and the profile holds the warehouse's
-path, so dbt runs in the warehouse's folder and names it by a relative path that is the same for every
-test: `delivery.duckdb` (a warehouse of another name is parsed again).
+differs. It runs through `delivery-dbt`, as the product does (orchestration/lib/dbt_launcher.py): dbt in
+the warehouse's folder, the file named by its name alone, so the one parse serves every test's
+`delivery.duckdb` (a warehouse of another name is parsed again).
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from filelock import FileLock
 from orchestration.lib.settings import dbt_source_files
 from tests.limits import HANG_SECONDS
 
-DBT = Path(sys.executable).parent / "dbt"
+# The product's dbt command line, installed beside this interpreter.
+DBT = Path(sys.executable).parent / "delivery-dbt"
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The demo organisation's mapping tables, whatever a `delivery` command run in this process exported (as
 # dbt_project.yml reads them: relative to the project).
 DEMO_MAPPINGS_SEED_PATH = "../demo/config/mappings"
-WAREHOUSE_NAME = "delivery.duckdb"
+WAREHOUSE_NAME = "delivery.duckdb"  # the session's parse is made for a warehouse of this name
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
@@ -34,15 +35,15 @@ def run_dbt(
     command: list[str], work: Path, warehouse: Path, extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """`dbt <command>` with its own target and log folders under `work`, so tests never collide."""
-    folder, path = _warehouse_folder(Path(warehouse).resolve())
-    env = {**_dbt_env(extra_env), "DELIVERY_WAREHOUSE_PATH": path}
+    warehouse = Path(warehouse).resolve()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    env = {**_dbt_env(extra_env), "DELIVERY_WAREHOUSE_PATH": str(warehouse)}
     target = work / "target"
     _start_from_the_shared_parse(target)
     return subprocess.run(
         [str(DBT), *command, *_folders(target, work / "logs")],
         check=False,
         env=env,
-        cwd=folder,
         capture_output=True,
         text=True,
         timeout=HANG_SECONDS,
@@ -58,7 +59,6 @@ def dbt_build(work: Path, warehouse: Path, select: str, *options: str) -> None:
 def _dbt_env(extra_env: dict[str, str] | None) -> dict[str, str]:
     return {
         **os.environ,
-        "DELIVERY_WAREHOUSE_PATH": WAREHOUSE_NAME,
         "DELIVERY_MAPPINGS_DIR": DEMO_MAPPINGS_SEED_PATH,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
@@ -69,13 +69,6 @@ def _dbt_env(extra_env: dict[str, str] | None) -> dict[str, str]:
 def _folders(target: Path, logs: Path) -> list[str]:
     return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(logs)]
-
-
-def _warehouse_folder(warehouse: Path) -> tuple[Path, str]:
-    """The folder dbt runs in and the warehouse's path from there: `delivery.duckdb` when the test's file
-    has that name (DuckDB names the catalog after the file, so a link of another name would not do)."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    return warehouse.parent, warehouse.name if warehouse.name == WAREHOUSE_NAME else str(warehouse)
 
 
 def _start_from_the_shared_parse(target: Path) -> None:
@@ -94,7 +87,8 @@ def _shared_parse() -> Path:
         if not parsed.exists():
             result = subprocess.run(
                 [str(DBT), "parse", "--quiet", *_folders(folder / "target", folder / "logs")],
-                env=_dbt_env(None), cwd=folder, capture_output=True, text=True, timeout=HANG_SECONDS, check=False,
+                env={**_dbt_env(None), "DELIVERY_WAREHOUSE_PATH": str(folder / WAREHOUSE_NAME)},
+                capture_output=True, text=True, timeout=HANG_SECONDS, check=False,
             )
             assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return parsed
